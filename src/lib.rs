@@ -1,0 +1,33 @@
+//! A client for two Tencent Cloud Infinite (CI) APIs, and the core behind the
+//! C, Python, Go and Node bindings of `cloud-infinite`.
+//!
+//! - [`Client::describe_pic_buckets`]: `DescribePicProcessBucket`, `GET /picbucket`
+//!   on `ci.<region>.myqcloud.com`.
+//! - [`Client::describe_ai_queues`]: `DescribeAiProcessQueues`, `GET /ai_queue`
+//!   on `<BucketName-APPID>.ci.<region>.myqcloud.com`.
+//!
+//! Requests carry the `q-sign-algorithm=sha1` signature of [`sign`], which
+//! is also public for calls this crate does not wrap.
+//!
+//! ```no_run
+//! use cloud_infinite::{AiQueueQuery, Client, QueueState};
+//! let client = cloud_infinite::ClientBuilder::from_env().build()?;
+//! let page = client.describe_ai_queues(
+//!     "examplebucket-1250000000",
+//!     &AiQueueQuery { state: Some(QueueState::Active), ..Default::default() },
+//! )?;
+//! println!("{} queues of {:?}", page.queues.len(), page.total_count);
+//! # Ok::<(), cloud_infinite::Error>(())
+//! ```
+
+pub mod client;
+pub mod error;
+pub mod model;
+pub mod request;
+pub mod sign;
+pub mod xml;
+
+pub use client::{AiQueuePages, Client, ClientBuilder, PicBucketPages, ProxyConfig, Scheme};
+pub use error::{Error, ErrorKind, Result, ServiceDetails};
+pub use model::{AiQueue, AiQueuePage, NotifyConfig, PicBucket, PicBucketPage};
+pub use request::{AiQueueQuery, PicBucketQuery, QueueState};

@@ -1,0 +1,538 @@
+//! Parsing of the service's XML answers: the two pages and error bodies.
+//!
+//! A single streaming pass (quick-xml, borrowing from the body) with a stack
+//! of known element names; there is no DOM. Unknown elements are skipped,
+//! entities and CDATA are decoded, repeated elements always become lists,
+//! and anything malformed is an [`ErrorKind::Parse`] error naming the problem.
+
+use std::borrow::Cow;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{AiQueue, AiQueuePage, NotifyConfig, PicBucket, PicBucketPage};
+
+/// The element names this crate understands; everything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Response,
+    Error,
+    RequestId,
+    TotalCount,
+    PageNumber,
+    PageSize,
+    PicBucketList,
+    BucketId,
+    Name,
+    Region,
+    CreateTime,
+    QueueList,
+    QueueId,
+    State,
+    NotifyConfig,
+    Url,
+    Event,
+    Type,
+    ResultFormat,
+    MqMode,
+    MqRegion,
+    MqName,
+    MaxSize,
+    MaxConcurrent,
+    Category,
+    UpdateTime,
+    NonExistPids,
+    Code,
+    Message,
+    Resource,
+    TraceId,
+    Other,
+}
+
+impl Tag {
+    fn from_name(name: &[u8]) -> Tag {
+        match name {
+            b"Response" => Tag::Response,
+            b"Error" => Tag::Error,
+            b"RequestId" => Tag::RequestId,
+            b"TotalCount" => Tag::TotalCount,
+            b"PageNumber" => Tag::PageNumber,
+            b"PageSize" => Tag::PageSize,
+            b"PicBucketList" => Tag::PicBucketList,
+            b"BucketId" => Tag::BucketId,
+            b"Name" => Tag::Name,
+            b"Region" => Tag::Region,
+            b"CreateTime" => Tag::CreateTime,
+            b"QueueList" => Tag::QueueList,
+            b"QueueId" => Tag::QueueId,
+            b"State" => Tag::State,
+            b"NotifyConfig" => Tag::NotifyConfig,
+            b"Url" => Tag::Url,
+            b"Event" => Tag::Event,
+            b"Type" => Tag::Type,
+            b"ResultFormat" => Tag::ResultFormat,
+            b"MqMode" => Tag::MqMode,
+            b"MqRegion" => Tag::MqRegion,
+            b"MqName" => Tag::MqName,
+            b"MaxSize" => Tag::MaxSize,
+            b"MaxConcurrent" => Tag::MaxConcurrent,
+            b"Category" => Tag::Category,
+            b"UpdateTime" => Tag::UpdateTime,
+            b"NonExistPIDs" => Tag::NonExistPids,
+            b"Code" => Tag::Code,
+            b"Message" => Tag::Message,
+            b"Resource" => Tag::Resource,
+            b"TraceId" => Tag::TraceId,
+            _ => Tag::Other,
+        }
+    }
+}
+
+fn parse_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Parse, message)
+}
+
+/// Receives the document as it streams by.
+trait Sink<'a> {
+    /// An element opened; `path` ends with it.
+    fn start(&mut self, path: &[Tag]);
+    /// An element with no child elements closed; `path` ends with it.
+    fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()>;
+}
+
+/// Streams `body` into `sink` and returns the root element's tag and name.
+fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| parse_error(format!("response body is not UTF-8 (at byte {})", e.valid_up_to())))?;
+    let mut reader = Reader::from_str(text);
+    let mut stack: Vec<Tag> = Vec::with_capacity(8);
+    let mut root: Option<(Tag, String)> = None;
+    // Text of the innermost open element, kept only while it has no child.
+    let mut leaf_text: Option<Cow<'a, str>> = None;
+    let position_error = |reader: &Reader<&'a [u8]>, what: String| {
+        parse_error(format!("response body is not well-formed XML near byte {}: {what}", reader.buffer_position()))
+    };
+
+    loop {
+        let event = reader.read_event().map_err(|e| position_error(&reader, e.to_string()))?;
+        match event {
+            Event::Start(start) => {
+                let tag = Tag::from_name(start.local_name().as_ref());
+                if stack.is_empty() {
+                    if root.is_some() {
+                        return Err(position_error(&reader, "a second root element".into()));
+                    }
+                    root = Some((tag, String::from_utf8_lossy(start.name().as_ref()).into_owned()));
+                }
+                stack.push(tag);
+                leaf_text = Some(Cow::Borrowed(""));
+                sink.start(&stack);
+            }
+            Event::Empty(start) => {
+                let tag = Tag::from_name(start.local_name().as_ref());
+                if stack.is_empty() {
+                    if root.is_some() {
+                        return Err(position_error(&reader, "a second root element".into()));
+                    }
+                    root = Some((tag, String::from_utf8_lossy(start.name().as_ref()).into_owned()));
+                }
+                stack.push(tag);
+                sink.start(&stack);
+                sink.leaf(&stack, Cow::Borrowed(""))?;
+                stack.pop();
+                // The parent now has a child, so it is not a leaf.
+                leaf_text = None;
+            }
+            Event::End(_) => {
+                if let Some(text) = leaf_text.take() {
+                    sink.leaf(&stack, text)?;
+                }
+                stack.pop();
+            }
+            Event::Text(t) => {
+                let piece = t.unescape().map_err(|e| position_error(&reader, e.to_string()))?;
+                if stack.is_empty() {
+                    if !piece.trim().is_empty() {
+                        return Err(position_error(&reader, "text outside the root element".into()));
+                    }
+                } else if let Some(text) = leaf_text.as_mut() {
+                    append(text, piece);
+                }
+            }
+            Event::CData(c) => {
+                if let Some(text) = leaf_text.as_mut() {
+                    let raw = std::str::from_utf8(c.into_inner().as_ref())
+                        .map_err(|_| position_error(&reader, "CDATA that is not UTF-8".into()))?
+                        .to_owned();
+                    append(text, Cow::Owned(raw));
+                }
+            }
+            Event::Eof => break,
+            // Declarations, comments, processing instructions, DOCTYPE.
+            _ => {}
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(parse_error(format!(
+            "response body ended after {} bytes inside an open element ({open:?}): truncated?",
+            body.len()
+        )));
+    }
+    root.ok_or_else(|| parse_error("response body has no XML element (empty or plain text)"))
+}
+
+fn append<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if text.is_empty() {
+        *text = piece;
+    } else {
+        text.to_mut().push_str(&piece);
+    }
+}
+
+fn parse_count(name: &str, text: &str) -> Result<Option<u64>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    trimmed
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| parse_error(format!("{name} should be a non-negative integer, got {trimmed:?}")))
+}
+
+fn expect_root(found: (Tag, String), expected: Tag) -> Result<()> {
+    if found.0 == expected {
+        Ok(())
+    } else {
+        Err(parse_error(format!("expected the root element <{expected:?}>, found <{}>", found.1)))
+    }
+}
+
+/// Paging fields shared by both answers.
+#[derive(Default)]
+struct Paging {
+    request_id: Option<String>,
+    total_count: Option<u64>,
+    page_number: Option<u64>,
+    page_size: Option<u64>,
+}
+
+impl Paging {
+    /// Takes `text` if `tag` (a child of the root) is a paging field.
+    fn accept(&mut self, tag: Tag, text: Cow<'_, str>) -> Result<bool> {
+        match tag {
+            Tag::RequestId => self.request_id = Some(text.into_owned()),
+            Tag::TotalCount => self.total_count = parse_count("TotalCount", &text)?,
+            Tag::PageNumber => self.page_number = parse_count("PageNumber", &text)?,
+            Tag::PageSize => self.page_size = parse_count("PageSize", &text)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+#[derive(Default)]
+struct PicBucketSink {
+    paging: Paging,
+    buckets: Vec<PicBucket>,
+}
+
+impl<'a> Sink<'a> for PicBucketSink {
+    fn start(&mut self, path: &[Tag]) {
+        if path == [Tag::Response, Tag::PicBucketList] {
+            self.buckets.push(PicBucket::default());
+        }
+    }
+
+    fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()> {
+        match path {
+            [Tag::Response, tag] => {
+                self.paging.accept(*tag, text)?;
+            }
+            [Tag::Response, Tag::PicBucketList, tag] => {
+                let bucket = self.buckets.last_mut().expect("start() pushed the bucket");
+                let slot = match tag {
+                    Tag::BucketId => &mut bucket.bucket_id,
+                    Tag::Name => &mut bucket.name,
+                    Tag::Region => &mut bucket.region,
+                    Tag::CreateTime => &mut bucket.create_time,
+                    _ => return Ok(()),
+                };
+                *slot = Some(text.into_owned());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Parses a `DescribePicProcessBucket` answer.
+///
+/// ```
+/// let page = cloud_infinite::xml::parse_pic_bucket_page(
+///     b"<Response><RequestId>r1</RequestId><TotalCount>1</TotalCount>\
+///       <PicBucketList><BucketId>a-1250000000</BucketId><Region>ap-beijing</Region></PicBucketList></Response>",
+/// ).unwrap();
+/// assert_eq!(page.total_count, Some(1));
+/// assert_eq!(page.buckets[0].region.as_deref(), Some("ap-beijing"));
+/// assert_eq!(page.buckets[0].name, None);
+/// ```
+pub fn parse_pic_bucket_page(body: &[u8]) -> Result<PicBucketPage> {
+    let mut sink = PicBucketSink::default();
+    expect_root(walk(body, &mut sink)?, Tag::Response)?;
+    let Paging { request_id, total_count, page_number, page_size } = sink.paging;
+    Ok(PicBucketPage { request_id, total_count, page_number, page_size, buckets: sink.buckets })
+}
+
+#[derive(Default)]
+struct AiQueueSink {
+    paging: Paging,
+    queues: Vec<AiQueue>,
+    non_exist_pids: Vec<String>,
+}
+
+impl<'a> Sink<'a> for AiQueueSink {
+    fn start(&mut self, path: &[Tag]) {
+        match path {
+            [Tag::Response, Tag::QueueList] => self.queues.push(AiQueue::default()),
+            [Tag::Response, Tag::QueueList, Tag::NotifyConfig] => {
+                let queue = self.queues.last_mut().expect("start() pushed the queue");
+                queue.notify_config = Some(NotifyConfig::default());
+            }
+            _ => {}
+        }
+    }
+
+    fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()> {
+        match path {
+            [Tag::Response, Tag::NonExistPids] => self.non_exist_pids.push(text.into_owned()),
+            [Tag::Response, tag] => {
+                self.paging.accept(*tag, text)?;
+            }
+            [Tag::Response, Tag::QueueList, tag] => {
+                let queue = self.queues.last_mut().expect("start() pushed the queue");
+                let slot = match tag {
+                    Tag::QueueId => &mut queue.queue_id,
+                    Tag::Name => &mut queue.name,
+                    Tag::State => &mut queue.state,
+                    Tag::Category => &mut queue.category,
+                    Tag::UpdateTime => &mut queue.update_time,
+                    Tag::CreateTime => &mut queue.create_time,
+                    Tag::MaxSize => {
+                        queue.max_size = parse_count("MaxSize", &text)?;
+                        return Ok(());
+                    }
+                    Tag::MaxConcurrent => {
+                        queue.max_concurrent = parse_count("MaxConcurrent", &text)?;
+                        return Ok(());
+                    }
+                    // An empty <NotifyConfig/> still says "there is a config".
+                    Tag::NotifyConfig => {
+                        queue.notify_config.get_or_insert_with(NotifyConfig::default);
+                        return Ok(());
+                    }
+                    _ => return Ok(()),
+                };
+                *slot = Some(text.into_owned());
+            }
+            [Tag::Response, Tag::QueueList, Tag::NotifyConfig, tag] => {
+                let queue = self.queues.last_mut().expect("start() pushed the queue");
+                let config = queue.notify_config.get_or_insert_with(NotifyConfig::default);
+                let slot = match tag {
+                    Tag::Url => &mut config.url,
+                    Tag::Event => &mut config.event,
+                    Tag::Type => &mut config.r#type,
+                    Tag::State => &mut config.state,
+                    Tag::ResultFormat => &mut config.result_format,
+                    Tag::MqMode => &mut config.mq_mode,
+                    Tag::MqRegion => &mut config.mq_region,
+                    Tag::MqName => &mut config.mq_name,
+                    _ => return Ok(()),
+                };
+                *slot = Some(text.into_owned());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Parses a `DescribeAiProcessQueues` answer.
+///
+/// ```
+/// let page = cloud_infinite::xml::parse_ai_queue_page(
+///     b"<Response><RequestId>r</RequestId><QueueList><QueueId>p1</QueueId><MaxSize>10000</MaxSize></QueueList>\
+///       <NonExistPIDs>A</NonExistPIDs><NonExistPIDs>B</NonExistPIDs></Response>",
+/// ).unwrap();
+/// assert_eq!(page.total_count, None); // absent when queueIds was given
+/// assert_eq!(page.queues[0].max_size, Some(10000));
+/// assert_eq!(page.non_exist_pids, ["A", "B"]);
+/// ```
+pub fn parse_ai_queue_page(body: &[u8]) -> Result<AiQueuePage> {
+    let mut sink = AiQueueSink::default();
+    expect_root(walk(body, &mut sink)?, Tag::Response)?;
+    let Paging { request_id, total_count, page_number, page_size } = sink.paging;
+    Ok(AiQueuePage { request_id, total_count, page_number, page_size, queues: sink.queues, non_exist_pids: sink.non_exist_pids })
+}
+
+/// The fields of a CI/COS error body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// `Code`, e.g. `SignatureDoesNotMatch`.
+    pub code: Option<String>,
+    /// `Message`.
+    pub message: Option<String>,
+    /// `RequestId`.
+    pub request_id: Option<String>,
+    /// `Resource`.
+    pub resource: Option<String>,
+    /// `TraceId`.
+    pub trace_id: Option<String>,
+}
+
+#[derive(Default)]
+struct ErrorSink {
+    body: ErrorBody,
+}
+
+impl<'a> Sink<'a> for ErrorSink {
+    fn start(&mut self, _path: &[Tag]) {}
+
+    fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()> {
+        if let [Tag::Response | Tag::Error, tag] = path {
+            let slot = match tag {
+                Tag::Code => &mut self.body.code,
+                Tag::Message => &mut self.body.message,
+                Tag::RequestId => &mut self.body.request_id,
+                Tag::Resource => &mut self.body.resource,
+                Tag::TraceId => &mut self.body.trace_id,
+                _ => return Ok(()),
+            };
+            *slot = Some(text.into_owned());
+        }
+        Ok(())
+    }
+}
+
+/// Parses an error body with an `<Error>` (COS) or `<Response>` (CI) root.
+///
+/// Returns `None` when the body is not such a document (an HTML page from a
+/// proxy, say): the caller still knows the HTTP status.
+///
+/// ```
+/// let e = cloud_infinite::xml::parse_error_body(
+///     b"<Error><Code>NoSuchBucket</Code><Message>gone</Message><RequestId>id1</RequestId></Error>",
+/// ).unwrap();
+/// assert_eq!(e.code.as_deref(), Some("NoSuchBucket"));
+/// assert!(cloud_infinite::xml::parse_error_body(b"<html>bad gateway</html>").is_none());
+/// ```
+pub fn parse_error_body(body: &[u8]) -> Option<ErrorBody> {
+    let mut sink = ErrorSink::default();
+    let (root, _) = walk(body, &mut sink).ok()?;
+    matches!(root, Tag::Response | Tag::Error).then_some(sink.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC_QUEUES: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+<RequestId>NjJmNDczY2RfOTBmYTUwNjRfNTA4ZV85</RequestId>
+<TotalCount>1</TotalCount>
+<PageNumber>1</PageNumber>
+<PageSize>10</PageSize>
+<QueueList>
+<QueueId>p4a17eeea29334bf499b7e20e2fbfd99d</QueueId>
+<Name>My-Queue-ai &amp; &lt;co&gt; &#x6D4B;</Name>
+<State>Active</State>
+<NotifyConfig>
+<Url><![CDATA[http://callback.demo.com/?a=1&b=2]]></Url>
+<Event>TaskFinish,WorkflowFinish</Event>
+<Type>Url</Type>
+<State>On</State>
+<ResultFormat>JSON</ResultFormat>
+<Unknown><Deep>x</Deep></Unknown>
+</NotifyConfig>
+<MaxSize>10000</MaxSize>
+<MaxConcurrent>10</MaxConcurrent>
+<UpdateTime>2022-08-09T16:23:11+0800</UpdateTime>
+<CreateTime>2022-08-09T16:23:11+0800</CreateTime>
+<Category>AIProcess</Category>
+</QueueList>
+<QueueList><QueueId>p2</QueueId><NotifyConfig/></QueueList>
+<QueueList><QueueId>p3</QueueId></QueueList>
+</Response>"#;
+
+    #[test]
+    fn queues_every_field_entities_cdata_and_variants() {
+        let page = parse_ai_queue_page(DOC_QUEUES.as_bytes()).unwrap();
+        assert_eq!(page.request_id.as_deref(), Some("NjJmNDczY2RfOTBmYTUwNjRfNTA4ZV85"));
+        assert_eq!((page.total_count, page.page_number, page.page_size), (Some(1), Some(1), Some(10)));
+        assert_eq!(page.queues.len(), 3);
+        let q = &page.queues[0];
+        assert_eq!(q.name.as_deref(), Some("My-Queue-ai & <co> 测"));
+        assert_eq!(q.state.as_deref(), Some("Active"));
+        assert_eq!((q.max_size, q.max_concurrent), (Some(10000), Some(10)));
+        assert_eq!(q.category.as_deref(), Some("AIProcess"));
+        assert_eq!(q.update_time.as_deref(), Some("2022-08-09T16:23:11+0800"));
+        let n = q.notify_config.as_ref().unwrap();
+        assert_eq!(n.url.as_deref(), Some("http://callback.demo.com/?a=1&b=2"));
+        assert_eq!(n.event.as_deref(), Some("TaskFinish,WorkflowFinish"));
+        assert_eq!(n.r#type.as_deref(), Some("Url"));
+        assert_eq!(n.state.as_deref(), Some("On"));
+        assert_eq!(n.result_format.as_deref(), Some("JSON"));
+        assert_eq!(n.mq_mode, None);
+        assert_eq!(page.queues[1].notify_config, Some(NotifyConfig::default()));
+        assert_eq!(page.queues[2].notify_config, None);
+        assert!(page.non_exist_pids.is_empty());
+    }
+
+    #[test]
+    fn one_bucket_is_still_a_list_and_empty_page_has_none() {
+        let one = parse_pic_bucket_page(b"<Response><PicBucketList><Name>a</Name></PicBucketList></Response>").unwrap();
+        assert_eq!(one.buckets.len(), 1);
+        let none = parse_pic_bucket_page(b"<Response><TotalCount>0</TotalCount></Response>").unwrap();
+        assert!(none.buckets.is_empty());
+        assert_eq!(none.total_count, Some(0));
+    }
+
+    #[test]
+    fn malformed_bodies_are_parse_errors_that_say_why() {
+        let cases: [(&[u8], &str); 8] = [
+            (b"", "no XML element"),
+            (b"service unavailable", "text outside"),
+            (b"<Response><TotalCount>1</PageNumber></Response>", "not well-formed"),
+            (b"<Response><TotalCount>1</TotalCount>", "truncated"),
+            (b"<Response><TotalCount>abc</TotalCount></Response>", "TotalCount should be a non-negative integer"),
+            (b"<Response><TotalCount>-1</TotalCount></Response>", "non-negative"),
+            (b"<Error><Code>x</Code></Error>", "expected the root element <Response>, found <Error>"),
+            (b"<Response>\xff</Response>", "not UTF-8"),
+        ];
+        for (body, needle) in cases {
+            let e = parse_pic_bucket_page(body).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Parse);
+            assert!(e.message().contains(needle), "{:?}: {}", String::from_utf8_lossy(body), e.message());
+        }
+        assert!(parse_pic_bucket_page(b"<Response></Response><Response></Response>").is_err());
+    }
+
+    #[test]
+    fn error_bodies_with_either_root() {
+        let e = parse_error_body(
+            b"<?xml version='1.0'?><Error><Code>SignatureDoesNotMatch</Code><Message>m</Message>\
+              <Resource>/picbucket</Resource><RequestId>r</RequestId><TraceId>t</TraceId></Error>",
+        )
+        .unwrap();
+        assert_eq!(e.code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(e.resource.as_deref(), Some("/picbucket"));
+        assert_eq!(e.trace_id.as_deref(), Some("t"));
+        let r = parse_error_body(b"<Response><Code>InvalidArgument</Code><RequestId>r2</RequestId></Response>").unwrap();
+        assert_eq!(r.code.as_deref(), Some("InvalidArgument"));
+        assert_eq!(r.message, None);
+        assert!(parse_error_body(b"<Other/>").is_none());
+        assert!(parse_error_body(b"<Error><Code>x").is_none());
+    }
+}
