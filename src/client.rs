@@ -314,13 +314,13 @@ impl ClientBuilder {
                 endpoint: self.endpoint,
                 connect_to: self.connect_to,
                 scheme: self.scheme,
-                timeout: self.timeout,
                 max_retries: self.max_retries,
                 retry_base_delay: self.retry_base_delay,
                 max_response_bytes: self.max_response_bytes,
                 clock_offset_secs: AtomicI64::new(0),
                 agent,
             }),
+            timeout: self.timeout,
         })
     }
 }
@@ -369,6 +369,8 @@ impl Resolver for ConnectTo {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Per handle, so [`Client::with_timeout`] can vary it on a shared pool.
+    timeout: Duration,
 }
 
 struct Inner {
@@ -377,7 +379,6 @@ struct Inner {
     endpoint: Option<String>,
     connect_to: Option<String>,
     scheme: Scheme,
-    timeout: Duration,
     max_retries: u32,
     retry_base_delay: Duration,
     max_response_bytes: u64,
@@ -395,7 +396,7 @@ impl fmt::Debug for Client {
             .field("endpoint", &i.endpoint)
             .field("connect_to", &i.connect_to)
             .field("scheme", &i.scheme)
-            .field("timeout", &i.timeout)
+            .field("timeout", &self.timeout)
             .field("max_retries", &i.max_retries)
             .field("max_response_bytes", &i.max_response_bytes)
             .finish_non_exhaustive()
@@ -420,6 +421,29 @@ impl Client {
     /// A builder with nothing set; see [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
+    }
+
+    /// A handle on the same connection pool whose calls each get `timeout`
+    /// (all attempts included) instead of the configured one: how a caller's
+    /// deadline becomes the call's timeout.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build().unwrap();
+    /// let quick = client.with_timeout(Duration::from_millis(250)).unwrap();
+    /// assert_eq!(quick.timeout(), Duration::from_millis(250));
+    /// assert!(client.with_timeout(Duration::ZERO).is_err());
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> Result<Client> {
+        if timeout.is_zero() {
+            return Err(Error::new(ErrorKind::Timeout, "the call's deadline has already passed"));
+        }
+        Ok(Client { inner: Arc::clone(&self.inner), timeout })
+    }
+
+    /// The timeout of each call made through this handle.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The region this client calls.
@@ -502,7 +526,7 @@ impl Client {
     fn get(&self, host: &str, path: &str, params: &[(&'static str, String)]) -> Result<RawResponse> {
         let inner = &*self.inner;
         let started = Instant::now();
-        let deadline = started + inner.timeout;
+        let deadline = started + self.timeout;
         let url = format!("{}://{host}{}", inner.scheme.as_str(), request::path_and_query(path, params));
         let mut retries_done = 0;
         let mut clock_corrected = false;
@@ -538,7 +562,7 @@ impl Client {
                     ErrorKind::Timeout,
                     format!(
                         "the call did not succeed within its {:?} timeout ({} attempts); last error: {error}",
-                        inner.timeout,
+                        self.timeout,
                         retries_done + 1
                     ),
                 )
@@ -554,7 +578,7 @@ impl Client {
         let inner = &*self.inner;
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Error::new(ErrorKind::Timeout, format!("the call did not finish within its {:?} timeout", inner.timeout)));
+            return Err(Error::new(ErrorKind::Timeout, format!("the call did not finish within its {:?} timeout", self.timeout)));
         }
         let now = self.now_unix();
         let window = SignWindow { start: now.saturating_sub(SIGNATURE_BACKDATE_SECS), end: now + SIGNATURE_LIFETIME_SECS };
@@ -576,7 +600,7 @@ impl Client {
             .timeout_global(Some(remaining))
             .build()
             .call()
-            .map_err(|e| transport_error(e, host, inner))?;
+            .map_err(|e| transport_error(e, host, inner, self.timeout))?;
 
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let request_id = header("x-ci-request-id").or_else(|| header("x-cos-request-id"));
@@ -588,7 +612,7 @@ impl Client {
             .limit(inner.max_response_bytes)
             .read_to_vec()
             .map_err(|e| {
-                transport_error(e, host, inner)
+                transport_error(e, host, inner, self.timeout)
                     .with_service_details(ServiceDetails { http_status: status, request_id: request_id.clone(), ..Default::default() })
             })?;
         Ok(RawResponse { status, request_id, date, body })
@@ -643,13 +667,13 @@ fn service_error(raw: &RawResponse) -> Error {
     }
 }
 
-fn transport_error(e: ureq::Error, host: &str, inner: &Inner) -> Error {
+fn transport_error(e: ureq::Error, host: &str, inner: &Inner, timeout: Duration) -> Error {
     let route = match &inner.connect_to {
         Some(target) => format!("{host} (via {target})"),
         None => host.to_owned(),
     };
     match e {
-        ureq::Error::Timeout(which) => Error::new(ErrorKind::Timeout, format!("{route}: timed out ({which}) within the call's {:?} budget", inner.timeout)),
+        ureq::Error::Timeout(which) => Error::new(ErrorKind::Timeout, format!("{route}: timed out ({which}) within the call's {timeout:?} budget")),
         ureq::Error::BodyExceedsLimit(limit) => Error::new(
             ErrorKind::ResponseTooLarge,
             format!("{route}: the response body is larger than the {limit}-byte cap (max_response_bytes); it was not read further"),

@@ -22,6 +22,7 @@
 
 pub mod client;
 pub mod error;
+pub mod ffi;
 pub mod model;
 pub mod request;
 pub mod sign;

@@ -152,6 +152,10 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
             }
             Event::Text(t) => {
                 let piece = t.unescape().map_err(|e| position_error(&reader, e.to_string()))?;
+                // XML forbids U+0000, and C strings could not carry it.
+                if piece.contains('\0') {
+                    return Err(position_error(&reader, "a NUL character, which XML forbids".into()));
+                }
                 if stack.is_empty() {
                     if !piece.trim().is_empty() {
                         return Err(position_error(&reader, "text outside the root element".into()));
@@ -165,6 +169,9 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
                     let raw = std::str::from_utf8(c.into_inner().as_ref())
                         .map_err(|_| position_error(&reader, "CDATA that is not UTF-8".into()))?
                         .to_owned();
+                    if raw.contains('\0') {
+                        return Err(position_error(&reader, "a NUL character, which XML forbids".into()));
+                    }
                     append(text, Cow::Owned(raw));
                 }
             }
@@ -517,6 +524,9 @@ mod tests {
             assert!(e.message().contains(needle), "{:?}: {}", String::from_utf8_lossy(body), e.message());
         }
         assert!(parse_pic_bucket_page(b"<Response></Response><Response></Response>").is_err());
+        for nul in [&b"<Response><RequestId>a&#0;b</RequestId></Response>"[..], b"<Response><RequestId>a\0b</RequestId></Response>", b"<Response><RequestId><![CDATA[a\0]]></RequestId></Response>"] {
+            assert_eq!(parse_pic_bucket_page(nul).unwrap_err().kind(), ErrorKind::Parse);
+        }
     }
 
     #[test]

@@ -1,0 +1,34 @@
+//! Generates the C header from `src/ffi/` with cbindgen.
+//!
+//! The header is written to `$OUT_DIR/cloud_infinite.h` on every build, and
+//! copied to `include/cloud_infinite.h` only when `CLOUD_INFINITE_WRITE_HEADER=1`
+//! (`make header`). `tests/header.rs` fails while the committed copy differs
+//! from the generated one, so a stale header cannot land.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    // So that `make header` repairs a hand-edited header.
+    println!("cargo:rerun-if-changed=include/cloud_infinite.h");
+    println!("cargo:rerun-if-env-changed=CLOUD_INFINITE_WRITE_HEADER");
+
+    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
+    let bindings = cbindgen::Builder::new()
+        .with_crate(&crate_dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen can read src/ffi");
+    let generated = out_dir.join("cloud_infinite.h");
+    bindings.write_to_file(&generated);
+
+    if env::var("CLOUD_INFINITE_WRITE_HEADER").as_deref() == Ok("1") {
+        let target = crate_dir.join("include").join("cloud_infinite.h");
+        std::fs::create_dir_all(target.parent().unwrap()).expect("create include/");
+        std::fs::copy(&generated, &target).expect("write include/cloud_infinite.h");
+    }
+}

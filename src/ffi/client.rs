@@ -1,0 +1,196 @@
+//! `ci_client`: options and the client handle.
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use super::registry::{self, Tag};
+use super::{ffi_result, null_argument, optional_str, ci_error};
+use crate::client::{Client, ClientBuilder, ProxyConfig, Scheme};
+use crate::error::Error;
+
+/// `ci_client_options.scheme`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy)]
+pub enum ci_scheme {
+    /// Not set: HTTPS.
+    Default = 0,
+    /// HTTPS, certificates checked.
+    Https = 1,
+    /// Plain HTTP (a local emulator, a trusted private route).
+    Http = 2,
+}
+
+/// `ci_client_options.proxy_mode`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy)]
+pub enum ci_proxy_mode {
+    /// Not set: from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`, honouring `NO_PROXY`.
+    FromEnvironment = 0,
+    /// Connect directly.
+    Disabled = 1,
+    /// Use `proxy_url`.
+    Url = 2,
+}
+
+/// How to make a client. Zero or NULL in any field means "not set": the
+/// default, or with `from_env` the environment's value. Strings are
+/// borrowed for the duration of `ci_client_new` only.
+///
+/// ```c
+/// ci_client_options opts = {0};
+/// opts.from_env = true;             // TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
+/// opts.region = "ap-guangzhou";     // explicit fields win
+/// ```
+#[repr(C)]
+pub struct ci_client_options {
+    /// Fill unset credentials and region from `TENCENTCLOUD_SECRET_ID`,
+    /// `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_SESSION_TOKEN` (or
+    /// `TENCENTCLOUD_SECURITY_TOKEN`) and `TENCENTCLOUD_REGION`.
+    pub from_env: bool,
+    /// SecretId (`q-ak`). Required (here or from the environment).
+    pub secret_id: *const c_char,
+    /// SecretKey. Required (here or from the environment).
+    pub secret_key: *const c_char,
+    /// Session token of temporary credentials, sent and signed as `x-ci-security-token`.
+    pub session_token: *const c_char,
+    /// Region, e.g. `"ap-guangzhou"`. Required (here or from the environment).
+    pub region: *const c_char,
+    /// Replaces `ci.<region>.myqcloud.com` (`host[:port]`); bucket calls go to `<bucket>.<endpoint>`.
+    pub endpoint: *const c_char,
+    /// Dial this `host:port` for every request, keeping Host, path and
+    /// signature as production gets them (like curl's `--connect-to`); no proxy is used.
+    pub connect_to: *const c_char,
+    /// One of `ci_scheme` (0: HTTPS).
+    pub scheme: u32,
+    /// Connect timeout in milliseconds (0: 5000).
+    pub connect_timeout_ms: u64,
+    /// Timeout of a whole call, retries included, in milliseconds (0: 30000).
+    pub timeout_ms: u64,
+    /// Whether `max_retries` is set (so that 0 retries can be asked for).
+    pub has_max_retries: bool,
+    /// Retries of connection failures, 5xx and throttling (default 3).
+    pub max_retries: u32,
+    /// First backoff delay in milliseconds, doubled each retry with jitter (0: 100).
+    pub retry_base_delay_ms: u64,
+    /// Largest response body accepted, in bytes (0: 16 MiB).
+    pub max_response_bytes: u64,
+    /// Appended to the `cloud-infinite/<version>` User-Agent.
+    pub user_agent_suffix: *const c_char,
+    /// One of `ci_proxy_mode` (0: from the environment).
+    pub proxy_mode: u32,
+    /// The proxy when `proxy_mode` is `CI_PROXY_MODE_URL`, e.g. `"http://proxy:3128"`.
+    pub proxy_url: *const c_char,
+}
+
+/// A client: opaque, thread-safe (one client may serve any number of
+/// threads at once, sharing one connection pool). Release it with `ci_free`.
+pub struct ci_client {
+    pub(crate) client: Client,
+}
+
+/// The live client behind `client`, cloned (a reference count) so the call
+/// can proceed even if another thread frees the handle meanwhile.
+pub(crate) fn client_from(client: *const ci_client) -> Result<Client, Error> {
+    if client.is_null() {
+        return Err(null_argument("client"));
+    }
+    registry::with_live(client, Tag::Client, |c| c.client.clone())
+        .ok_or_else(|| Error::invalid_argument(not_live("client", client.cast(), Tag::Client)))
+}
+
+/// Says what a pointer that is not a live object of `tag` is instead.
+pub(crate) fn not_live(name: &str, ptr: *const u8, tag: Tag) -> String {
+    match registry::tag_of(ptr) {
+        Some(other) => format!("{name} is a {}, not a {}", other.c_name(), tag.c_name()),
+        None => format!("{name} is not a live {} (already freed, or not made by this library)", tag.c_name()),
+    }
+}
+
+fn millis(ms: u64) -> Option<Duration> {
+    (ms != 0).then(|| Duration::from_millis(ms))
+}
+
+/// Builds the core's options from the C struct.
+///
+/// # Safety
+/// The string fields are NULL or valid NUL-terminated strings.
+unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
+    let mut b = if o.from_env { ClientBuilder::from_env() } else { ClientBuilder::new() };
+    // SAFETY (each `optional_str` below): fields are NULL or valid C strings per the contract.
+    let text = |p: *const c_char, name: &str| unsafe { optional_str(p, name) }.map(|s| s.map(str::to_owned));
+    if let Some(v) = text(o.secret_id, "secret_id")? {
+        b = b.secret_id(v);
+    }
+    if let Some(v) = text(o.secret_key, "secret_key")? {
+        b = b.secret_key(v);
+    }
+    if let Some(v) = text(o.session_token, "session_token")? {
+        b = b.session_token(v);
+    }
+    if let Some(v) = text(o.region, "region")? {
+        b = b.region(v);
+    }
+    if let Some(v) = text(o.endpoint, "endpoint")? {
+        b = b.endpoint(v);
+    }
+    if let Some(v) = text(o.connect_to, "connect_to")? {
+        b = b.connect_to(v);
+    }
+    if let Some(v) = text(o.user_agent_suffix, "user_agent_suffix")? {
+        b = b.user_agent_suffix(v);
+    }
+    b = match o.scheme {
+        0 | 1 => b.scheme(Scheme::Https),
+        2 => b.scheme(Scheme::Http),
+        other => return Err(Error::invalid_argument(format!("scheme {other} is not a ci_scheme (0 default, 1 https, 2 http)"))),
+    };
+    b = match o.proxy_mode {
+        0 => b.proxy(ProxyConfig::FromEnvironment),
+        1 => b.proxy(ProxyConfig::Disabled),
+        2 => match text(o.proxy_url, "proxy_url")? {
+            Some(url) => b.proxy(ProxyConfig::Url(url)),
+            None => return Err(null_argument("proxy_url (proxy_mode is CI_PROXY_MODE_URL)")),
+        },
+        other => return Err(Error::invalid_argument(format!("proxy_mode {other} is not a ci_proxy_mode (0 environment, 1 disabled, 2 url)"))),
+    };
+    if let Some(d) = millis(o.connect_timeout_ms) {
+        b = b.connect_timeout(d);
+    }
+    if let Some(d) = millis(o.timeout_ms) {
+        b = b.timeout(d);
+    }
+    if o.has_max_retries {
+        b = b.max_retries(o.max_retries);
+    }
+    if let Some(d) = millis(o.retry_base_delay_ms) {
+        b = b.retry_base_delay(d);
+    }
+    if o.max_response_bytes != 0 {
+        b = b.max_response_bytes(o.max_response_bytes);
+    }
+    Ok(b)
+}
+
+/// Makes a client from `options` (which must not be NULL; all-zero options
+/// with `from_env` read everything from the environment).
+///
+/// On success `*out` is a new client the caller owns (release it with
+/// `ci_free`) and NULL is returned. On failure `*out` is NULL and the
+/// returned error says why: `CI_KIND_NULL_ARGUMENT` for a NULL
+/// `options` or `out`; `CI_KIND_INVALID_ARGUMENT` for missing or empty
+/// credentials or region, a region or endpoint that is not a host name, an
+/// unknown enum value, a string that is not UTF-8, a zero timeout. Nothing
+/// is sent over the network.
+#[no_mangle]
+pub extern "C" fn ci_client_new(options: *const ci_client_options, out: *mut *mut ci_client) -> *mut ci_error {
+    ffi_result(out, || {
+        if options.is_null() {
+            return Err(null_argument("options"));
+        }
+        // SAFETY: non-NULL, and points to a `ci_client_options` per the contract.
+        let options = unsafe { &*options };
+        // SAFETY: the options' strings are NULL or valid per the contract.
+        let client = unsafe { builder_from(options) }?.build()?;
+        Ok(registry::hand_out(ci_client { client }, Tag::Client))
+    })
+}

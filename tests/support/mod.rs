@@ -1,0 +1,113 @@
+//! Starts a private `ci-emulator` on 127.0.0.1 for one test and stops it on drop.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use cloud_infinite::{ClientBuilder, ProxyConfig, Scheme};
+use serde_json::Value;
+
+/// The built-in fixture's long-term credentials.
+pub const SECRET_ID: &str = "AKIDemulatorEXAMPLE";
+pub const SECRET_KEY: &str = "emulator-secret-key";
+/// The built-in fixture's temporary credentials.
+pub const TMP_SECRET_ID: &str = "AKIDemulatorTMP";
+pub const TMP_SECRET_KEY: &str = "emulator-tmp-key";
+pub const TMP_TOKEN: &str = "emulator-session-token";
+
+pub struct Emulator {
+    child: Child,
+    /// `127.0.0.1:<port>`.
+    pub addr: String,
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(args: &[&str]) -> Emulator {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ci-emulator"))
+            .args(["--listen", "127.0.0.1:0", "--exit-on-stdin-eof"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start ci-emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read the emulator's address");
+        let addr = line
+            .trim()
+            .rsplit("http://")
+            .next()
+            .filter(|a| a.contains(':'))
+            .unwrap_or_else(|| panic!("unexpected first line from ci-emulator: {line:?}"))
+            .to_owned();
+        Emulator { child, addr }
+    }
+
+    /// A client builder aimed at this emulator the way production is reached:
+    /// real host names, dialled at the emulator's address.
+    pub fn client(&self) -> ClientBuilder {
+        ClientBuilder::new()
+            .secret_id(SECRET_ID)
+            .secret_key(SECRET_KEY)
+            .region("ap-guangzhou")
+            .scheme(Scheme::Http)
+            .connect_to(&self.addr)
+            .proxy(ProxyConfig::Disabled)
+            .retry_base_delay(Duration::from_millis(5))
+            .timeout(Duration::from_secs(20))
+    }
+
+    fn control(&self, method: &str, path: &str, body: Option<&str>) -> Value {
+        let url = format!("http://{}/__emulator/{path}", self.addr);
+        let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).build().into();
+        let mut response = match (method, body) {
+            ("GET", _) => agent.get(&url).call(),
+            (_, Some(body)) => agent.post(&url).header("content-type", "application/json").send(body),
+            (_, None) => agent.post(&url).send_empty(),
+        }
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let text = response.body_mut().read_to_string().unwrap();
+        if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url} answered non-JSON {text:?}: {e}"))
+        }
+    }
+
+    pub fn fixture(&self) -> Value {
+        self.control("GET", "fixture", None)
+    }
+
+    /// API requests the emulator has seen since start or the last reset.
+    pub fn requests(&self) -> u64 {
+        self.control("GET", "stats", None)["requests"].as_u64().unwrap()
+    }
+
+    pub fn arm_fault(&self, spec: &str) {
+        self.control("POST", "faults", Some(spec));
+    }
+
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.control("POST", "clock", Some(&format!("{{\"offset_secs\": {secs}}}")));
+    }
+
+    pub fn reset(&self) {
+        self.control("POST", "reset", None);
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn s(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
