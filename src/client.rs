@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io;
 use std::net::ToSocketAddrs;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -293,6 +293,9 @@ impl ClientBuilder {
             .max_redirects(0)
             .proxy(proxy)
             .user_agent(user_agent.as_str())
+            // Set here rather than left to ureq's lazily built global default,
+            // so that nothing of ours stays allocated once the client is freed.
+            .accept_encoding("gzip")
             .timeout_connect(Some(self.connect_timeout))
             // One pool per client, big enough that many threads sharing the
             // client keep their connections alive.
@@ -633,7 +636,19 @@ impl Error {
 fn backoff(base: Duration, retries_done: u32) -> Duration {
     let exp = base.saturating_mul(1u32.checked_shl(retries_done).unwrap_or(u32::MAX)).min(MAX_BACKOFF);
     let half = exp / 2;
-    half + Duration::from_nanos(fastrand::u64(0..=half.as_nanos() as u64))
+    half + Duration::from_nanos(jitter_u64() % (half.as_nanos() as u64 + 1))
+}
+
+/// A cheap random number for backoff jitter (not for anything secret):
+/// SplitMix64 over a shared counter seeded from the clock. It needs no
+/// thread-local state, so it allocates nothing in a host's threads.
+fn jitter_u64() -> u64 {
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() as u64);
+    let mut z = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(nanos);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn is_clock_error(e: &Error) -> bool {

@@ -44,7 +44,7 @@ pub const CI_ABI_VERSION: u32 = 1;
 /// of these, directly or through [`ffi_result`].
 macro_rules! ffi_boundary {
     ($on_panic:expr, $body:expr) => {
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
+        match $crate::ffi::catch_panic(|| $body) {
             Ok(value) => value,
             Err(payload) => {
                 $crate::ffi::error::note_panic(payload);
@@ -55,6 +55,18 @@ macro_rules! ffi_boundary {
 }
 pub(crate) use ffi_boundary;
 
+/// Runs `body`, catching a panic. The first call replaces this library's
+/// panic hook (the C library has its own copy of std, so the host's hook is
+/// untouched) with one that only logs: the panic reaches the caller as an
+/// error, and a library must not print backtraces into its host's stderr.
+pub(crate) fn catch_panic<R>(body: impl FnOnce() -> R) -> std::thread::Result<R> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| log::error!("cloud-infinite panicked: {info}")));
+    });
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body))
+}
+
 /// The common shape of a fallible export: writes NULL to `out`, runs `body`
 /// inside the panic boundary, and on success writes its result to `out`.
 pub(crate) fn ffi_result<T>(out: *mut *mut T, body: impl FnOnce() -> Result<*mut T, Error>) -> *mut ci_error {
@@ -64,7 +76,7 @@ pub(crate) fn ffi_result<T>(out: *mut *mut T, body: impl FnOnce() -> Result<*mut
     // SAFETY: `out` is non-NULL and, by the documented contract, points to
     // writable storage for one pointer.
     unsafe { out.write(std::ptr::null_mut()) };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+    match catch_panic(body) {
         Ok(Ok(value)) => {
             // SAFETY: as above.
             unsafe { out.write(value) };
@@ -77,7 +89,7 @@ pub(crate) fn ffi_result<T>(out: *mut *mut T, body: impl FnOnce() -> Result<*mut
 
 /// Like [`ffi_result`] for exports with no result to hand back.
 pub(crate) fn ffi_status(body: impl FnOnce() -> Result<(), Error>) -> *mut ci_error {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+    match catch_panic(body) {
         Ok(Ok(())) => std::ptr::null_mut(),
         Ok(Err(e)) => ci_error::into_raw(e),
         Err(payload) => ci_error::into_raw(error::panic_error(payload)),
