@@ -13,7 +13,10 @@ C_WARNINGS := -Wall -Wextra -Werror -pedantic
 STATIC_LIBS := -lpthread -ldl -lm
 VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --error-exitcode=1
 
-.PHONY: build header test test-rust test-c test-official-sdk demo clean
+PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+
+.PHONY: build header install test test-rust test-c test-install test-official-sdk demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -23,9 +26,18 @@ build:
 header:
 	CLOUD_INFINITE_WRITE_HEADER=1 $(CARGO) build
 
+## Install the C library (shared and static), header and pkg-config file under PREFIX.
+install:
+	$(CARGO) build --release --lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0755 target/release/libcloud_infinite.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 target/release/libcloud_infinite.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 include/cloud_infinite.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cloud_infinite.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cloud_infinite.pc
+
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: test-rust test-c test-official-sdk
+test: test-rust test-c test-install test-official-sdk
 
 test-rust:
 	$(CARGO) test --features emulator
@@ -47,6 +59,20 @@ test-c: target/c/test_abi target/c/test_abi_asan
 	! scripts/with-emulator.sh --emulator $(EMULATOR) -- env CI_TEST_DELIBERATE_LEAK=1 ASAN_OPTIONS=detect_leaks=1 target/c/test_abi_asan >/dev/null 2>&1
 	@echo "  both did."
 
+## `make install` into a temporary prefix, then the C and C++ examples built
+## with nothing but pkg-config and run against the emulator.
+test-install: build
+	set -e; prefix=$$(mktemp -d); trap 'rm -rf "$$prefix"' EXIT; \
+	$(MAKE) --no-print-directory install PREFIX="$$prefix" >/dev/null; \
+	export PKG_CONFIG_PATH="$$prefix/lib/pkgconfig"; \
+	$(CC) -std=c99 $(C_WARNINGS) examples/c/list.c $$(pkg-config --cflags --libs cloud_infinite) -o "$$prefix/list"; \
+	$(CXX) -std=c++17 $(C_WARNINGS) examples/c/list.cpp $$(pkg-config --cflags --libs cloud_infinite) -o "$$prefix/list_cpp"; \
+	$(CC) -std=c99 $(C_WARNINGS) examples/c/list.c $$(pkg-config --cflags cloud_infinite) "$$prefix/lib/libcloud_infinite.a" $$(pkg-config --static --libs-only-l cloud_infinite | sed 's/-lcloud_infinite//') -o "$$prefix/list_static"; \
+	scripts/with-emulator.sh --emulator $(EMULATOR) -- env LD_LIBRARY_PATH="$$prefix/lib" "$$prefix/list" | tail -n 3; \
+	scripts/with-emulator.sh --emulator $(EMULATOR) -- env LD_LIBRARY_PATH="$$prefix/lib" "$$prefix/list_cpp"; \
+	scripts/with-emulator.sh --emulator $(EMULATOR) -- "$$prefix/list_static" | grep -q '^130 buckets$$'; \
+	echo "install: shared, C++ and static builds via pkg-config work"
+
 $(VENV)/.installed: tests/official_sdk/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet -r tests/official_sdk/requirements.txt
@@ -55,9 +81,16 @@ $(VENV)/.installed: tests/official_sdk/requirements.txt
 test-official-sdk: $(VENV)/.installed build
 	CI_EMULATOR_BIN=$(EMULATOR) $(VENV)/bin/python -m pytest -q tests/official_sdk
 
-## Start the emulator, list every pic bucket and one bucket's AI queues through the Rust API, stop it.
-demo: build
+## Start the emulator, list every pic bucket and one bucket's AI queues through the Rust API
+## and from C, stop it.
+demo: build target/c/list
 	scripts/with-emulator.sh --emulator $(EMULATOR) -- target/debug/examples/demo
+	@echo; echo "The same from C (examples/c/list.c):"
+	scripts/with-emulator.sh --emulator $(EMULATOR) -- target/c/list | sed -n '1,4p;/ buckets$$/,+6p'
+
+target/c/list: examples/c/list.c include/cloud_infinite.h build
+	mkdir -p target/c
+	$(CC) -std=c99 $(C_WARNINGS) -Iinclude $< -L$(LIB_DIR) -Wl,-rpath,$(abspath $(LIB_DIR)) -lcloud_infinite -o $@
 
 clean:
 	$(CARGO) clean
