@@ -1,0 +1,256 @@
+//! `ci-emulator`: a local Tencent Cloud Infinite that serves
+//! DescribePicProcessBucket (`GET /picbucket`) and DescribeAiProcessQueues
+//! (`GET /ai_queue`) on loopback, checks signatures as the service does, and
+//! injects faults on demand. See README.md beside this file.
+
+mod api;
+mod auth;
+mod body;
+mod control;
+mod faults;
+mod fixture;
+mod server;
+mod state;
+mod xml;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::fixture::{default_fixture, Fixture};
+use crate::state::State;
+
+/// Printed for `--help` and after a usage error.
+const USAGE: &str = "\
+usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
+                   [--clock-offset SECS] [--workers N] [--exit-on-stdin-eof]
+                   [--allow-non-loopback] [--verbose]
+
+  --listen ADDR          address to listen on (default 127.0.0.1:0: a free port)
+  --fixture FILE         serve this fixture instead of the built-in one
+  --dump-fixture         print the effective fixture as JSON and exit
+  --clock-offset SECS    the emulator's clock = real time + SECS (may be negative)
+  --workers N            runtime worker threads (default: available cores)
+  --exit-on-stdin-eof    exit when standard input reaches end of file
+  --allow-non-loopback   allow --listen on an address other than loopback
+  --verbose              log one line per API request to stderr
+
+On start it prints one line, `ci-emulator listening on http://HOST:PORT`.";
+
+/// The command line, parsed.
+struct Options {
+    listen: String,
+    fixture: Option<String>,
+    dump_fixture: bool,
+    clock_offset: i64,
+    workers: Option<usize>,
+    exit_on_stdin_eof: bool,
+    allow_non_loopback: bool,
+    verbose: bool,
+    help: bool,
+}
+
+/// Parses `--flag value` and `--flag=value` forms; says what is wrong otherwise.
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut o = Options {
+        listen: "127.0.0.1:0".into(),
+        fixture: None,
+        dump_fixture: false,
+        clock_offset: 0,
+        workers: None,
+        exit_on_stdin_eof: false,
+        allow_non_loopback: false,
+        verbose: false,
+        help: false,
+    };
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--listen" => o.listen = value("--listen")?,
+            "--fixture" => o.fixture = Some(value("--fixture")?),
+            "--clock-offset" => {
+                let v = value("--clock-offset")?;
+                o.clock_offset = v.parse().map_err(|_| format!("--clock-offset takes whole seconds, got {v:?}"))?;
+            }
+            "--workers" => {
+                let v = value("--workers")?;
+                match v.parse::<usize>() {
+                    Ok(n) if (1..=1024).contains(&n) => o.workers = Some(n),
+                    _ => return Err(format!("--workers takes a number from 1 to 1024, got {v:?}")),
+                }
+            }
+            "--dump-fixture" | "--exit-on-stdin-eof" | "--allow-non-loopback" | "--verbose" | "--help" | "-h"
+                if inline.is_some() =>
+            {
+                return Err(format!("{flag} takes no value"));
+            }
+            "--dump-fixture" => o.dump_fixture = true,
+            "--exit-on-stdin-eof" => o.exit_on_stdin_eof = true,
+            "--allow-non-loopback" => o.allow_non_loopback = true,
+            "--verbose" => o.verbose = true,
+            "--help" | "-h" => o.help = true,
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(o)
+}
+
+/// Resolves `--listen`, preferring IPv4, and refuses non-loopback addresses
+/// unless allowed: an emulator with test keys must not be reachable from outside.
+fn listen_address(spec: &str, allow_non_loopback: bool) -> Result<SocketAddr, String> {
+    let addrs: Vec<SocketAddr> = match spec.parse::<SocketAddr>() {
+        Ok(addr) => vec![addr],
+        Err(_) => spec.to_socket_addrs().map_err(|e| format!("cannot resolve --listen {spec:?}: {e}"))?.collect(),
+    };
+    let addr = addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| format!("--listen {spec:?} resolves to no address"))?;
+    if !addr.ip().is_loopback() && !allow_non_loopback {
+        return Err(format!(
+            "refusing to listen on {addr}: it is not a loopback address (pass --allow-non-loopback to do it anyway)"
+        ));
+    }
+    Ok(addr)
+}
+
+/// Parses the command line, loads the fixture, and serves until told to stop.
+fn main() -> ExitCode {
+    let opts = match parse_args(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("ci-emulator: {msg}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if opts.help {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let fixture = match &opts.fixture {
+        Some(path) => Fixture::load(path),
+        None => Fixture::new(default_fixture()),
+    };
+    let fixture = match fixture {
+        Ok(f) => f,
+        Err(msg) => {
+            eprintln!("ci-emulator: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    if opts.dump_fixture {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", fixture.json).and_then(|()| out.flush());
+        return ExitCode::SUCCESS;
+    }
+    let addr = match listen_address(&opts.listen, opts.allow_non_loopback) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("ci-emulator: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let workers = opts.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ci-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = Arc::new(State::new(fixture, opts.clock_offset, opts.verbose));
+    let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof));
+    // Open keep-alive connections are simply dropped.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    code
+}
+
+/// Resolves when standard input reaches EOF (read on a plain thread: a
+/// blocked read must not hold up the runtime's shutdown).
+fn stdin_eof() -> tokio::sync::oneshot::Receiver<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name("stdin-watch".into()).spawn(move || {
+        let mut sink = [0u8; 4096];
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            match stdin.read(&mut sink) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(());
+    });
+    if let Err(e) = spawned {
+        eprintln!("ci-emulator: cannot watch stdin ({e}); --exit-on-stdin-eof is ignored");
+    }
+    rx
+}
+
+/// Binds, announces the port, and serves until a signal (or stdin EOF).
+async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool) -> ExitCode {
+    let listener = match TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("ci-emulator: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut term, mut int) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(t), Ok(i)) => (t, i),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("ci-emulator: cannot install signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().unwrap_or(addr);
+    {
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "ci-emulator listening on http://{local}").and_then(|()| out.flush()).is_err() {
+            eprintln!("ci-emulator: cannot write to stdout");
+        }
+    }
+    let eof = async {
+        if exit_on_stdin_eof {
+            let _ = stdin_eof().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(eof);
+
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(server::serve(state.clone(), stream));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    eprintln!("ci-emulator: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            () = &mut eof => break,
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,316 @@
+//! One connection at a time: the socket wrapper that can RST it, and the
+//! request pipeline (control | route → fault → signature → answer).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use cloud_infinite::sign::percent_decode;
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE, DATE, HOST, SERVER};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+use crate::api::{self, ApiError, Endpoint};
+use crate::auth::{self, AuthError, SignedRequest};
+use crate::body::{Oversized, RespBody};
+use crate::faults::Action;
+use crate::state::{Clock, State};
+use crate::{control, xml};
+
+/// The request id header every API answer carries.
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-ci-request-id");
+
+/// Per-connection switch a `reset` fault flips: once set, nothing more is
+/// written and closing the socket sends a RST instead of a FIN.
+#[derive(Default)]
+pub struct ConnControl {
+    reset: AtomicBool,
+}
+
+/// The connection's socket, owned here so a `reset` fault can reach it.
+pub struct ConnIo {
+    stream: TcpStream,
+    control: Arc<ConnControl>,
+}
+
+impl ConnIo {
+    /// Whether a `reset` fault has condemned this connection.
+    fn resetting(&self) -> bool {
+        self.control.reset.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for ConnIo {
+    fn drop(&mut self) {
+        if self.resetting() {
+            // SO_LINGER 0: close() discards everything and sends RST.
+            let _ = self.stream.set_zero_linger();
+        }
+    }
+}
+
+/// Why a write is refused once the connection is being reset.
+fn reset_error() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by an injected fault")
+}
+
+impl AsyncRead for ConnIo {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ConnIo {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.resetting() {
+            return Poll::Ready(Err(reset_error()));
+        }
+        Pin::new(&mut this.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.resetting() {
+            return Poll::Ready(Err(reset_error()));
+        }
+        Pin::new(&mut this.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.resetting() {
+            // A FIN before the RST would look like a clean close.
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.stream).poll_shutdown(cx)
+    }
+}
+
+/// The service's error: tells hyper to drop the connection without an answer.
+#[derive(Debug)]
+pub struct ResetConnection;
+
+impl fmt::Display for ResetConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection reset by an injected fault")
+    }
+}
+
+impl std::error::Error for ResetConnection {}
+
+/// Serves HTTP/1.1 (keep-alive) on one accepted connection until it closes.
+pub async fn serve(state: Arc<State>, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let control = Arc::new(ConnControl::default());
+    let io = TokioIo::new(ConnIo { stream, control: control.clone() });
+    let service = service_fn(move |req| {
+        let state = state.clone();
+        let control = control.clone();
+        async move { handle(&state, &control, req).await }
+    });
+    // half_close: a client that shuts down its sending side after the
+    // request (`printf ... | nc`) still gets its answer.
+    // No header read timeout: hyper's default (30 s) also runs while a
+    // keep-alive connection sits idle, and closing idle pooled connections
+    // under a client makes its tests flaky. Loopback needs no slowloris guard.
+    // Errors here are clients going away or our own resets: nothing to report.
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(None)
+        .keep_alive(true)
+        .half_close(true)
+        .serve_connection(io, service)
+        .await;
+}
+
+/// One request's fixed facts, shared by every way of answering it.
+struct Exchange<'a> {
+    state: &'a State,
+    now: SystemTime,
+    request_id: String,
+    /// Host (without port) and path, for `<Resource>` and logs.
+    resource: String,
+    method: &'a str,
+}
+
+impl Exchange<'_> {
+    /// An XML answer with the headers every API answer has.
+    fn respond(&self, status: u16, body: RespBody) -> Response<RespBody> {
+        self.state.stats.count_status(status);
+        if self.state.verbose {
+            eprintln!("ci-emulator: {} {} -> {status} ({})", self.method, self.resource, self.request_id);
+        }
+        let mut resp = Response::new(body);
+        *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = resp.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+        headers.insert(SERVER, HeaderValue::from_static("tencent-ci"));
+        if let Ok(id) = HeaderValue::from_str(&self.request_id) {
+            headers.insert(REQUEST_ID.clone(), id);
+        }
+        // Set by us so hyper does not put the real time there: clients fix
+        // their clock skew from this header.
+        if let Ok(date) = HeaderValue::try_from(httpdate::fmt_http_date(self.now)) {
+            headers.insert(DATE, date);
+        }
+        resp
+    }
+
+    /// A whole XML body.
+    fn xml(&self, status: u16, body: String) -> Response<RespBody> {
+        self.respond(status, RespBody::full(body))
+    }
+
+    /// A `<Response>` error.
+    fn api_error(&self, e: &ApiError) -> Response<RespBody> {
+        self.xml(e.status, xml::response_error(e.code, &e.message, &self.request_id))
+    }
+
+    /// A 403 `<Error>`, with the server's strings on a signature mismatch.
+    fn auth_error(&self, e: &AuthError) -> Response<RespBody> {
+        let extra: Vec<(&str, &str)> = match &e.computed {
+            Some((format_string, string_to_sign)) => {
+                vec![("FormatString", format_string.as_str()), ("StringToSign", string_to_sign.as_str())]
+            }
+            None => Vec::new(),
+        };
+        let body = xml::ErrorBody { code: e.code, message: &e.message, resource: &self.resource, extra: &extra };
+        let trace_id = self.state.ids.trace_id(&self.request_id);
+        self.xml(403, xml::error_root(&body, &self.request_id, &trace_id))
+    }
+}
+
+/// The host a request names: an absolute-form URI's authority wins over the
+/// Host header (RFC 9112 §3.2.2), as a proxy-style client expects.
+fn routing_host(req: &Request<Incoming>) -> Option<Cow<'_, str>> {
+    // `host()` drops any `user@` and `:port` of the authority.
+    if let Some(host) = req.uri().host() {
+        return Some(Cow::Borrowed(host));
+    }
+    req.headers().get(HOST).map(|h| String::from_utf8_lossy(h.as_bytes()))
+}
+
+/// The `host` value the client signed: the Host header as sent, else the authority.
+fn signed_host(req: &Request<Incoming>) -> Option<Cow<'_, str>> {
+    match req.headers().get(HOST) {
+        Some(h) => Some(String::from_utf8_lossy(h.as_bytes())),
+        None => req.uri().authority().map(|a| Cow::Borrowed(a.as_str())),
+    }
+}
+
+/// The whole pipeline for one request.
+async fn handle(
+    state: &State,
+    control: &ConnControl,
+    req: Request<Incoming>,
+) -> Result<Response<RespBody>, ResetConnection> {
+    let path = req.uri().path();
+    if path == "/__emulator" || path.starts_with("/__emulator/") {
+        return Ok(control::handle(state, req).await);
+    }
+
+    let now = state.clock.now();
+    let mut now_unix = Clock::unix(now);
+    state.stats.count_request(path);
+    let host = routing_host(&req);
+    let resource = format!("{}{path}", host.as_deref().map(api::strip_port).unwrap_or(""));
+    let mut ex = Exchange { state, now, request_id: state.ids.next(now_unix), resource, method: req.method().as_str() };
+
+    let endpoint = match api::route(&state.fixture, req.method(), path, host.as_deref()) {
+        Ok(endpoint) => endpoint,
+        Err(e) => return Ok(ex.api_error(&e)),
+    };
+    let raw_query = req.uri().query().unwrap_or("");
+    let mut params = api::parse_query(raw_query, false);
+
+    let fault_target = match endpoint {
+        Endpoint::PicBucket => None,
+        Endpoint::AiQueue(i) => {
+            let b = &state.fixture.file.buckets[i];
+            Some((i, b.name.as_str(), b.fault.as_ref()))
+        }
+    };
+    match state.faults.take(path, fault_target) {
+        None => {}
+        Some(Action::Delay(pause)) => {
+            tokio::time::sleep(pause).await;
+            // The answer is dated, and the signature judged, when it is made.
+            ex.now = state.clock.now();
+            now_unix = Clock::unix(ex.now);
+        }
+        Some(Action::Status { status, code }) => {
+            let message = format!("ci-emulator injected this fault (HTTP {status} {code}); retry later.");
+            return Ok(ex.xml(status, xml::response_error(&code, &message, &ex.request_id)));
+        }
+        Some(Action::Reset) => {
+            control.reset.store(true, Ordering::Release);
+            if state.verbose {
+                eprintln!("ci-emulator: {} {} -> reset ({})", ex.method, ex.resource, ex.request_id);
+            }
+            return Err(ResetConnection);
+        }
+        Some(Action::Malformed) => {
+            let mut body = xml::document(96);
+            body.push_str("<Response><RequestId>");
+            xml::escape_into(&mut body, &ex.request_id);
+            body.push_str("</RequestId><TotalCount>1</PageNumber><PicBucketList><Name>");
+            return Ok(ex.xml(200, body));
+        }
+        Some(Action::Truncated) => {
+            let full = match api::answer(&state.fixture, endpoint, &params, &ex.request_id) {
+                Ok(body) => body,
+                Err(e) => xml::response_error(e.code, &e.message, &ex.request_id),
+            };
+            return Ok(ex.respond(200, RespBody::truncated(Bytes::from(full))));
+        }
+        Some(Action::Oversized(size)) => {
+            let queues = matches!(endpoint, Endpoint::AiQueue(_));
+            return Ok(ex.respond(200, RespBody::Oversized(Oversized::new(size, &ex.request_id, queues))));
+        }
+    }
+
+    let decoded_path = percent_decode(path);
+    let signed_host = signed_host(&req);
+    let signed = SignedRequest {
+        method: req.method().as_str(),
+        path: &decoded_path,
+        headers: req.headers(),
+        host: signed_host.as_deref(),
+        raw_query,
+        params: &params,
+    };
+    match auth::verify(&state.fixture, &signed, now_unix) {
+        Ok(false) => {}
+        Ok(true) => params = api::parse_query(raw_query, true),
+        Err(e) => return Ok(ex.auth_error(&e)),
+    }
+
+    Ok(match api::answer(&state.fixture, endpoint, &params, &ex.request_id) {
+        Ok(body) => ex.xml(200, body),
+        Err(e) => ex.api_error(&e),
+    })
+}
