@@ -16,7 +16,7 @@ VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --sh
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: build header install test test-rust test-c test-install test-official-sdk demo clean
+.PHONY: build header install lint test test-rust test-c test-install test-official-sdk demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -37,7 +37,11 @@ install:
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: test-rust test-c test-install test-official-sdk
+test: lint test-rust test-c test-install test-official-sdk
+
+## Clippy on every target, warnings denied.
+lint:
+	$(CARGO) clippy --features emulator --all-targets -- -D warnings
 
 test-rust:
 	$(CARGO) test --features emulator

@@ -56,14 +56,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         buckets.extend(page.buckets);
     }
     println!("Image-processing buckets: {} (TotalCount {}, {pages} pages of up to 50)\n", buckets.len(), number(total));
-    println!("{:<16} {:<32} {}", "REGION", "BUCKET", "CREATED");
+    println!("{:<16} {:<32} CREATED", "REGION", "BUCKET");
     for b in &buckets {
         println!("{:<16} {:<32} {}", cell(&b.region), cell(&b.name), cell(&b.create_time));
     }
 
     let queues = client.all_ai_queues(&bucket, AiQueueQuery { page_size: Some(100), ..Default::default() })?;
     println!("\nAI queues of {bucket}: {}\n", queues.len());
-    println!("{:<34} {:<28} {:<7} {:<13} {:>8} {:>4}  {}", "QUEUE ID", "NAME", "STATE", "CATEGORY", "MAXSIZE", "CONC", "NOTIFY");
+    println!("{:<34} {:<28} {:<7} {:<13} {:>8} {:>4}  NOTIFY", "QUEUE ID", "NAME", "STATE", "CATEGORY", "MAXSIZE", "CONC");
     for q in &queues {
         let notify = match &q.notify_config {
             None => "-".to_owned(),

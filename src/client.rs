@@ -534,16 +534,9 @@ impl Client {
         let mut retries_done = 0;
         let mut clock_corrected = false;
         loop {
-            let outcome = self.attempt(&url, host, path, params, deadline).and_then(|raw| {
-                if (200..300).contains(&raw.status) {
-                    Ok(Ok(raw))
-                } else {
-                    Ok(Err((service_error(&raw), raw.date)))
-                }
-            });
-            let (error, server_date) = match outcome {
-                Ok(Ok(raw)) => return Ok(raw),
-                Ok(Err(pair)) => pair,
+            let (error, server_date) = match self.attempt(&url, host, path, params, deadline) {
+                Ok(raw) if (200..300).contains(&raw.status) => return Ok(raw),
+                Ok(raw) => (service_error(&raw), raw.date),
                 Err(e) => (e, None),
             };
             if !clock_corrected && is_clock_error(&error) {

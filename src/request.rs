@@ -9,6 +9,9 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 use crate::sign::percent_encode_into;
 
+/// Wire parameters in the order they are sent: name, raw (unencoded) value.
+pub type Params = Vec<(&'static str, String)>;
+
 /// Largest `pageSize` the service accepts.
 pub const MAX_PAGE_SIZE: u64 = 100;
 /// `pageSize` the service uses when none is sent.
@@ -135,7 +138,7 @@ fn check_text(field: &str, value: &Option<String>) -> Result<()> {
 impl PicBucketQuery {
     /// Checks the query and returns its wire parameters, in the documented
     /// order, with only the ones that are set.
-    pub fn to_params(&self) -> Result<Vec<(&'static str, String)>> {
+    pub fn to_params(&self) -> Result<Params> {
         check_page(self.page_number, self.page_size)?;
         check_text("bucket_name_prefix", &self.bucket_name_prefix)?;
         let mut params = Vec::with_capacity(5);
@@ -156,7 +159,7 @@ impl PicBucketQuery {
 impl AiQueueQuery {
     /// Checks the query and returns its wire parameters, in the documented
     /// order, with only the ones that are set.
-    pub fn to_params(&self) -> Result<Vec<(&'static str, String)>> {
+    pub fn to_params(&self) -> Result<Params> {
         check_page(self.page_number, self.page_size)?;
         check_text("category", &self.category)?;
         let mut params = Vec::with_capacity(5);
@@ -174,7 +177,7 @@ impl AiQueueQuery {
     }
 }
 
-fn push_paging(params: &mut Vec<(&'static str, String)>, page_number: Option<u64>, page_size: Option<u64>) {
+fn push_paging(params: &mut Params, page_number: Option<u64>, page_size: Option<u64>) {
     if let Some(n) = page_number {
         params.push(("pageNumber", n.to_string()));
     }
@@ -322,7 +325,7 @@ mod tests {
 
     #[test]
     fn queries_reject_bad_values_with_the_field_named() {
-        let cases: Vec<(Result<Vec<(&str, String)>>, &str)> = vec![
+        let cases: Vec<(Result<Params>, &str)> = vec![
             (PicBucketQuery { page_size: Some(0), ..Default::default() }.to_params(), "page_size"),
             (PicBucketQuery { page_size: Some(101), ..Default::default() }.to_params(), "page_size"),
             (PicBucketQuery { page_number: Some(0), ..Default::default() }.to_params(), "page_number"),

@@ -218,12 +218,25 @@ pub fn percent_decode(s: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// A parameter or header name as the signature lists it: encoded, then
+/// lowercased (hex digits included, as the official SDKs do). A server
+/// matching a request's names against `q-url-param-list` uses the same rule.
+///
+/// ```
+/// use cloud_infinite::sign::canonical_name;
+/// assert_eq!(canonical_name("pageSize"), "pagesize");
+/// assert_eq!(canonical_name("测"), "%e6%b5%8b");
+/// ```
+pub fn canonical_name(name: &str) -> String {
+    percent_encode(name).to_ascii_lowercase()
+}
+
 /// `name=value` pairs canonicalised the way the signature wants them:
 /// encoded, names lowercased (after encoding, as the SDKs do), sorted, and
 /// for a repeated name the last value kept.
 fn canonical_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = pairs
-        .map(|(k, v)| (percent_encode(k).to_ascii_lowercase(), percent_encode(v).into_owned()))
+        .map(|(k, v)| (canonical_name(k), percent_encode(v).into_owned()))
         .collect();
     // A stable sort keeps later duplicates after earlier ones, so keeping the
     // last of each run matches the SDKs' dict semantics.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use cloud_infinite::sign::{percent_encode, sign_exactly, Credentials, ParsedAuthorization, Signature};
+use cloud_infinite::sign::{canonical_name, sign_exactly, Credentials, ParsedAuthorization, Signature};
 use hyper::header::{HeaderMap, AUTHORIZATION};
 
 use crate::api::{parse_query, strip_port, Params};
@@ -118,7 +118,7 @@ fn check(
     let mut carried = vec![false; listed_params.len()];
     let mut signed_params: Vec<(&str, &str)> = Vec::with_capacity(params.len());
     for (name, value) in params {
-        let encoded = percent_encode(name).to_ascii_lowercase();
+        let encoded = canonical_name(name);
         match listed_params.iter().position(|p| *p == encoded) {
             Some(i) => {
                 carried[i] = true;
