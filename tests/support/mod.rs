@@ -111,3 +111,73 @@ impl Drop for Emulator {
 pub fn s(v: &Value) -> Option<String> {
     v.as_str().map(str::to_owned)
 }
+
+/// A minimal HTTP CONNECT proxy on 127.0.0.1 that tunnels every connection
+/// to `upstream` and records the targets it was asked for. It stops (and
+/// stops accepting) when dropped.
+pub struct ConnectProxy {
+    pub addr: String,
+    pub targets: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ConnectProxy {
+    pub fn start(upstream: &str) -> ConnectProxy {
+        use std::io::{Read, Write};
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let targets = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (upstream, seen, stopping) = (upstream.to_owned(), targets.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut client) = client else { continue };
+                let (upstream, seen) = (upstream.clone(), seen.clone());
+                std::thread::spawn(move || {
+                    // Read the request head byte by byte so nothing after it is lost.
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                        if client.read(&mut byte).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head);
+                    let mut words = head.split_whitespace();
+                    if words.next() != Some("CONNECT") {
+                        let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n");
+                        return;
+                    }
+                    seen.lock().unwrap().push(words.next().unwrap_or("").to_owned());
+                    let Ok(server) = TcpStream::connect(&upstream) else { return };
+                    let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                    let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    let (mut c1, mut s1) = (client, server);
+                    let up = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut c1, &mut s1);
+                        let _ = s1.shutdown(std::net::Shutdown::Write);
+                    });
+                    let _ = std::io::copy(&mut s2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                    let _ = up.join();
+                });
+            }
+        });
+        ConnectProxy { addr, targets, stop }
+    }
+}
+
+impl Drop for ConnectProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(&self.addr);
+    }
+}

@@ -1,0 +1,100 @@
+//! How requests reach the service: a custom endpoint, an explicit proxy, a
+//! proxy from the environment, and what is (never) logged on the way.
+
+mod support;
+
+use std::sync::Mutex;
+
+use cloud_infinite::{AiQueueQuery, ClientBuilder, PicBucketQuery, ProxyConfig, Scheme};
+use support::{ConnectProxy, Emulator, SECRET_ID, SECRET_KEY, TMP_SECRET_ID, TMP_SECRET_KEY, TMP_TOKEN};
+
+#[test]
+fn a_custom_endpoint_names_both_hosts() {
+    let emu = Emulator::start();
+    // The emulator reads the bucket from the first label of any host.
+    let client = emu.client().endpoint("ci.internal.example.com").build().unwrap();
+    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap().total_count, Some(130));
+    assert_eq!(client.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap().total_count, Some(25));
+}
+
+/// A client that reaches the production host names only through a proxy
+/// (ureq tunnels with CONNECT, for http targets too).
+fn through_proxy(proxy: ProxyConfig) -> ClientBuilder {
+    ClientBuilder::new().secret_id(SECRET_ID).secret_key(SECRET_KEY).region("ap-guangzhou").scheme(Scheme::Http).proxy(proxy)
+}
+
+#[test]
+fn an_explicit_proxy_carries_the_request() {
+    let emu = Emulator::start();
+    let proxy = ConnectProxy::start(&emu.addr);
+    let client = through_proxy(ProxyConfig::Url(format!("http://{}", proxy.addr))).build().unwrap();
+    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap().buckets.len(), 10);
+    assert_eq!(client.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap().queues.len(), 10);
+    let targets = proxy.targets.lock().unwrap().clone();
+    assert!(targets.contains(&"ci.ap-guangzhou.myqcloud.com:80".to_string()), "{targets:?}");
+    assert!(targets.contains(&"examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com:80".to_string()), "{targets:?}");
+    assert_eq!(emu.requests(), 2);
+}
+
+/// Environment variables are process-wide, so this runs the check in a
+/// child process of this test binary with `HTTP_PROXY` set.
+#[test]
+fn a_proxy_from_the_environment_carries_the_request() {
+    if let Ok(expected) = std::env::var("CI_TEST_PROXY_CHILD") {
+        let client = through_proxy(ProxyConfig::FromEnvironment).build().unwrap();
+        let page = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap();
+        assert_eq!(page.total_count.unwrap().to_string(), expected);
+        return;
+    }
+    let emu = Emulator::start();
+    let proxy = ConnectProxy::start(&emu.addr);
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "a_proxy_from_the_environment_carries_the_request", "--nocapture", "--test-threads=1"])
+        .env("CI_TEST_PROXY_CHILD", "130")
+        .env("HTTP_PROXY", format!("http://{}", proxy.addr))
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the child call through HTTP_PROXY failed");
+    assert_eq!(proxy.targets.lock().unwrap().as_slice(), ["ci.ap-guangzhou.myqcloud.com:80"]);
+    assert_eq!(emu.requests(), 1);
+}
+
+/// Every log record from every crate, kept for inspection.
+struct Capture(Mutex<Vec<String>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        self.0.lock().unwrap().push(format!("{} {}: {}", record.level(), record.target(), record.args()));
+    }
+    fn flush(&self) {}
+}
+
+#[test]
+fn no_secret_reaches_a_log_or_an_error() {
+    static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+    log::set_logger(&CAPTURE).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
+
+    let emu = Emulator::start();
+    let tmp = emu.client().secret_id(TMP_SECRET_ID).secret_key(TMP_SECRET_KEY).session_token(TMP_TOKEN).build().unwrap();
+    tmp.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap();
+    let flaky = emu.client().secret_id(TMP_SECRET_ID).secret_key(TMP_SECRET_KEY).session_token(TMP_TOKEN).build().unwrap();
+    flaky.describe_ai_queues("flaky-1250000000", &AiQueueQuery::default()).unwrap();
+    let wrong = emu.client().secret_key("wrong-secret-key-XYZ").build().unwrap();
+    let error = wrong.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+
+    let logs = CAPTURE.0.lock().unwrap().join("\n");
+    assert!(logs.contains("GET "), "the capture works and saw the requests:\n{logs}");
+    assert!(logs.contains("retrying"), "the retries were logged:\n{logs}");
+    let shown = format!("{logs}\n{error}\n{error:?}\n{tmp:?}");
+    for secret in [TMP_SECRET_KEY, TMP_TOKEN, "wrong-secret-key-XYZ", SECRET_KEY, "q-signature="] {
+        assert!(!shown.contains(secret), "{secret:?} leaked into logs, errors or Debug output:\n{shown}");
+    }
+}
