@@ -820,7 +820,8 @@ struct ci_error *ci_ai_queue_pager_next(struct ci_ai_queue_pager *pager,
  * On success `*out` is a new signature the caller owns (release it with
  * `ci_free`); its `authorization` goes in the `Authorization` header. On
  * failure `*out` is NULL: `NULL_ARGUMENT` for a NULL `request`, `out` or
- * required string; `INVALID_ARGUMENT` for non-UTF-8 or `end_time < start_time`.
+ * required string; `INVALID_ARGUMENT` for non-UTF-8, an empty SecretId or
+ * SecretKey, a SecretId that is not printable ASCII, or `end_time < start_time`.
  */
 struct ci_error *ci_sign(const struct ci_sign_request *request, struct ci_signature **out);
 

@@ -13,7 +13,7 @@ out=$(mktemp)
 coproc EMU { exec "$emulator" --listen 127.0.0.1:0 --exit-on-stdin-eof >"$out"; }
 trap 'kill "${EMU_PID:-}" 2>/dev/null || true; rm -f "$out"' EXIT
 for _ in $(seq 1 100); do
-  addr=$(sed -n 's|.*listening on http://||p' "$out" | head -n1)
+  addr=$(sed -n 's|.*listening on https\{0,1\}://||p' "$out" | head -n1)
   [ -n "$addr" ] && break
   sleep 0.05
 done

@@ -358,7 +358,9 @@ impl fmt::Debug for Signature {
 /// headers [`is_signed_header`] accepts.
 ///
 /// `params` and `headers` are the raw (not yet encoded) names and values;
-/// `path` is used as given. To be accepted, the `host` header must be among
+/// `path` is used as given. The credentials are not checked here: see
+/// [`Credentials::validate`] (a SecretId that is not printable ASCII makes
+/// an Authorization no header can carry). To be accepted, the `host` header must be among
 /// `headers` with the value the request really carries.
 pub fn sign(
     credentials: &Credentials,

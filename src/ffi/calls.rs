@@ -347,7 +347,8 @@ unsafe fn pairs(items: *const ci_kv, len: usize, name: &str) -> Result<Vec<(Stri
 /// On success `*out` is a new signature the caller owns (release it with
 /// `ci_free`); its `authorization` goes in the `Authorization` header. On
 /// failure `*out` is NULL: `NULL_ARGUMENT` for a NULL `request`, `out` or
-/// required string; `INVALID_ARGUMENT` for non-UTF-8 or `end_time < start_time`.
+/// required string; `INVALID_ARGUMENT` for non-UTF-8, an empty SecretId or
+/// SecretKey, a SecretId that is not printable ASCII, or `end_time < start_time`.
 #[no_mangle]
 pub extern "C" fn ci_sign(request: *const ci_sign_request, out: *mut *mut ci_signature) -> *mut ci_error {
     ffi_result(out, || {
@@ -375,7 +376,11 @@ pub extern "C" fn ci_sign(request: *const ci_sign_request, out: *mut *mut ci_sig
         let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let window = SignWindow { start: r.start_time, end: r.end_time };
-        let signature = sign::sign(&Credentials::new(secret_id, secret_key), method, path, &params, &headers, window);
+        let credentials = Credentials::new(secret_id, secret_key);
+        // A SecretId that is not printable ASCII would make an Authorization
+        // value no HTTP header can carry.
+        credentials.validate()?;
+        let signature = sign::sign(&credentials, method, path, &params, &headers, window);
         Ok(hand_out_signature(&signature))
     })
 }

@@ -425,6 +425,9 @@ static void test_sign(void) {
     r.end_time = 1;
     EXPECT_ERROR(ci_sign(&r, &sig), CI_KIND_INVALID_ARGUMENT, NULL, 0);
     r.end_time = 1700003600;
+    r.secret_id = "AKID\xe6\xb5\x8b"; /* UTF-8, but no header can carry it */
+    EXPECT_ERROR(ci_sign(&r, &sig), CI_KIND_INVALID_ARGUMENT, NULL, 0);
+    r.secret_id = "AKIDEXAMPLEEXAMPLEEXAMPLEEXAMPLE1234";
     r.method = NULL;
     EXPECT_ERROR(ci_sign(&r, &sig), CI_KIND_NULL_ARGUMENT, NULL, 0);
     EXPECT_ERROR(ci_sign(NULL, &sig), CI_KIND_NULL_ARGUMENT, NULL, 0);

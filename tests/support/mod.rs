@@ -20,6 +20,8 @@ pub struct Emulator {
     child: Child,
     /// `127.0.0.1:<port>`.
     pub addr: String,
+    /// `http`, or `https` when started with `--tls-cert`.
+    pub scheme: String,
 }
 
 impl Emulator {
@@ -38,14 +40,14 @@ impl Emulator {
             .expect("start ci-emulator");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read the emulator's address");
-        let addr = line
+        let (scheme, addr) = line
             .trim()
-            .rsplit("http://")
-            .next()
-            .filter(|a| a.contains(':'))
-            .unwrap_or_else(|| panic!("unexpected first line from ci-emulator: {line:?}"))
-            .to_owned();
-        Emulator { child, addr }
+            .rsplit_once(' ')
+            .and_then(|(_, url)| url.split_once("://"))
+            .filter(|(_, a)| a.contains(':'))
+            .unwrap_or_else(|| panic!("unexpected first line from ci-emulator: {line:?}"));
+        let (scheme, addr) = (scheme.to_owned(), addr.to_owned());
+        Emulator { child, addr, scheme }
     }
 
     /// A client builder aimed at this emulator the way production is reached:
@@ -63,8 +65,17 @@ impl Emulator {
     }
 
     fn control(&self, method: &str, path: &str, body: Option<&str>) -> Value {
-        let url = format!("http://{}/__emulator/{path}", self.addr);
-        let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).build().into();
+        let url = format!("{}://{}/__emulator/{path}", self.scheme, self.addr);
+        // An HTTPS emulator serves the test CA's certificate (tests/fixtures/tls).
+        let ca = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem")).unwrap();
+        let certs: Vec<_> = ureq::tls::parse_pem(&ca)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build();
+        let agent: ureq::Agent = ureq::Agent::config_builder().proxy(None).tls_config(tls).build().into();
         let mut response = match (method, body) {
             ("GET", _) => agent.get(&url).call(),
             (_, Some(body)) => agent.post(&url).header("content-type", "application/json").send(body),

@@ -30,6 +30,7 @@ const USAGE: &str = "\
 usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
                    [--clock-offset SECS] [--workers N] [--exit-on-stdin-eof]
                    [--allow-non-loopback] [--verbose]
+                   [--tls-cert CERT.pem --tls-key KEY.pem]
 
   --listen ADDR          address to listen on (default 127.0.0.1:0: a free port)
   --fixture FILE         serve this fixture instead of the built-in one
@@ -38,9 +39,12 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
   --workers N            runtime worker threads (default: available cores)
   --exit-on-stdin-eof    exit when standard input reaches end of file
   --allow-non-loopback   allow --listen on an address other than loopback
+  --tls-cert FILE        serve HTTPS with this PEM certificate chain (with --tls-key)
+  --tls-key FILE         the PEM private key of --tls-cert
   --verbose              log one line per API request to stderr
 
-On start it prints one line, `ci-emulator listening on http://HOST:PORT`.";
+On start it prints one line, `ci-emulator listening on http://HOST:PORT`
+(https:// with --tls-cert).";
 
 /// The command line, parsed.
 struct Options {
@@ -53,6 +57,8 @@ struct Options {
     allow_non_loopback: bool,
     verbose: bool,
     help: bool,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
 }
 
 /// Parses `--flag value` and `--flag=value` forms; says what is wrong otherwise.
@@ -67,6 +73,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         allow_non_loopback: false,
         verbose: false,
         help: false,
+        tls_cert: None,
+        tls_key: None,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -80,6 +88,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         match flag.as_str() {
             "--listen" => o.listen = value("--listen")?,
             "--fixture" => o.fixture = Some(value("--fixture")?),
+            "--tls-cert" => o.tls_cert = Some(value("--tls-cert")?),
+            "--tls-key" => o.tls_key = Some(value("--tls-key")?),
             "--clock-offset" => {
                 let v = value("--clock-offset")?;
                 o.clock_offset = v.parse().map_err(|_| format!("--clock-offset takes whole seconds, got {v:?}"))?;
@@ -104,7 +114,28 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
+    if o.tls_cert.is_some() != o.tls_key.is_some() {
+        return Err("--tls-cert and --tls-key go together".into());
+    }
     Ok(o)
+}
+
+/// A TLS acceptor for the given PEM certificate chain and key (ring, TLS 1.2 and 1.3).
+fn tls_acceptor(cert: &str, key: &str) -> Result<tokio_rustls::TlsAcceptor, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("--tls-cert {cert}: {e}"))?;
+    if chain.is_empty() {
+        return Err(format!("--tls-cert {cert}: no certificate in the file"));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("--tls-key {key}: {e}"))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(chain, key))
+        .map_err(|e| format!("TLS setup: {e}"))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 /// Resolves `--listen`, preferring IPv4, and refuses non-loopback addresses
@@ -173,8 +204,18 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let tls = match (&opts.tls_cert, &opts.tls_key) {
+        (Some(cert), Some(key)) => match tls_acceptor(cert, key) {
+            Ok(acceptor) => Some(acceptor),
+            Err(msg) => {
+                eprintln!("ci-emulator: {msg}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
     let state = Arc::new(State::new(fixture, opts.clock_offset, opts.verbose));
-    let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof));
+    let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof, tls));
     // Open keep-alive connections are simply dropped.
     runtime.shutdown_timeout(Duration::from_millis(200));
     code
@@ -204,7 +245,7 @@ fn stdin_eof() -> tokio::sync::oneshot::Receiver<()> {
 }
 
 /// Binds, announces the port, and serves until a signal (or stdin EOF).
-async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool) -> ExitCode {
+async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: Option<tokio_rustls::TlsAcceptor>) -> ExitCode {
     let listener = match TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
@@ -222,7 +263,8 @@ async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool) -> Ex
     let local = listener.local_addr().unwrap_or(addr);
     {
         let mut out = std::io::stdout().lock();
-        if writeln!(out, "ci-emulator listening on http://{local}").and_then(|()| out.flush()).is_err() {
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        if writeln!(out, "ci-emulator listening on {scheme}://{local}").and_then(|()| out.flush()).is_err() {
             eprintln!("ci-emulator: cannot write to stdout");
         }
     }
@@ -239,7 +281,7 @@ async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool) -> Ex
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    tokio::spawn(server::serve(state.clone(), stream));
+                    tokio::spawn(server::serve(state.clone(), stream, tls.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.

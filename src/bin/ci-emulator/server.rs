@@ -20,6 +20,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
 
 use crate::api::{self, ApiError, Endpoint};
 use crate::auth::{self, AuthError, SignedRequest};
@@ -122,16 +123,36 @@ impl fmt::Display for ResetConnection {
 
 impl std::error::Error for ResetConnection {}
 
-/// Serves HTTP/1.1 (keep-alive) on one accepted connection until it closes.
-pub async fn serve(state: Arc<State>, stream: TcpStream) {
+/// Serves HTTP/1.1 (keep-alive) on one accepted connection until it closes,
+/// inside TLS when `tls` is given.
+pub async fn serve(state: Arc<State>, stream: TcpStream, tls: Option<TlsAcceptor>) {
     let _ = stream.set_nodelay(true);
     let control = Arc::new(ConnControl::default());
-    let io = TokioIo::new(ConnIo { stream, control: control.clone() });
+    let conn = ConnIo { stream, control: control.clone() };
     let service = service_fn(move |req| {
         let state = state.clone();
         let control = control.clone();
         async move { handle(&state, &control, req).await }
     });
+    match tls {
+        None => serve_http(TokioIo::new(conn), service).await,
+        // A failed handshake (an untrusting client hangs up) ends the connection.
+        Some(acceptor) => {
+            if let Ok(stream) = acceptor.accept(conn).await {
+                serve_http(TokioIo::new(stream), service).await;
+            }
+        }
+    }
+}
+
+/// HTTP/1.1 over any transport (plain or TLS).
+async fn serve_http<I, S>(io: I, service: S)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<Incoming, ResBody = RespBody> + Send,
+    S::Future: Send,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     // half_close: a client that shuts down its sending side after the
     // request (`printf ... | nc`) still gets its answer.
     // No header read timeout: hyper's default (30 s) also runs while a
