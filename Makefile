@@ -58,9 +58,12 @@ target/c/test_abi_asan: tests/c/test_abi.c include/cloud_infinite.h build
 test-c: target/c/test_abi target/c/test_abi_asan
 	scripts/with-emulator.sh --emulator $(EMULATOR) -- $(VALGRIND) target/c/test_abi
 	scripts/with-emulator.sh --emulator $(EMULATOR) -- env ASAN_OPTIONS=detect_leaks=1 target/c/test_abi_asan
-	@echo "Both leak checkers must catch a leak made on purpose:"
-	! scripts/with-emulator.sh --emulator $(EMULATOR) -- env CI_TEST_DELIBERATE_LEAK=1 $(VALGRIND) -q target/c/test_abi >/dev/null 2>&1
-	! scripts/with-emulator.sh --emulator $(EMULATOR) -- env CI_TEST_DELIBERATE_LEAK=1 ASAN_OPTIONS=detect_leaks=1 target/c/test_abi_asan >/dev/null 2>&1
+	@echo "Both leak checkers must catch a leak made on purpose (and say so):"
+	! scripts/with-emulator.sh --emulator $(EMULATOR) -- env CI_TEST_DELIBERATE_LEAK=1 $(VALGRIND) -q target/c/test_abi > target/c/leak-valgrind.log 2>&1
+	grep -q "leaked on purpose; live objects: 1" target/c/leak-valgrind.log
+	grep -q "are still reachable in loss record" target/c/leak-valgrind.log
+	! scripts/with-emulator.sh --emulator $(EMULATOR) -- env CI_TEST_DELIBERATE_LEAK=1 ASAN_OPTIONS=detect_leaks=1 target/c/test_abi_asan > target/c/leak-asan.log 2>&1
+	grep -q "ERROR: LeakSanitizer: detected memory leaks" target/c/leak-asan.log
 	@echo "  both did."
 
 ## `make install` into a temporary prefix, then the C and C++ examples built

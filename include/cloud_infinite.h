@@ -241,8 +241,8 @@ typedef struct ci_error ci_error;
 
 /**
  * Walks every page of a pic-bucket query: opaque; release it with `ci_free`.
- * One pager must not be advanced from two threads at once (it serialises
- * them); separate pagers are independent.
+ * Calls to `_next` on one pager from several threads are serialised (each
+ * gets the next page in turn); separate pagers are independent.
  */
 typedef struct ci_pic_bucket_pager ci_pic_bucket_pager;
 
@@ -315,8 +315,9 @@ typedef struct ci_pic_bucket {
 } ci_pic_bucket;
 
 /**
- * One page of DescribePicProcessBucket. Owned by the library: release it
- * with `ci_free`, which also invalidates every string and array in it.
+ * One page of DescribePicProcessBucket: read-only, allocated by the library
+ * and owned by the caller, who releases it with `ci_free` (which also
+ * invalidates every string and array in it).
  */
 typedef struct ci_pic_bucket_page {
   /**
@@ -483,8 +484,9 @@ typedef struct ci_ai_queue {
 } ci_ai_queue;
 
 /**
- * One page of DescribeAiProcessQueues. Owned by the library: release it
- * with `ci_free`, which also invalidates every string and array in it.
+ * One page of DescribeAiProcessQueues: read-only, allocated by the library
+ * and owned by the caller, who releases it with `ci_free` (which also
+ * invalidates every string and array in it).
  * With `queue_ids` in the query the service sends no paging fields: the
  * `has_` flags are then false.
  */
@@ -597,8 +599,9 @@ typedef struct ci_sign_request {
 } ci_sign_request;
 
 /**
- * A computed signature and its intermediate strings (all non-NULL).
- * Owned by the library: release it with `ci_free`.
+ * A computed signature and its intermediate strings (all non-NULL):
+ * read-only, owned by the caller, released with `ci_free`. `http_string`
+ * holds the signed header values, a session token included.
  */
 typedef struct ci_signature {
   /**
@@ -634,7 +637,7 @@ typedef struct ci_signature {
  *
  * ```c
  * ci_client_options opts = {0};
- * opts.from_env = true;             // TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
+ * opts.from_env = 1;                // TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
  * opts.region = "ap-guangzhou";     // explicit fields win
  * ```
  */
@@ -642,9 +645,11 @@ typedef struct ci_client_options {
   /**
    * Fill unset credentials and region from `TENCENTCLOUD_SECRET_ID`,
    * `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_SESSION_TOKEN` (or
-   * `TENCENTCLOUD_SECURITY_TOKEN`) and `TENCENTCLOUD_REGION`.
+   * `TENCENTCLOUD_SECURITY_TOKEN`) and `TENCENTCLOUD_REGION` (1), or
+   * not (0). The environment's three credentials go together: an explicit
+   * `secret_id` or `secret_key` drops the environment's session token.
    */
-  bool from_env;
+  uint8_t from_env;
   /**
    * SecretId (`q-ak`). Required (here or from the environment).
    */
@@ -683,9 +688,9 @@ typedef struct ci_client_options {
    */
   uint64_t timeout_ms;
   /**
-   * Whether `max_retries` is set (so that 0 retries can be asked for).
+   * 1 when `max_retries` is set (so that 0 retries can be asked for), else 0.
    */
-  bool has_max_retries;
+  uint8_t has_max_retries;
   /**
    * Retries of connection failures, 5xx and throttling (default 3).
    */
@@ -736,11 +741,15 @@ const char *ci_version(void);
  *
  * Returns 1 when the object was released, 0 for NULL (nothing to do), and
  * -1 when `object` is not a live object of this library (never made by it,
- * or already freed): then nothing is read, written or released.
+ * or already freed): then nothing is read, written or released. A freed
+ * object's address is held back from reuse for the next 64 frees (or until
+ * no object is live), so a second `ci_free` of it in that window is caught;
+ * once the allocator reuses the address, a stale pointer names whatever
+ * lives there now, as with any C library, so do not keep freed pointers.
  *
- * A client must not be freed while another thread is inside a call on it
- * only in the sense that the call keeps working on its own reference:
- * freeing it then is safe, and later calls with it fail cleanly.
+ * Freeing a client while other threads are inside calls on it is safe:
+ * those calls finish with their own reference, and later calls with the
+ * freed handle fail with `CI_KIND_INVALID_ARGUMENT`.
  */
 int32_t ci_free(void *object);
 
@@ -844,11 +853,14 @@ size_t ci_live_objects(void);
  *
  * On success `*out` is a new client the caller owns (release it with
  * `ci_free`) and NULL is returned. On failure `*out` is NULL and the
- * returned error says why: `CI_KIND_NULL_ARGUMENT` for a NULL
- * `options` or `out`; `CI_KIND_INVALID_ARGUMENT` for missing or empty
- * credentials or region, a region or endpoint that is not a host name, an
- * unknown enum value, a string that is not UTF-8, a zero timeout. Nothing
- * is sent over the network.
+ * returned error says why: `CI_KIND_NULL_ARGUMENT` for a NULL `options` or
+ * `out`, or a NULL `proxy_url` with `CI_PROXY_MODE_URL`;
+ * `CI_KIND_INVALID_ARGUMENT` for missing or empty credentials or region, a
+ * SecretId or session token that is not printable ASCII, a region or
+ * endpoint that is not a host name, a `connect_to` that is not `host:port`,
+ * a `proxy_url` that is not a proxy URL, a `user_agent_suffix` that is not
+ * printable ASCII, an unknown enum value, a flag other than 0 or 1, or a
+ * string that is not UTF-8. Nothing is sent over the network.
  */
 struct ci_error *ci_client_new(const struct ci_client_options *options, struct ci_client **out);
 

@@ -101,6 +101,9 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     proxy: ProxyConfig,
     ca_file: Option<std::path::PathBuf>,
+    /// Whether `session_token` came from the environment: it then belongs
+    /// to the environment's key pair and is dropped if either is replaced.
+    token_from_env: bool,
 }
 
 impl Default for ClientBuilder {
@@ -121,6 +124,7 @@ impl Default for ClientBuilder {
             user_agent_suffix: None,
             proxy: ProxyConfig::FromEnvironment,
             ca_file: None,
+            token_from_env: false,
         }
     }
 }
@@ -160,12 +164,16 @@ impl ClientBuilder {
     /// A builder filled from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
     /// `TENCENTCLOUD_SESSION_TOKEN` (or `TENCENTCLOUD_SECURITY_TOKEN`) and
     /// `TENCENTCLOUD_REGION`, the variables Tencent's SDKs read. Empty variables
-    /// count as unset.
+    /// count as unset. The three credentials go together: setting a SecretId
+    /// or SecretKey explicitly drops the environment's session token (set
+    /// one explicitly too for temporary credentials).
     pub fn from_env() -> Self {
+        let session_token = env_var("TENCENTCLOUD_SESSION_TOKEN").or_else(|| env_var("TENCENTCLOUD_SECURITY_TOKEN"));
         ClientBuilder {
+            token_from_env: session_token.is_some(),
             secret_id: env_var("TENCENTCLOUD_SECRET_ID"),
             secret_key: env_var("TENCENTCLOUD_SECRET_KEY"),
-            session_token: env_var("TENCENTCLOUD_SESSION_TOKEN").or_else(|| env_var("TENCENTCLOUD_SECURITY_TOKEN")),
+            session_token,
             region: env_var("TENCENTCLOUD_REGION"),
             ..Self::default()
         }
@@ -174,17 +182,28 @@ impl ClientBuilder {
     /// The SecretId (`q-ak`).
     pub fn secret_id(mut self, v: impl Into<String>) -> Self {
         self.secret_id = Some(v.into());
+        self.drop_env_token();
         self
     }
     /// The SecretKey.
     pub fn secret_key(mut self, v: impl Into<String>) -> Self {
         self.secret_key = Some(v.into());
+        self.drop_env_token();
         self
     }
     /// The session token of temporary credentials, sent and signed as `x-ci-security-token`.
     pub fn session_token(mut self, v: impl Into<String>) -> Self {
         self.session_token = Some(v.into());
+        self.token_from_env = false;
         self
+    }
+
+    /// A token from the environment signs only with the environment's keys.
+    fn drop_env_token(&mut self) {
+        if self.token_from_env {
+            self.session_token = None;
+            self.token_from_env = false;
+        }
     }
     /// The region, e.g. `ap-guangzhou`: it names the hosts `ci.<region>.myqcloud.com`
     /// and `<bucket>.ci.<region>.myqcloud.com`.
@@ -271,6 +290,7 @@ impl ClientBuilder {
         if let Some(endpoint) = &self.endpoint {
             request::validate_endpoint(endpoint)?;
         }
+        let endpoint = self.endpoint.map(|e| e.to_ascii_lowercase());
         if self.connect_timeout.is_zero() {
             return Err(Error::invalid_argument("connect_timeout must be greater than zero"));
         }
@@ -330,7 +350,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 credentials,
                 region,
-                endpoint: self.endpoint,
+                endpoint,
                 connect_to: self.connect_to,
                 scheme: self.scheme,
                 max_retries: self.max_retries,
@@ -363,10 +383,9 @@ fn read_ca_file(path: &std::path::Path) -> Result<Vec<ureq::tls::Certificate<'st
 }
 
 fn validate_connect_to(target: &str) -> Result<()> {
-    let has_port = target.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok_and(|p| p != 0));
-    if has_port && request::validate_endpoint(target.trim_start_matches('[').replace("]:", ":").as_str()).is_ok()
-        || target.parse::<std::net::SocketAddr>().is_ok()
-    {
+    // An IP socket address (`127.0.0.1:8080`, `[::1]:8080`) or `host:port`.
+    let host_and_port = target.rsplit_once(':').is_some_and(|(host, _)| !host.contains(':')) && request::validate_endpoint(target).is_ok();
+    if target.parse::<std::net::SocketAddr>().is_ok() || (host_and_port && target.contains(':')) {
         Ok(())
     } else {
         Err(Error::invalid_argument(format!("connect_to {target:?} must be host:port, e.g. \"127.0.0.1:8080\"")))
@@ -563,7 +582,9 @@ impl Client {
     fn get(&self, host: &str, path: &str, params: &[(&'static str, String)]) -> Result<RawResponse> {
         let inner = &*self.inner;
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        // A timeout too large to add (`Duration::MAX` for "no limit") is capped
+        // at a year rather than overflowing.
+        let deadline = started.checked_add(self.timeout).unwrap_or_else(|| started + Duration::from_secs(365 * 24 * 3600));
         let url = format!("{}://{host}{}", inner.scheme.as_str(), request::path_and_query(path, params));
         let mut retries_done = 0;
         let mut clock_corrected = false;
@@ -588,15 +609,16 @@ impl Client {
             }
             let delay = backoff(inner.retry_base_delay, retries_done);
             if Instant::now() + delay >= deadline {
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "the call did not succeed within its {:?} timeout ({} attempts); last error: {error}",
-                        self.timeout,
-                        retries_done + 1
-                    ),
-                )
-                .with_optional_details(error.service_details().cloned()));
+                // Not enough time left for another attempt: the caller gets
+                // the last real answer (same kind, code and status), told why
+                // it was not retried.
+                let note = format!(
+                    "{} (not retried again: the call's {:?} timeout leaves no time for attempt {})",
+                    error.message(),
+                    self.timeout,
+                    retries_done + 2
+                );
+                return Err(error.with_message(note));
             }
             log::debug!("retrying {path} in {delay:?} after: {error}");
             std::thread::sleep(delay);
@@ -646,15 +668,6 @@ impl Client {
                     .with_service_details(ServiceDetails { http_status: status, request_id: request_id.clone(), ..Default::default() })
             })?;
         Ok(RawResponse { status, request_id, date, body })
-    }
-}
-
-impl Error {
-    fn with_optional_details(self, details: Option<ServiceDetails>) -> Self {
-        match details {
-            Some(d) => self.with_service_details(d),
-            None => self,
-        }
     }
 }
 
@@ -714,27 +727,47 @@ fn transport_error(e: ureq::Error, host: &str, inner: &Inner, timeout: Duration)
         Some(target) => format!("{host} (via {target})"),
         None => host.to_owned(),
     };
+    let network = |what: String| Error::new(ErrorKind::Network, format!("{route}: {what}"));
+    let tls = |what: String| {
+        // A certificate the client does not trust stays untrusted: not retried.
+        network(format!("TLS failed: {what} (for a private CA, see the ca_file option)")).with_transient(false)
+    };
     match e {
-        ureq::Error::Timeout(which) => Error::new(ErrorKind::Timeout, format!("{route}: timed out ({which}) within the call's {timeout:?} budget")),
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            Error::new(ErrorKind::Timeout, format!("{route}: could not connect within the connect timeout")).with_transient(true)
+        }
+        ureq::Error::Timeout(which) => {
+            Error::new(ErrorKind::Timeout, format!("{route}: timed out ({which}) within the call's {timeout:?} budget"))
+        }
         ureq::Error::BodyExceedsLimit(limit) => Error::new(
             ErrorKind::ResponseTooLarge,
             format!("{route}: the response body is larger than the {limit}-byte cap (max_response_bytes); it was not read further"),
         ),
-        ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => {
-            Error::new(ErrorKind::Timeout, format!("{route}: timed out: {io}"))
-        }
+        ureq::Error::Rustls(e) => tls(e.to_string()),
+        ureq::Error::Tls(what) => tls(what.to_owned()),
         ureq::Error::Io(io) => {
+            if let Some(e) = io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+                return tls(e.to_string());
+            }
             let what = match io.kind() {
+                io::ErrorKind::TimedOut => {
+                    return Error::new(ErrorKind::Timeout, format!("{route}: timed out: {io}"));
+                }
                 io::ErrorKind::ConnectionRefused => "connection refused",
                 io::ErrorKind::ConnectionReset => "connection reset by the server",
                 io::ErrorKind::UnexpectedEof => "the connection closed before the whole response arrived",
                 io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => "connection aborted",
                 _ => "I/O error",
             };
-            Error::new(ErrorKind::Network, format!("{route}: {what}: {io}"))
+            network(format!("{what}: {io}"))
         }
-        ureq::Error::HostNotFound => Error::new(ErrorKind::Network, format!("{route}: the host name does not resolve")),
-        other => Error::new(ErrorKind::Network, format!("{route}: {other}")),
+        ureq::Error::HostNotFound => network("the host name does not resolve".into()),
+        ureq::Error::ConnectionFailed => network("the connection could not be made".into()),
+        // A malformed answer may be a one-off (a broken connection mid-response).
+        ureq::Error::Protocol(e) => network(format!("the server's answer is not valid HTTP: {e}")),
+        // Everything else (bad URI, header building, proxy settings) is a
+        // property of the request: sending it again cannot help.
+        other => network(other.to_string()).with_transient(false),
     }
 }
 
@@ -752,7 +785,11 @@ fn next_page_number(current: u64, requested_size: Option<u64>, total: Option<u64
         Some(total) => current.saturating_mul(size) < total,
         None => items as u64 >= size,
     };
-    more.then(|| current + 1)
+    if more {
+        current.checked_add(1)
+    } else {
+        None
+    }
 }
 
 /// Iterator over the pages of a pic-bucket query; see [`Client::pic_bucket_pages`].
@@ -856,6 +893,17 @@ mod tests {
         assert!(ok().connect_to("127.0.0.1:9").build().is_ok());
         assert!(ok().connect_to("localhost:9").build().is_ok());
         assert!(ok().connect_to("[::1]:9").build().is_ok());
+    }
+
+    #[test]
+    fn an_environment_token_goes_only_with_the_environment_keys() {
+        // As from_env() leaves it when TENCENTCLOUD_SESSION_TOKEN is set.
+        let from_env = || ClientBuilder { session_token: Some("env-token".into()), token_from_env: true, ..ClientBuilder::new() };
+        assert_eq!(from_env().secret_id("AKIDother").session_token, None);
+        assert_eq!(from_env().secret_key("other-key").session_token, None);
+        assert_eq!(from_env().region("ap-beijing").session_token.as_deref(), Some("env-token"));
+        let explicit = from_env().session_token("mine").secret_id("AKIDother");
+        assert_eq!(explicit.session_token.as_deref(), Some("mine"), "an explicit token stays");
     }
 
     #[test]

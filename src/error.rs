@@ -67,6 +67,9 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     service: Option<Box<ServiceDetails>>,
+    /// Overrides what the kind and status say about retrying (a TLS failure
+    /// is `Network` but permanent; a connect timeout is `Timeout` but transient).
+    transient: Option<bool>,
 }
 
 /// What the service told us about a failed request.
@@ -87,7 +90,7 @@ pub struct ServiceDetails {
 impl Error {
     /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), service: None }
+        Error { kind, message: message.into(), service: None, transient: None }
     }
 
     /// Shorthand for [`ErrorKind::InvalidArgument`].
@@ -95,9 +98,22 @@ impl Error {
         Self::new(ErrorKind::InvalidArgument, message)
     }
 
+    /// The same error with another message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     /// Attaches what the service said (status, code, request id...).
     pub fn with_service_details(mut self, details: ServiceDetails) -> Self {
         self.service = Some(Box::new(details));
+        self
+    }
+
+    /// Marks whether sending the same request again may succeed, whatever
+    /// the kind would suggest.
+    pub fn with_transient(mut self, transient: bool) -> Self {
+        self.transient = Some(transient);
         self
     }
 
@@ -132,13 +148,18 @@ impl Error {
     }
 
     /// Whether sending the same request again may succeed: connection
-    /// failures, 5xx answers and throttling.
+    /// failures (including connect timeouts), 5xx answers other than 501
+    /// NotImplemented, and throttling (503 SlowDown). Never another 4xx, a
+    /// TLS or certificate failure, or a whole-call timeout.
     pub fn is_retryable(&self) -> bool {
+        if let Some(transient) = self.transient {
+            return transient;
+        }
         match self.kind {
             ErrorKind::Network => true,
             ErrorKind::Service => {
                 let status = self.http_status().unwrap_or(0);
-                status >= 500 || status == 429 || self.code() == Some("SlowDown")
+                status >= 500 && status != 501
             }
             _ => false,
         }

@@ -22,7 +22,9 @@
 
 pub mod client;
 pub mod error;
-pub mod ffi;
+// The C ABI: its symbols are exported from the cdylib and staticlib; it is
+// not part of the Rust API (Rust callers use the types above).
+mod ffi;
 pub mod model;
 pub mod request;
 pub mod sign;

@@ -236,8 +236,11 @@ pub fn validate_bucket(bucket: &str) -> Result<()> {
     }
 }
 
-/// Checks an endpoint override: a host name or IP address with an optional
-/// `:port`, and nothing else (no scheme, path, user or query).
+/// Checks an endpoint override: a host name (or IPv4 address) with an
+/// optional `:port`, and nothing else (no scheme, path, user or query). It
+/// is lowercased by the client, as DNS names are case-insensitive and the
+/// signature covers the host. An IPv4 endpoint only suits the service-level
+/// call: bucket calls prepend `<bucket>.` to it.
 ///
 /// ```
 /// use cloud_infinite::request::validate_endpoint;
@@ -258,7 +261,9 @@ pub fn validate_endpoint(endpoint: &str) -> Result<()> {
         None => (endpoint, None),
     };
     if let Some(port) = port {
-        if port.parse::<u16>().map_or(true, |p| p == 0) {
+        // Canonical digits only: `u16::from_str` would also take "+80" and
+        // "0080", and the Host header (which is signed) must be unambiguous.
+        if port.starts_with('0') || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
             return Err(bad("has a port that is not a number from 1 to 65535"));
         }
     }
@@ -318,7 +323,7 @@ mod tests {
         for bad in ["", "ap.evil.com", "x:80", "..", "ap-guangzhou/", "-ap", "AP-GZ"] {
             assert!(validate_region(bad).is_err(), "{bad:?}");
         }
-        for bad in ["", "a..b", "a/b", "a@b", "a:0", "a:99999", "a:", "[::1]", "a b", "http://a"] {
+        for bad in ["", "a..b", "a/b", "a@b", "a:0", "a:99999", "a:", "a:+80", "a:0080", "[::1]", "a b", "http://a"] {
             assert!(validate_endpoint(bad).is_err(), "{bad:?}");
         }
     }

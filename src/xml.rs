@@ -223,9 +223,33 @@ struct Paging {
     total_count: Option<u64>,
     page_number: Option<u64>,
     page_size: Option<u64>,
+    /// A root-level `Code`/`Message`: an error reported with a 2xx status.
+    error_code: Option<String>,
+    error_message: Option<String>,
 }
 
 impl Paging {
+    /// An error `Code` in a 2xx answer would otherwise read as an empty page
+    /// (and silently end a walk over all pages).
+    fn check_no_error(&self) -> Result<()> {
+        match &self.error_code {
+            None => Ok(()),
+            Some(code) => Err(Error::new(
+                ErrorKind::Service,
+                format!(
+                    "the service answered 2xx with error {code}: {}",
+                    self.error_message.as_deref().unwrap_or("(no message)")
+                ),
+            )
+            .with_service_details(crate::error::ServiceDetails {
+                http_status: 200,
+                code: Some(code.clone()),
+                request_id: self.request_id.clone(),
+                ..Default::default()
+            })),
+        }
+    }
+
     /// Takes `text` if `tag` (a child of the root) is a paging field.
     fn accept(&mut self, tag: Tag, text: Cow<'_, str>) -> Result<bool> {
         match tag {
@@ -233,6 +257,8 @@ impl Paging {
             Tag::TotalCount => self.total_count = parse_count("TotalCount", &text)?,
             Tag::PageNumber => self.page_number = parse_count("PageNumber", &text)?,
             Tag::PageSize => self.page_size = parse_count("PageSize", &text)?,
+            Tag::Code => self.error_code = Some(text.into_owned()),
+            Tag::Message => self.error_message = Some(text.into_owned()),
             _ => return Ok(false),
         }
         Ok(true)
@@ -288,7 +314,8 @@ impl<'a> Sink<'a> for PicBucketSink {
 pub fn parse_pic_bucket_page(body: &[u8]) -> Result<PicBucketPage> {
     let mut sink = PicBucketSink::default();
     expect_root(walk(body, &mut sink)?, Tag::Response)?;
-    let Paging { request_id, total_count, page_number, page_size } = sink.paging;
+    sink.paging.check_no_error()?;
+    let Paging { request_id, total_count, page_number, page_size, .. } = sink.paging;
     Ok(PicBucketPage { request_id, total_count, page_number, page_size, buckets: sink.buckets })
 }
 
@@ -379,7 +406,8 @@ impl<'a> Sink<'a> for AiQueueSink {
 pub fn parse_ai_queue_page(body: &[u8]) -> Result<AiQueuePage> {
     let mut sink = AiQueueSink::default();
     expect_root(walk(body, &mut sink)?, Tag::Response)?;
-    let Paging { request_id, total_count, page_number, page_size } = sink.paging;
+    sink.paging.check_no_error()?;
+    let Paging { request_id, total_count, page_number, page_size, .. } = sink.paging;
     Ok(AiQueuePage { request_id, total_count, page_number, page_size, queues: sink.queues, non_exist_pids: sink.non_exist_pids })
 }
 
@@ -526,6 +554,15 @@ mod tests {
         assert!(parse_pic_bucket_page(b"<Response></Response><Response></Response>").is_err());
         for nul in [&b"<Response><RequestId>a&#0;b</RequestId></Response>"[..], b"<Response><RequestId>a\0b</RequestId></Response>", b"<Response><RequestId><![CDATA[a\0]]></RequestId></Response>"] {
             assert_eq!(parse_pic_bucket_page(nul).unwrap_err().kind(), ErrorKind::Parse);
+        }
+    }
+
+    #[test]
+    fn an_error_code_in_a_2xx_answer_is_a_service_error() {
+        let body = b"<Response><Code>InternalError</Code><Message>try later</Message><RequestId>r9</RequestId></Response>";
+        for e in [parse_pic_bucket_page(body).unwrap_err(), parse_ai_queue_page(body).unwrap_err()] {
+            assert_eq!((e.kind(), e.code(), e.request_id()), (ErrorKind::Service, Some("InternalError"), Some("r9")));
+            assert!(e.message().contains("try later"));
         }
     }
 

@@ -199,3 +199,42 @@ fn a_server_clock_behind_is_request_time_too_skewed_and_corrected() {
     client.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap();
     assert!((client.clock_offset_secs() + 7200).abs() <= 2);
 }
+
+#[test]
+fn the_clock_is_corrected_at_most_once_per_call() {
+    let emu = Emulator::start();
+    emu.arm_fault(r#"{"kind": "status", "status": 403, "code": "RequestTimeTooSkewed", "times": null, "path": "/picbucket"}"#);
+    let client = emu.client().build().unwrap();
+    let e = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    assert_service(&e, 403, "RequestTimeTooSkewed");
+    assert_eq!(emu.requests(), 2, "one correction, then the answer stands");
+}
+
+#[test]
+fn the_call_timeout_bounds_the_retries_and_keeps_the_last_answer() {
+    let emu = Emulator::start();
+    let client = emu
+        .client()
+        .max_retries(50)
+        .retry_base_delay(Duration::from_millis(100))
+        .timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = queues(&client, "broken-1250000000").unwrap_err();
+    let took = started.elapsed();
+    assert_service(&e, 500, "InternalError");
+    assert!(e.message().contains("not retried again"), "{e}");
+    assert!(took < Duration::from_millis(1200), "stopped within the timeout: {took:?}");
+    let attempts = emu.requests();
+    assert!((2..=8).contains(&attempts), "{attempts} attempts fit in 800 ms of backoff");
+}
+
+#[test]
+fn not_implemented_and_other_4xx_are_not_retried() {
+    let emu = Emulator::start();
+    emu.arm_fault(r#"{"kind": "status", "status": 501, "code": "NotImplemented", "times": null, "path": "/picbucket"}"#);
+    let client = emu.client().build().unwrap();
+    assert_service(&client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err(), 501, "NotImplemented");
+    assert_eq!(emu.requests(), 1);
+}

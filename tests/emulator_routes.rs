@@ -98,3 +98,62 @@ fn no_secret_reaches_a_log_or_an_error() {
         assert!(!shown.contains(secret), "{secret:?} leaked into logs, errors or Debug output:\n{shown}");
     }
 }
+
+#[test]
+fn what_goes_on_the_wire_and_the_pool_reuses_one_connection() {
+    use support::RecordingServer;
+    let server = RecordingServer::start("<Response><RequestId>r</RequestId><TotalCount>0</TotalCount></Response>");
+    let client = ClientBuilder::new()
+        .secret_id(TMP_SECRET_ID)
+        .secret_key(TMP_SECRET_KEY)
+        .session_token(TMP_TOKEN)
+        .region("ap-guangzhou")
+        .scheme(Scheme::Http)
+        .connect_to(&server.addr)
+        .proxy(ProxyConfig::Disabled)
+        .user_agent_suffix("myapp/1.2")
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.describe_pic_buckets(&PicBucketQuery { page_size: Some(5), ..Default::default() }).unwrap();
+    }
+    let heads = server.heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 3);
+    let head = heads[0].to_ascii_lowercase();
+    assert!(head.starts_with("get /picbucket?pagesize=5 http/1.1\r\n"), "{head}");
+    assert!(head.contains("\r\nhost: ci.ap-guangzhou.myqcloud.com\r\n"), "production Host through connect_to: {head}");
+    assert!(head.contains(&format!("\r\nuser-agent: cloud-infinite/{} myapp/1.2\r\n", env!("CARGO_PKG_VERSION"))), "{head}");
+    assert!(head.contains(&format!("\r\nx-ci-security-token: {}\r\n", TMP_TOKEN.to_ascii_lowercase())), "{head}");
+    assert!(head.contains("q-header-list=host;x-ci-security-token&q-url-param-list=pagesize&"), "{head}");
+    assert_eq!(server.connections.load(std::sync::atomic::Ordering::SeqCst), 1, "three calls, one pooled connection");
+}
+
+#[test]
+fn a_tls_failure_is_not_retried() {
+    // Speaks plain HTTP to a client that expects TLS: the handshake fails
+    // the same way every time, so one connection is all a client should make.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut stream = stream;
+            let _ = std::io::Write::write_all(&mut stream, b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let client = ClientBuilder::new()
+        .secret_id(SECRET_ID)
+        .secret_key(SECRET_KEY)
+        .region("ap-guangzhou")
+        .connect_to(&addr)
+        .proxy(ProxyConfig::Disabled)
+        .max_retries(3)
+        .build()
+        .unwrap();
+    let e = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    assert_eq!(e.kind(), cloud_infinite::ErrorKind::Network, "{e}");
+    assert!(e.message().contains("TLS"), "{e}");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "not retried: {e}");
+}

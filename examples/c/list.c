@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
         options.scheme = CI_SCHEME_HTTP;
         options.proxy_mode = CI_PROXY_MODE_DISABLED;
     } else {
-        options.from_env = true;
+        options.from_env = 1;
     }
     ci_client *client = NULL;
     ci_error *e = ci_client_new(&options, &client);

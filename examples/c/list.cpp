@@ -43,7 +43,7 @@ int main(int argc, char **argv) try {
         options.scheme = CI_SCHEME_HTTP;
         options.proxy_mode = CI_PROXY_MODE_DISABLED;
     } else {
-        options.from_env = true;
+        options.from_env = 1;
     }
     ci_client *raw_client = nullptr;
     check(ci_client_new(&options, &raw_client));

@@ -122,10 +122,13 @@ unsafe fn ai_query_from(q: *const ci_ai_queue_query) -> Result<(AiQueueQuery, u6
     }
     // SAFETY: non-NULL and valid per the contract, as are its pointers.
     let q = unsafe { &*q };
+    const ANY: u32 = ci_queue_state::Any as u32;
+    const ACTIVE: u32 = ci_queue_state::Active as u32;
+    const PAUSED: u32 = ci_queue_state::Paused as u32;
     let state = match q.state {
-        0 => None,
-        1 => Some(QueueState::Active),
-        2 => Some(QueueState::Paused),
+        ANY => None,
+        ACTIVE => Some(QueueState::Active),
+        PAUSED => Some(QueueState::Paused),
         other => return Err(Error::invalid_argument(format!("state {other} is not a ci_queue_state (0 any, 1 active, 2 paused)"))),
     };
     let query = AiQueueQuery {
@@ -194,8 +197,8 @@ pub extern "C" fn ci_describe_ai_queues(
 }
 
 /// Walks every page of a pic-bucket query: opaque; release it with `ci_free`.
-/// One pager must not be advanced from two threads at once (it serialises
-/// them); separate pagers are independent.
+/// Calls to `_next` on one pager from several threads are serialised (each
+/// gets the next page in turn); separate pagers are independent.
 pub struct ci_pic_bucket_pager {
     pages: Arc<Mutex<PicBucketPages>>,
 }
@@ -221,7 +224,7 @@ pub extern "C" fn ci_pic_bucket_pager_new(
         let (query, timeout_ms) = unsafe { pic_query_from(query) }?;
         let client = client_for_call(client, timeout_ms)?;
         let pages = Arc::new(Mutex::new(client.pic_bucket_pages(query)));
-        Ok(registry::hand_out(ci_pic_bucket_pager { pages }, Tag::PicBucketPager))
+        Ok(registry::hand_out(ci_pic_bucket_pager { pages }, Tag::PicBucketPager, 0))
     })
 }
 
@@ -258,7 +261,7 @@ pub extern "C" fn ci_ai_queue_pager_new(
         let (query, timeout_ms) = unsafe { ai_query_from(query) }?;
         let client = client_for_call(client, timeout_ms)?;
         let pages = Arc::new(Mutex::new(client.ai_queue_pages(bucket, query)));
-        Ok(registry::hand_out(ci_ai_queue_pager { pages }, Tag::AiQueuePager))
+        Ok(registry::hand_out(ci_ai_queue_pager { pages }, Tag::AiQueuePager, 0))
     })
 }
 
@@ -323,9 +326,7 @@ unsafe fn pairs(items: *const ci_kv, len: usize, name: &str) -> Result<Vec<(Stri
     if len == 0 {
         return Ok(Vec::new());
     }
-    if items.is_null() {
-        return Err(null_argument(&format!("{name} (with {name}_len = {len})")));
-    }
+    super::check_array(items, len, name)?;
     // SAFETY: `items` holds `len` pairs per the contract.
     let slice = unsafe { std::slice::from_raw_parts(items, len) };
     slice

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 use super::registry::{self, Tag};
-use super::{ffi_result, null_argument, optional_str, ci_error};
+use super::{ci_error, ffi_result, flag, null_argument, optional_str};
 use crate::client::{Client, ClientBuilder, ProxyConfig, Scheme};
 use crate::error::Error;
 
@@ -38,15 +38,17 @@ pub enum ci_proxy_mode {
 ///
 /// ```c
 /// ci_client_options opts = {0};
-/// opts.from_env = true;             // TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
+/// opts.from_env = 1;                // TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
 /// opts.region = "ap-guangzhou";     // explicit fields win
 /// ```
 #[repr(C)]
 pub struct ci_client_options {
     /// Fill unset credentials and region from `TENCENTCLOUD_SECRET_ID`,
     /// `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_SESSION_TOKEN` (or
-    /// `TENCENTCLOUD_SECURITY_TOKEN`) and `TENCENTCLOUD_REGION`.
-    pub from_env: bool,
+    /// `TENCENTCLOUD_SECURITY_TOKEN`) and `TENCENTCLOUD_REGION` (1), or
+    /// not (0). The environment's three credentials go together: an explicit
+    /// `secret_id` or `secret_key` drops the environment's session token.
+    pub from_env: u8,
     /// SecretId (`q-ak`). Required (here or from the environment).
     pub secret_id: *const c_char,
     /// SecretKey. Required (here or from the environment).
@@ -66,8 +68,8 @@ pub struct ci_client_options {
     pub connect_timeout_ms: u64,
     /// Timeout of a whole call, retries included, in milliseconds (0: 30000).
     pub timeout_ms: u64,
-    /// Whether `max_retries` is set (so that 0 retries can be asked for).
-    pub has_max_retries: bool,
+    /// 1 when `max_retries` is set (so that 0 retries can be asked for), else 0.
+    pub has_max_retries: u8,
     /// Retries of connection failures, 5xx and throttling (default 3).
     pub max_retries: u32,
     /// First backoff delay in milliseconds, doubled each retry with jitter (0: 100).
@@ -115,7 +117,7 @@ fn millis(ms: u64) -> Option<Duration> {
 /// # Safety
 /// The string fields are NULL or valid NUL-terminated strings.
 unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
-    let mut b = if o.from_env { ClientBuilder::from_env() } else { ClientBuilder::new() };
+    let mut b = if flag(o.from_env, "from_env")? { ClientBuilder::from_env() } else { ClientBuilder::new() };
     // SAFETY (each `optional_str` below): fields are NULL or valid C strings per the contract.
     let text = |p: *const c_char, name: &str| unsafe { optional_str(p, name) }.map(|s| s.map(str::to_owned));
     if let Some(v) = text(o.secret_id, "secret_id")? {
@@ -139,15 +141,21 @@ unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
     if let Some(v) = text(o.user_agent_suffix, "user_agent_suffix")? {
         b = b.user_agent_suffix(v);
     }
+    const DEFAULT: u32 = ci_scheme::Default as u32;
+    const HTTPS: u32 = ci_scheme::Https as u32;
+    const HTTP: u32 = ci_scheme::Http as u32;
     b = match o.scheme {
-        0 | 1 => b.scheme(Scheme::Https),
-        2 => b.scheme(Scheme::Http),
+        DEFAULT | HTTPS => b.scheme(Scheme::Https),
+        HTTP => b.scheme(Scheme::Http),
         other => return Err(Error::invalid_argument(format!("scheme {other} is not a ci_scheme (0 default, 1 https, 2 http)"))),
     };
+    const FROM_ENVIRONMENT: u32 = ci_proxy_mode::FromEnvironment as u32;
+    const DISABLED: u32 = ci_proxy_mode::Disabled as u32;
+    const URL: u32 = ci_proxy_mode::Url as u32;
     b = match o.proxy_mode {
-        0 => b.proxy(ProxyConfig::FromEnvironment),
-        1 => b.proxy(ProxyConfig::Disabled),
-        2 => match text(o.proxy_url, "proxy_url")? {
+        FROM_ENVIRONMENT => b.proxy(ProxyConfig::FromEnvironment),
+        DISABLED => b.proxy(ProxyConfig::Disabled),
+        URL => match text(o.proxy_url, "proxy_url")? {
             Some(url) => b.proxy(ProxyConfig::Url(url)),
             None => return Err(null_argument("proxy_url (proxy_mode is CI_PROXY_MODE_URL)")),
         },
@@ -159,7 +167,7 @@ unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
     if let Some(d) = millis(o.timeout_ms) {
         b = b.timeout(d);
     }
-    if o.has_max_retries {
+    if flag(o.has_max_retries, "has_max_retries")? {
         b = b.max_retries(o.max_retries);
     }
     if let Some(d) = millis(o.retry_base_delay_ms) {
@@ -176,11 +184,14 @@ unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
 ///
 /// On success `*out` is a new client the caller owns (release it with
 /// `ci_free`) and NULL is returned. On failure `*out` is NULL and the
-/// returned error says why: `CI_KIND_NULL_ARGUMENT` for a NULL
-/// `options` or `out`; `CI_KIND_INVALID_ARGUMENT` for missing or empty
-/// credentials or region, a region or endpoint that is not a host name, an
-/// unknown enum value, a string that is not UTF-8, a zero timeout. Nothing
-/// is sent over the network.
+/// returned error says why: `CI_KIND_NULL_ARGUMENT` for a NULL `options` or
+/// `out`, or a NULL `proxy_url` with `CI_PROXY_MODE_URL`;
+/// `CI_KIND_INVALID_ARGUMENT` for missing or empty credentials or region, a
+/// SecretId or session token that is not printable ASCII, a region or
+/// endpoint that is not a host name, a `connect_to` that is not `host:port`,
+/// a `proxy_url` that is not a proxy URL, a `user_agent_suffix` that is not
+/// printable ASCII, an unknown enum value, a flag other than 0 or 1, or a
+/// string that is not UTF-8. Nothing is sent over the network.
 #[no_mangle]
 pub extern "C" fn ci_client_new(options: *const ci_client_options, out: *mut *mut ci_client) -> *mut ci_error {
     ffi_result(out, || {
@@ -191,6 +202,6 @@ pub extern "C" fn ci_client_new(options: *const ci_client_options, out: *mut *mu
         let options = unsafe { &*options };
         // SAFETY: the options' strings are NULL or valid per the contract.
         let client = unsafe { builder_from(options) }?.build()?;
-        Ok(registry::hand_out(ci_client { client }, Tag::Client))
+        Ok(registry::hand_out(ci_client { client }, Tag::Client, 0))
     })
 }

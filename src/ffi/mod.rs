@@ -28,10 +28,7 @@ mod results;
 
 use std::ffi::{c_char, CStr};
 
-pub use calls::*;
-pub use client::*;
-pub use error::*;
-pub use results::*;
+use error::ci_error;
 
 use crate::error::{Error, ErrorKind};
 
@@ -56,9 +53,10 @@ macro_rules! ffi_boundary {
 pub(crate) use ffi_boundary;
 
 /// Runs `body`, catching a panic. The first call replaces this library's
-/// panic hook (the C library has its own copy of std, so the host's hook is
-/// untouched) with one that only logs: the panic reaches the caller as an
+/// panic hook with one that only logs: the panic reaches the caller as an
 /// error, and a library must not print backtraces into its host's stderr.
+/// Only C callers get here (the module is private to the Rust API), and a
+/// C host has no Rust panic hook of its own to lose.
 pub(crate) fn catch_panic<R>(body: impl FnOnce() -> R) -> std::thread::Result<R> {
     static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
     QUIET_HOOK.call_once(|| {
@@ -135,9 +133,7 @@ pub(crate) unsafe fn string_list(items: *const *const c_char, len: usize, name: 
     if len == 0 {
         return Ok(Vec::new());
     }
-    if items.is_null() {
-        return Err(null_argument(&format!("{name} (with {name}_len = {len})")));
-    }
+    check_array(items, len, name)?;
     // SAFETY: `items` holds `len` pointers per the caller's contract.
     let slice = unsafe { std::slice::from_raw_parts(items, len) };
     slice
@@ -146,6 +142,35 @@ pub(crate) unsafe fn string_list(items: *const *const c_char, len: usize, name: 
         // SAFETY: each element is NULL or a valid C string per the contract.
         .map(|(i, &p)| unsafe { required_str(p, &format!("{name}[{i}]")) }.map(str::to_owned))
         .collect()
+}
+
+/// Most items a C array argument may hold: far more than any request can
+/// carry, and small enough that a garbage length is an error rather than a
+/// read of unrelated memory.
+pub(crate) const MAX_ARRAY_LEN: usize = 1 << 16;
+
+/// Checks a C array argument before it is read: non-NULL, aligned, and of a
+/// plausible length.
+pub(crate) fn check_array<T>(items: *const T, len: usize, name: &str) -> Result<(), Error> {
+    if items.is_null() {
+        return Err(null_argument(&format!("{name} (with {name}_len = {len})")));
+    }
+    if len > MAX_ARRAY_LEN {
+        return Err(Error::invalid_argument(format!("{name}_len is {len}, more than the {MAX_ARRAY_LEN} items an argument may hold")));
+    }
+    if (items as usize) % std::mem::align_of::<T>() != 0 {
+        return Err(Error::invalid_argument(format!("{name} is not a properly aligned array")));
+    }
+    Ok(())
+}
+
+/// A C flag field (`uint8_t`, so that no byte value is undefined behaviour).
+pub(crate) fn flag(value: u8, name: &str) -> Result<bool, Error> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        other => Err(Error::invalid_argument(format!("{name} is {other}: a flag is 0 or 1"))),
+    }
 }
 
 /// The ABI version this library implements ([`CI_ABI_VERSION`]).
@@ -169,11 +194,15 @@ pub extern "C" fn ci_version() -> *const c_char {
 ///
 /// Returns 1 when the object was released, 0 for NULL (nothing to do), and
 /// -1 when `object` is not a live object of this library (never made by it,
-/// or already freed): then nothing is read, written or released.
+/// or already freed): then nothing is read, written or released. A freed
+/// object's address is held back from reuse for the next 64 frees (or until
+/// no object is live), so a second `ci_free` of it in that window is caught;
+/// once the allocator reuses the address, a stale pointer names whatever
+/// lives there now, as with any C library, so do not keep freed pointers.
 ///
-/// A client must not be freed while another thread is inside a call on it
-/// only in the sense that the call keeps working on its own reference:
-/// freeing it then is safe, and later calls with it fail cleanly.
+/// Freeing a client while other threads are inside calls on it is safe:
+/// those calls finish with their own reference, and later calls with the
+/// freed handle fail with `CI_KIND_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn ci_free(object: *mut std::ffi::c_void) -> i32 {
     ffi_boundary!(-1, {

@@ -5,9 +5,21 @@
 //! pointer already freed or never ours. Keeping the tags here instead lets
 //! `ci_free` and every handle argument be checked without touching the
 //! pointer at all.
+//!
+//! An address can be reused by the allocator once its object is freed, and
+//! then a stale pointer would name the new object. To keep stale pointers
+//! detectable for a while, freed objects wait in a quarantine (the last
+//! [`QUARANTINE_OBJECTS`] frees, up to [`QUARANTINE_BYTES`]) before their
+//! memory goes back to the allocator; the quarantine empties whenever no
+//! object is live, so a program that frees everything leaves nothing behind.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, OnceLock};
+
+/// How many freed objects keep their memory (and so their address) reserved.
+pub(crate) const QUARANTINE_OBJECTS: usize = 64;
+/// How much freed memory the quarantine may hold; larger objects skip it.
+pub(crate) const QUARANTINE_BYTES: usize = 4 << 20;
 
 /// The kinds of object handed out; each knows its destructor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,29 +48,43 @@ impl Tag {
     }
 }
 
-/// A live object's tag and the function that frees it.
+/// An object's tag, its approximate size and the function that frees it.
 struct Entry {
     tag: Tag,
+    bytes: usize,
     drop_fn: unsafe fn(*mut u8),
 }
 
-fn live() -> MutexGuard<'static, HashMap<usize, Entry>> {
-    static LIVE: OnceLock<Mutex<HashMap<usize, Entry>>> = OnceLock::new();
-    // A panic while the lock is held cannot leave the map half-updated
-    // (each operation is a single insert or remove), so poisoning is ignored.
-    LIVE.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner())
+#[derive(Default)]
+struct Registry {
+    live: HashMap<usize, Entry>,
+    /// Freed objects whose memory is not yet released, oldest first.
+    quarantine: VecDeque<(usize, Entry)>,
+    quarantine_bytes: usize,
+}
+
+fn registry() -> MutexGuard<'static, Registry> {
+    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
+    // A panic while the lock is held cannot leave the maps half-updated
+    // (each step is a single insert, remove or push), so poisoning is ignored.
+    REGISTRY.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Moves `value` to the heap, records it as live under `tag`, and returns
-/// the pointer the C side gets.
-pub(crate) fn hand_out<T: 'static>(value: T, tag: Tag) -> *mut T {
+/// the pointer the C side gets. `heap_bytes` is what `value` owns beyond its
+/// own size (buffers), for the quarantine's budget.
+pub(crate) fn hand_out<T: 'static>(value: T, tag: Tag, heap_bytes: usize) -> *mut T {
     unsafe fn drop_box<T>(ptr: *mut u8) {
         // SAFETY: `ptr` came from `Box::into_raw` of a `Box<T>` in `hand_out`
-        // and was removed from the registry, so this is its only release.
+        // and left the registry, so this is its only release.
         drop(unsafe { Box::from_raw(ptr.cast::<T>()) });
     }
     let ptr = Box::into_raw(Box::new(value));
-    live().insert(ptr as usize, Entry { tag, drop_fn: drop_box::<T> });
+    let entry = Entry { tag, bytes: std::mem::size_of::<T>() + heap_bytes, drop_fn: drop_box::<T> };
+    let mut reg = registry();
+    // The allocator may hand back an address still quarantined only if it
+    // was released; a quarantined block is still allocated, so no clash.
+    reg.live.insert(ptr as usize, entry);
     ptr
 }
 
@@ -66,8 +92,8 @@ pub(crate) fn hand_out<T: 'static>(value: T, tag: Tag) -> *mut T {
 /// the registry lock so that a concurrent `ci_free` cannot release it
 /// meanwhile. `f` must be quick (a clone, a field read).
 pub(crate) fn with_live<T, R>(ptr: *const T, tag: Tag, f: impl FnOnce(&T) -> R) -> Option<R> {
-    let map = live();
-    match map.get(&(ptr as usize)) {
+    let reg = registry();
+    match reg.live.get(&(ptr as usize)) {
         // SAFETY: the registry says `ptr` is a live `Box<T>` of this tag
         // (tags map one-to-one to types), and the lock keeps it alive.
         Some(entry) if entry.tag == tag => Some(f(unsafe { &*ptr })),
@@ -77,34 +103,49 @@ pub(crate) fn with_live<T, R>(ptr: *const T, tag: Tag, f: impl FnOnce(&T) -> R) 
 
 /// The tag of the live object at `ptr`, if it is one.
 pub(crate) fn tag_of(ptr: *const u8) -> Option<Tag> {
-    live().get(&(ptr as usize)).map(|e| e.tag)
+    registry().live.get(&(ptr as usize)).map(|e| e.tag)
 }
 
-/// Releases the live object at `ptr`; false if it is not one.
+/// Releases the live object at `ptr`; false if it is not one (never made
+/// here, or freed already and still remembered as such).
 pub(crate) fn release(ptr: *mut u8) -> bool {
-    let entry = {
-        let mut map = live();
-        let entry = map.remove(&(ptr as usize));
-        // With nothing live, give the table back: a host checking for leaks
-        // at exit (valgrind, LSan) then finds nothing of ours.
-        if map.is_empty() {
-            map.shrink_to_fit();
+    let mut to_drop: Vec<(usize, Entry)> = Vec::new();
+    {
+        let mut reg = registry();
+        let Some(entry) = reg.live.remove(&(ptr as usize)) else {
+            return false;
+        };
+        if entry.bytes > QUARANTINE_BYTES / 4 {
+            to_drop.push((ptr as usize, entry));
+        } else {
+            reg.quarantine_bytes += entry.bytes;
+            reg.quarantine.push_back((ptr as usize, entry));
         }
-        entry
-    };
-    match entry {
-        Some(entry) => {
-            // SAFETY: the entry was removed under the lock, so no other
-            // thread can release or borrow it; `drop_fn` matches its type.
-            // The destructor runs outside the lock.
-            unsafe { (entry.drop_fn)(ptr) };
-            true
+        while reg.quarantine.len() > QUARANTINE_OBJECTS || reg.quarantine_bytes > QUARANTINE_BYTES {
+            let Some(old) = reg.quarantine.pop_front() else { break };
+            reg.quarantine_bytes -= old.1.bytes;
+            to_drop.push(old);
         }
-        None => false,
+        // With nothing live, nothing can be confused with a freed object:
+        // give everything back, so a host checking for leaks at exit
+        // (valgrind, LSan) finds nothing of ours.
+        if reg.live.is_empty() {
+            to_drop.extend(reg.quarantine.drain(..));
+            reg.quarantine_bytes = 0;
+            reg.live.shrink_to_fit();
+            reg.quarantine.shrink_to_fit();
+        }
     }
+    for (address, entry) in to_drop {
+        // SAFETY: each entry left the registry under the lock, so no other
+        // thread can release or borrow it; `drop_fn` matches its type. The
+        // destructors run outside the lock.
+        unsafe { (entry.drop_fn)(address as *mut u8) };
+    }
+    true
 }
 
 /// Objects currently live (for leak tests).
 pub(crate) fn live_count() -> usize {
-    live().len()
+    registry().live.len()
 }

@@ -61,8 +61,9 @@ pub struct ci_pic_bucket {
     pub create_time: *const c_char,
 }
 
-/// One page of DescribePicProcessBucket. Owned by the library: release it
-/// with `ci_free`, which also invalidates every string and array in it.
+/// One page of DescribePicProcessBucket: read-only, allocated by the library
+/// and owned by the caller, who releases it with `ci_free` (which also
+/// invalidates every string and array in it).
 #[repr(C)]
 pub struct ci_pic_bucket_page {
     /// `RequestId`, or NULL.
@@ -133,8 +134,9 @@ pub struct ci_ai_queue {
     pub create_time: *const c_char,
 }
 
-/// One page of DescribeAiProcessQueues. Owned by the library: release it
-/// with `ci_free`, which also invalidates every string and array in it.
+/// One page of DescribeAiProcessQueues: read-only, allocated by the library
+/// and owned by the caller, who releases it with `ci_free` (which also
+/// invalidates every string and array in it).
 /// With `queue_ids` in the query the service sends no paging fields: the
 /// `has_` flags are then false.
 #[repr(C)]
@@ -163,8 +165,9 @@ pub struct ci_ai_queue_page {
     pub non_exist_pids_len: usize,
 }
 
-/// A computed signature and its intermediate strings (all non-NULL).
-/// Owned by the library: release it with `ci_free`.
+/// A computed signature and its intermediate strings (all non-NULL):
+/// read-only, owned by the caller, released with `ci_free`. `http_string`
+/// holds the signed header values, a session token included.
 #[repr(C)]
 pub struct ci_signature {
     /// The `Authorization` header value.
@@ -231,7 +234,8 @@ pub(crate) fn hand_out_pic_bucket_page(page: PicBucketPage) -> *mut ci_pic_bucke
     };
     // Moving the Vecs and the arena moves only their headers: the heap
     // buffers the pointers refer to stay where they are.
-    registry::hand_out(PicBucketPageOwner { page: c_page, buckets, arena }, Tag::PicBucketPage).cast()
+    let heap = arena.bytes.capacity() + buckets.capacity() * std::mem::size_of::<ci_pic_bucket>();
+    registry::hand_out(PicBucketPageOwner { page: c_page, buckets, arena }, Tag::PicBucketPage, heap).cast()
 }
 
 /// A handed-out AI-queue page, laid out like [`PicBucketPageOwner`].
@@ -325,7 +329,11 @@ pub(crate) fn hand_out_ai_queue_page(page: AiQueuePage) -> *mut ci_ai_queue_page
         non_exist_pids: array_ptr(&non_exist_pids),
         non_exist_pids_len: non_exist_pids.len(),
     };
-    registry::hand_out(AiQueuePageOwner { page: c_page, queues, notify_configs, non_exist_pids, arena }, Tag::AiQueuePage).cast()
+    let heap = arena.bytes.capacity()
+        + queues.capacity() * std::mem::size_of::<ci_ai_queue>()
+        + notify_configs.capacity() * std::mem::size_of::<ci_notify_config>()
+        + non_exist_pids.capacity() * std::mem::size_of::<*const c_char>();
+    registry::hand_out(AiQueuePageOwner { page: c_page, queues, notify_configs, non_exist_pids, arena }, Tag::AiQueuePage, heap).cast()
 }
 
 /// A handed-out signature, laid out like [`PicBucketPageOwner`].
@@ -347,5 +355,6 @@ pub(crate) fn hand_out_signature(sig: &Signature) -> *mut ci_signature {
         http_string: arena.ptr(slots[4]),
         string_to_sign: arena.ptr(slots[5]),
     };
-    registry::hand_out(SignatureOwner { signature, arena }, Tag::Signature).cast()
+    let heap = arena.bytes.capacity();
+    registry::hand_out(SignatureOwner { signature, arena }, Tag::Signature, heap).cast()
 }

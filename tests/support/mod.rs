@@ -192,3 +192,58 @@ impl Drop for ConnectProxy {
         let _ = std::net::TcpStream::connect(&self.addr);
     }
 }
+
+/// A plain HTTP/1.1 server on 127.0.0.1 that records each request's head and
+/// answers every request with `body` (status 200), keeping connections
+/// alive. It counts connections, so tests can see the client's pool at work.
+pub struct RecordingServer {
+    pub addr: String,
+    pub heads: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    pub connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl RecordingServer {
+    pub fn start(body: &'static str) -> RecordingServer {
+        use std::io::{BufRead, BufReader, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (seen, count) = (heads.clone(), connections.clone());
+        std::thread::spawn(move || {
+            // Ends with the test process; each connection ends when the client closes it.
+            for stream in listener.incoming().flatten() {
+                count.fetch_add(1, Ordering::SeqCst);
+                let seen = seen.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut out = stream;
+                    loop {
+                        let mut head = String::new();
+                        loop {
+                            let mut line = String::new();
+                            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let end = line == "\r\n";
+                            head.push_str(&line);
+                            if end {
+                                break;
+                            }
+                        }
+                        seen.lock().unwrap().push(head);
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\nx-ci-request-id: rec-1\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if out.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        RecordingServer { addr, heads, connections }
+    }
+}
