@@ -16,7 +16,7 @@ VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --sh
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: build header install lint test test-rust test-c test-install test-official-sdk demo clean
+.PHONY: build header install lint test test-rust test-c test-install test-official-sdk test-python test-node demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -37,7 +37,7 @@ install:
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: lint test-rust test-c test-install test-official-sdk
+test: lint test-rust test-c test-install test-official-sdk test-python test-node
 
 ## Clippy on every target, warnings denied.
 lint:
@@ -88,12 +88,24 @@ $(VENV)/.installed: tests/official_sdk/requirements.txt
 test-official-sdk: $(VENV)/.installed build
 	CI_EMULATOR_BIN=$(EMULATOR) $(VENV)/bin/python -m pytest -q tests/official_sdk
 
-## Start the emulator, list every pic bucket and one bucket's AI queues through the Rust API
-## and from C, stop it.
+## The Python package (bindings/python): pytest against the emulator, and its wheel in a fresh venv.
+test-python: build
+	bindings/python/test.sh
+
+## The Node package (bindings/node): node --test against the emulator, and its npm pack tarball.
+test-node: build
+	bindings/node/test.sh
+
+## Start the emulator, list every pic bucket and one bucket's AI queues through the Rust API,
+## from C, Python and Node, stop it.
 demo: build target/c/list
 	scripts/with-emulator.sh --emulator $(EMULATOR) -- target/debug/examples/demo
 	@echo; echo "The same from C (examples/c/list.c):"
 	scripts/with-emulator.sh --emulator $(EMULATOR) -- target/c/list | sed -n '1,4p;/ buckets$$/,+6p'
+	@echo; echo "From Python (bindings/python/examples):"
+	bindings/python/demo.sh
+	@echo; echo "From Node (bindings/node/examples):"
+	bindings/node/demo.sh
 
 target/c/list: examples/c/list.c include/cloud_infinite.h build
 	mkdir -p target/c

@@ -1,0 +1,132 @@
+"""A private ci-emulator per test module (or per test, for fault counters),
+and clients pointed at it.
+
+The emulator listens on 127.0.0.1 only and dies with its stdin, so it
+cannot outlive a crashed test run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+import cloud_infinite
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+EMULATOR_BIN = os.environ.get("CI_EMULATOR_BIN") or str(ROOT / "target" / "debug" / "ci-emulator")
+BUCKET = "examplebucket-1250000000"
+SECRET_ID = "AKIDemulatorEXAMPLE"
+SECRET_KEY = "emulator-secret-key"
+TMP_SECRET_ID = "AKIDemulatorTMP"
+TMP_SECRET_KEY = "emulator-tmp-key"
+TMP_TOKEN = "emulator-session-token"
+
+# urllib would otherwise honour HTTP_PROXY for the control endpoints.
+_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class Emulator:
+    """One running ci-emulator."""
+
+    def __init__(self, fixture: "Path | None" = None) -> None:
+        extra = ["--fixture", str(fixture)] if fixture else []
+        self.proc = subprocess.Popen(
+            [EMULATOR_BIN, "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", *extra],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        ready, _, _ = select.select([self.proc.stdout], [], [], 15)
+        line = self.proc.stdout.readline() if ready else ""
+        if "listening on http://" not in line:
+            self.stop()
+            raise RuntimeError(f"{EMULATOR_BIN} did not start (first line: {line!r})")
+        self.addr = line.strip().rsplit("http://", 1)[1]
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            stream.close()
+
+    def control(self, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"http://{self.addr}/__emulator/{path}", data=data)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with _direct.open(request, timeout=10) as r:
+            return json.load(r)
+
+    def arm(self, **fault: Any) -> None:
+        """Arms a request fault, e.g. arm(kind="delay", delay_ms=500, times=8)."""
+        assert self.control("faults", fault)["armed"] == 1
+
+    def requests(self) -> int:
+        return self.control("stats")["requests"]
+
+    def fixture(self) -> Any:
+        return self.control("fixture")
+
+    def options(self, **overrides: Any) -> dict:
+        """Client options reaching this emulator with the production host names."""
+        options = dict(
+            secret_id=SECRET_ID,
+            secret_key=SECRET_KEY,
+            region="ap-guangzhou",
+            connect_to=self.addr,
+            scheme="http",
+            proxy=False,
+            retry_base_delay=0.005,
+        )
+        options.update(overrides)
+        return options
+
+    def client(self, **overrides: Any) -> cloud_infinite.Client:
+        return cloud_infinite.Client(**self.options(**overrides))
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def fresh_emulator() -> Iterator[Emulator]:
+    """An emulator of this test's own: fault counters and stats start at zero."""
+    emu = Emulator()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture(scope="module")
+def client(emulator: Emulator) -> Iterator[cloud_infinite.Client]:
+    with emulator.client() as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def fixture_data(emulator: Emulator) -> Any:
+    return emulator.fixture()
+
+
+def pic_buckets(fixture: Any) -> list:
+    """The buckets /picbucket lists, in order."""
+    return [b for b in fixture["buckets"] if b.get("pic_process", True)]
+
+
+def queues_of(fixture: Any, bucket: str = BUCKET) -> list:
+    return next(b for b in fixture["buckets"] if b["name"] == bucket)["queues"]

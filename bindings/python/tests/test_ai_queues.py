@@ -1,0 +1,171 @@
+"""describe_ai_queues and its iterators: every parameter and every field,
+expected answers computed from the emulator's fixture."""
+
+import json
+
+import pytest
+
+import cloud_infinite
+from cloud_infinite import AiQueue, InvalidArgumentError, NotifyConfig, NullArgumentError, QueueState
+
+from conftest import BUCKET, Emulator, queues_of
+
+DOC_QUEUE = AiQueue(
+    queue_id="p4a17eeea29334bf499b7e20e2fbfd99d",
+    name="My-Queue-ai",
+    state="Active",
+    notify_config=NotifyConfig(
+        url="http://callback.demo.com",
+        event="TaskFinish,WorkflowFinish",
+        type="Url",
+        state="On",
+        result_format="JSON",
+        mq_mode=None,
+        mq_region=None,
+        mq_name=None,
+    ),
+    max_size=10000,
+    max_concurrent=10,
+    category="AIProcess",
+    update_time="2022-08-09T16:23:11+0800",
+    create_time="2022-08-09T16:23:11+0800",
+)
+
+
+def as_queue(q):
+    n = q.get("notify_config")
+    return AiQueue(
+        queue_id=q["queue_id"],
+        name=q.get("name"),
+        state=q.get("state"),
+        notify_config=None if n is None else NotifyConfig(**n),
+        max_size=q.get("max_size"),
+        max_concurrent=q.get("max_concurrent"),
+        category=q.get("category"),
+        update_time=q.get("update_time"),
+        create_time=q.get("create_time"),
+    )
+
+
+def test_defaults_and_the_documentation_example(client, fixture_data):
+    queues = queues_of(fixture_data)
+    page = client.describe_ai_queues(BUCKET)
+    assert (page.total_count, page.page_number, page.page_size) == (len(queues), 1, 10) == (25, 1, 10)
+    assert page.request_id
+    assert page.non_exist_pids == ()
+    assert page.queues[0] == DOC_QUEUE
+    assert page.queues == tuple(as_queue(q) for q in queues[:10])
+
+
+def test_escaped_and_chinese_names_and_tdmq(client):
+    q = client.describe_ai_queues(BUCKET).queues
+    assert q[1].name == "q&<tag> \"double\" 'single'"
+    assert q[1].notify_config is None
+    assert q[2].name == "队列-测试"
+    tdmq = q[2].notify_config
+    assert tdmq.type == "TDMQ" and tdmq.url is None
+    assert tdmq.mq_mode and tdmq.mq_region and tdmq.mq_name
+
+
+def test_every_field_of_every_queue(client, fixture_data):
+    expected = [as_queue(q) for q in queues_of(fixture_data)]
+    assert client.describe_ai_queues(BUCKET, page_size=100).queues == tuple(expected)
+
+
+def test_queue_ids_list_unknown_ids_and_drop_paging(client):
+    page = client.describe_ai_queues(BUCKET, queue_ids=["A", DOC_QUEUE.queue_id, "B"])
+    assert page.queues == (DOC_QUEUE,)
+    assert page.non_exist_pids == ("A", "B")
+    # Absent, not 0.
+    assert (page.total_count, page.page_number, page.page_size) == (None, None, None)
+    assert client.describe_ai_queues(BUCKET, queue_ids=DOC_QUEUE.queue_id).queues == (DOC_QUEUE,)
+
+
+@pytest.mark.parametrize("state", ["Active", "Paused", QueueState.ACTIVE, QueueState.PAUSED, QueueState.ANY])
+def test_state(client, fixture_data, state):
+    name = {QueueState.ACTIVE: "Active", QueueState.PAUSED: "Paused"}.get(state, state)
+    queues = queues_of(fixture_data)
+    expected = [q for q in queues if state is QueueState.ANY or q["state"] == name]
+    page = client.describe_ai_queues(BUCKET, state=state, page_size=100)
+    assert [q.queue_id for q in page.queues] == [q["queue_id"] for q in expected]
+    assert page.total_count == len(expected)
+
+
+def test_category(client, fixture_data):
+    for category in ("AIProcess", "MultiProcess"):
+        expected = [q["queue_id"] for q in queues_of(fixture_data) if q["category"] == category]
+        page = client.describe_ai_queues(BUCKET, category=category, page_size=100)
+        assert [q.queue_id for q in page.queues] == expected and expected
+
+
+def test_page_number_and_page_size(client, fixture_data):
+    queues = queues_of(fixture_data)
+    page = client.describe_ai_queues(BUCKET, page_number=2, page_size=7, timeout=5)
+    assert (page.page_number, page.page_size, page.total_count) == (2, 7, 25)
+    assert [q.queue_id for q in page.queues] == [q["queue_id"] for q in queues[7:14]]
+
+
+def test_a_bucket_without_queues(client):
+    page = client.describe_ai_queues("emptybucket-1250000000")
+    assert page.queues == () and page.total_count == 0
+
+
+def test_iter_ai_queues_and_pages(client, fixture_data):
+    expected = [as_queue(q) for q in queues_of(fixture_data)]
+    assert list(client.iter_ai_queues(BUCKET, page_size=7)) == expected
+    pages = list(client.iter_ai_queue_pages(BUCKET, page_size=7))
+    assert [len(p.queues) for p in pages] == [7, 7, 7, 4]
+    paused = list(client.iter_ai_queues(BUCKET, state="Paused", category="AIProcess", page_size=3))
+    assert paused and all(q.state == "Paused" and q.category == "AIProcess" for q in paused)
+    by_id = list(client.iter_ai_queue_pages(BUCKET, queue_ids=[DOC_QUEUE.queue_id, "nope"]))
+    assert len(by_id) == 1 and by_id[0].non_exist_pids == ("nope",)
+    assert list(client.iter_ai_queues(BUCKET, page_number=4, page_size=7)) == expected[21:]
+
+
+def test_bad_queries(client):
+    with pytest.raises(InvalidArgumentError):
+        client.describe_ai_queues(BUCKET, state=9)  # refused by the library
+    with pytest.raises(InvalidArgumentError, match="Active"):
+        client.describe_ai_queues(BUCKET, state="active")
+    with pytest.raises(InvalidArgumentError):
+        client.describe_ai_queues("a.evil.com/x")
+    with pytest.raises(InvalidArgumentError):
+        client.iter_ai_queues("Bad Bucket")
+    with pytest.raises(NullArgumentError):
+        client.describe_ai_queues(None)  # type: ignore[arg-type]
+    with pytest.raises(NullArgumentError):
+        client.iter_ai_queue_pages(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError):
+        client.describe_ai_queues(BUCKET, queue_ids=["a,b"])
+
+
+def test_absent_elements_are_none_not_zero_or_empty(tmp_path):
+    """A queue with nothing but its id, through a fixture of our own: every
+    optional string and number comes back None."""
+    fixture = {
+        "credentials": [{"secret_id": "AKIDemulatorEXAMPLE", "secret_key": "emulator-secret-key", "session_token": None}],
+        "buckets": [
+            {
+                "name": "bare-1250000000",
+                "region": "ap-guangzhou",
+                "create_time": "2020-01-01T00:00:00+0800",
+                "queues": [
+                    {"queue_id": "pbare"},
+                    {"queue_id": "pzero", "max_size": 0, "max_concurrent": 0, "notify_config": {"state": "Off"}},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "fixture.json"
+    path.write_text(json.dumps(fixture))
+    before = cloud_infinite.live_objects()
+    emu = Emulator(path)
+    try:
+        with emu.client() as c:
+            bare, zero = c.describe_ai_queues("bare-1250000000").queues
+    finally:
+        emu.stop()
+    assert bare == AiQueue("pbare", None, None, None, None, None, None, None, None)
+    assert (zero.max_size, zero.max_concurrent) == (0, 0)  # present and 0 stays 0
+    assert zero.notify_config == NotifyConfig(None, None, None, "Off", None, None, None, None)
+    assert cloud_infinite.live_objects() == before
