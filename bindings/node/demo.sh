@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The Node example against a private ci-emulator: every image-processing
+# bucket and the AI queues of examplebucket-1250000000, as tables.
+# Expects `make build` to have run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+if [ ! -d "$here/node_modules/koffi" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --omit=dev >&2)
+fi
+cd "$repo"
+exec scripts/with-emulator.sh --emulator "${CI_EMULATOR_BIN:-target/debug/ci-emulator}" -- node "$here/examples/list.js"
