@@ -14,6 +14,8 @@
  *    exactly as long as the result. Strings are UTF-8 and NUL-terminated;
  *    NULL means the element was absent. Optional numbers come with a has_ flag.
  *  - ci_client is thread-safe: one client may serve any number of threads.
+ *    Calls block the calling thread, which needs more than 128 KiB of stack
+ *    for HTTPS (the TLS handshake); 2 MiB is ample.
  *  - No function crashes on NULL, on a freed handle or on a handle the
  *    library did not make: it reports an error (or returns a documented
  *    fallback). A panic inside the library is reported as CI_KIND_PANIC.

@@ -13,13 +13,58 @@
 
 static const char *or_dash(const char *s) { return s ? s : "-"; }
 
-static int fail(ci_error *e) {
+/* Prints and frees `e`; returns the exit status. */
+static int report(ci_error *e) {
     fprintf(stderr, "error (kind %d", (int)ci_error_kind(e));
     if (ci_error_code(e)) fprintf(stderr, ", code %s", ci_error_code(e));
     if (ci_error_request_id(e)) fprintf(stderr, ", request %s", ci_error_request_id(e));
     fprintf(stderr, "): %s\n", ci_error_message(e));
     ci_free(e);
     return 1;
+}
+
+static ci_error *list_buckets(const ci_client *client) {
+    ci_pic_bucket_query query;
+    memset(&query, 0, sizeof query);
+    query.page_size = 100;
+    ci_pic_bucket_pager *pager = NULL;
+    ci_error *e = ci_pic_bucket_pager_new(client, &query, &pager);
+    if (e) return e;
+    size_t count = 0;
+    printf("%-16s %-32s %s\n", "REGION", "BUCKET", "CREATED");
+    for (;;) {
+        ci_pic_bucket_page *page = NULL;
+        if ((e = ci_pic_bucket_pager_next(pager, &page)) || !page) break; /* error, or no more pages */
+        for (size_t i = 0; i < page->buckets_len; i++) {
+            const ci_pic_bucket *b = &page->buckets[i];
+            printf("%-16s %-32s %s\n", or_dash(b->region), or_dash(b->name), or_dash(b->create_time));
+        }
+        count += page->buckets_len;
+        ci_free(page);
+    }
+    ci_free(pager);
+    if (!e) printf("%zu buckets\n\n", count);
+    return e;
+}
+
+static ci_error *list_queues(const ci_client *client, const char *bucket) {
+    ci_ai_queue_query query;
+    memset(&query, 0, sizeof query);
+    query.page_size = 100;
+    ci_ai_queue_page *queues = NULL;
+    ci_error *e = ci_describe_ai_queues(client, bucket, &query, &queues);
+    if (e) return e;
+    if (queues->has_total_count)
+        printf("AI queues of %s (%llu in all):\n", bucket, (unsigned long long)queues->total_count);
+    else
+        printf("AI queues of %s:\n", bucket);
+    for (size_t i = 0; i < queues->queues_len; i++) {
+        const ci_ai_queue *q = &queues->queues[i];
+        printf("  %s  %-7s %-13s %s\n", or_dash(q->queue_id), or_dash(q->state), or_dash(q->category),
+               q->notify_config ? or_dash(q->notify_config->type) : "(no callback)");
+    }
+    ci_free(queues);
+    return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -44,41 +89,9 @@ int main(int argc, char **argv) {
     }
     ci_client *client = NULL;
     ci_error *e = ci_client_new(&options, &client);
-    if (e) return fail(e);
+    if (e) return report(e);
 
-    ci_pic_bucket_query query;
-    memset(&query, 0, sizeof query);
-    query.page_size = 100;
-    ci_pic_bucket_pager *pager = NULL;
-    if ((e = ci_pic_bucket_pager_new(client, &query, &pager))) return fail(e);
-    size_t count = 0;
-    printf("%-16s %-32s %s\n", "REGION", "BUCKET", "CREATED");
-    for (;;) {
-        ci_pic_bucket_page *page = NULL;
-        if ((e = ci_pic_bucket_pager_next(pager, &page))) return fail(e);
-        if (!page) break; /* no more pages */
-        for (size_t i = 0; i < page->buckets_len; i++) {
-            const ci_pic_bucket *b = &page->buckets[i];
-            printf("%-16s %-32s %s\n", or_dash(b->region), or_dash(b->name), or_dash(b->create_time));
-        }
-        count += page->buckets_len;
-        ci_free(page);
-    }
-    ci_free(pager);
-    printf("%zu buckets\n\n", count);
-
-    ci_ai_queue_page *queues = NULL;
-    ci_ai_queue_query aq;
-    memset(&aq, 0, sizeof aq);
-    aq.page_size = 100;
-    if ((e = ci_describe_ai_queues(client, bucket, &aq, &queues))) return fail(e);
-    printf("AI queues of %s (%llu in all):\n", bucket, (unsigned long long)queues->total_count);
-    for (size_t i = 0; i < queues->queues_len; i++) {
-        const ci_ai_queue *q = &queues->queues[i];
-        printf("  %s  %-7s %-13s %s\n", or_dash(q->queue_id), or_dash(q->state), or_dash(q->category),
-               q->notify_config ? or_dash(q->notify_config->type) : "(no callback)");
-    }
-    ci_free(queues);
+    if (!(e = list_buckets(client))) e = list_queues(client, bucket);
     ci_free(client);
-    return 0;
+    return e ? report(e) : 0;
 }
