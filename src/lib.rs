@@ -20,6 +20,9 @@
 //! # Ok::<(), cloud_infinite::Error>(())
 //! ```
 
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod error;
 // The C ABI: its symbols are exported from the cdylib and staticlib; it is

@@ -358,7 +358,7 @@ pub extern "C" fn ci_sign(request: *const ci_sign_request, out: *mut *mut ci_sig
         }
         // SAFETY: non-NULL and valid per the contract.
         let r = unsafe { &*request };
-        // SAFETY (each read below): strings and arrays are valid per the contract.
+        // SAFETY: the four strings are NULL or valid C strings per the contract.
         let (secret_id, secret_key, method, path) = unsafe {
             (
                 required_str(r.secret_id, "secret_id")?,

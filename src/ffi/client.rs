@@ -118,8 +118,10 @@ fn millis(ms: u64) -> Option<Duration> {
 /// The string fields are NULL or valid NUL-terminated strings.
 unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
     let mut b = if flag(o.from_env, "from_env")? { ClientBuilder::from_env() } else { ClientBuilder::new() };
-    // SAFETY (each `optional_str` below): fields are NULL or valid C strings per the contract.
-    let text = |p: *const c_char, name: &str| unsafe { optional_str(p, name) }.map(|s| s.map(str::to_owned));
+    let text = |p: *const c_char, name: &str| {
+        // SAFETY: every string field is NULL or a valid C string per the contract.
+        unsafe { optional_str(p, name) }.map(|s| s.map(str::to_owned))
+    };
     if let Some(v) = text(o.secret_id, "secret_id")? {
         b = b.secret_id(v);
     }

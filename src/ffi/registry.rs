@@ -52,6 +52,7 @@ impl Tag {
 struct Entry {
     tag: Tag,
     bytes: usize,
+    /// Frees the object; sound only for the pointer it was recorded with, once.
     drop_fn: unsafe fn(*mut u8),
 }
 
@@ -74,6 +75,8 @@ fn registry() -> MutexGuard<'static, Registry> {
 /// the pointer the C side gets. `heap_bytes` is what `value` owns beyond its
 /// own size (buffers), for the quarantine's budget.
 pub(crate) fn hand_out<T: 'static>(value: T, tag: Tag, heap_bytes: usize) -> *mut T {
+    /// # Safety
+    /// `ptr` came from `Box::<T>::into_raw` and is released exactly once.
     unsafe fn drop_box<T>(ptr: *mut u8) {
         // SAFETY: `ptr` came from `Box::into_raw` of a `Box<T>` in `hand_out`
         // and left the registry, so this is its only release.

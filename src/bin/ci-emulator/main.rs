@@ -3,6 +3,8 @@
 //! (`GET /ai_queue`) on loopback, checks signatures as the service does, and
 //! injects faults on demand. See README.md beside this file.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod api;
 mod auth;
 mod body;
