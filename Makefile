@@ -16,7 +16,7 @@ VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --sh
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: build header install lint test test-rust test-c test-install test-official-sdk test-python test-node demo clean
+.PHONY: build header install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -37,7 +37,7 @@ install:
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: lint test-rust test-c test-install test-official-sdk test-python test-node
+test: lint test-rust test-c test-install test-official-sdk test-python test-node test-go
 
 ## Clippy on every target, warnings denied.
 lint:
@@ -96,8 +96,12 @@ test-python: build
 test-node: build
 	bindings/node/test.sh
 
+## The Go module (bindings/go): go vet, go test -race against the emulator, the pkg-config route.
+test-go: build
+	bindings/go/test.sh
+
 ## Start the emulator, list every pic bucket and one bucket's AI queues through the Rust API,
-## from C, Python and Node, stop it.
+## from C, Python, Node and Go, stop it.
 demo: build target/c/list
 	scripts/with-emulator.sh --emulator $(EMULATOR) -- target/debug/examples/demo
 	@echo; echo "The same from C (examples/c/list.c):"
@@ -106,6 +110,8 @@ demo: build target/c/list
 	bindings/python/demo.sh
 	@echo; echo "From Node (bindings/node/examples):"
 	bindings/node/demo.sh
+	@echo; echo "From Go (bindings/go/cmd/ci-demo):"
+	bindings/go/demo.sh
 
 target/c/list: examples/c/list.c include/cloud_infinite.h build
 	mkdir -p target/c

@@ -1,0 +1,280 @@
+package cloudinfinite
+
+/*
+#include "cloud_infinite.h"
+
+// The options' flags are 0/1 integers in C (bool in older headers); a C
+// assignment converts to either type, so the Go code does not depend on it.
+static void ci_go_set_flags(ci_client_options *o, int from_env, int has_max_retries) {
+	o->from_env = from_env;
+	o->has_max_retries = has_max_retries;
+}
+*/
+import "C"
+
+import (
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Scheme is how a client talks to the service.
+type Scheme uint32
+
+// The schemes.
+const (
+	// SchemeDefault is HTTPS.
+	SchemeDefault Scheme = C.CI_SCHEME_DEFAULT
+	// SchemeHTTPS is HTTPS with certificates checked.
+	SchemeHTTPS Scheme = C.CI_SCHEME_HTTPS
+	// SchemeHTTP is plain HTTP: a local emulator, a trusted private route.
+	SchemeHTTP Scheme = C.CI_SCHEME_HTTP
+)
+
+// ProxyMode says whether and how a client uses an HTTP proxy.
+type ProxyMode uint32
+
+// The proxy modes.
+const (
+	// ProxyFromEnvironment uses HTTPS_PROXY / HTTP_PROXY / ALL_PROXY,
+	// honouring NO_PROXY (the library reads them, not this package).
+	ProxyFromEnvironment ProxyMode = C.CI_PROXY_MODE_FROM_ENVIRONMENT
+	// ProxyDisabled connects directly.
+	ProxyDisabled ProxyMode = C.CI_PROXY_MODE_DISABLED
+	// ProxyURLMode uses Options.ProxyURL.
+	ProxyURLMode ProxyMode = C.CI_PROXY_MODE_URL
+)
+
+// Options says how to make a [Client]. The zero value of every field means
+// "not set": the library's default or, with FromEnv, the environment's
+// value. Explicit fields win over the environment.
+//
+//	client, err := cloudinfinite.NewClient(cloudinfinite.Options{
+//		FromEnv: true,          // TENCENTCLOUD_SECRET_ID, _SECRET_KEY, _SESSION_TOKEN, _REGION
+//		Region:  "ap-shanghai", // wins over TENCENTCLOUD_REGION
+//	})
+//
+// Durations are passed in whole milliseconds, rounded up (so a set
+// duration never becomes "not set"); a negative duration is an error.
+type Options struct {
+	// FromEnv fills unset credentials and region from TENCENTCLOUD_SECRET_ID,
+	// TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN (or
+	// TENCENTCLOUD_SECURITY_TOKEN) and TENCENTCLOUD_REGION. The library reads
+	// them when the client is made.
+	FromEnv bool
+	// SecretID is the SecretId (q-ak). Required, here or from the environment.
+	SecretID string
+	// SecretKey is the SecretKey. Required, here or from the environment.
+	SecretKey string
+	// SessionToken is the token of temporary credentials, sent and signed
+	// as x-ci-security-token.
+	SessionToken string
+	// Region, e.g. "ap-guangzhou". Required, here or from the environment.
+	Region string
+	// Endpoint replaces ci.<region>.myqcloud.com (host[:port]); bucket calls
+	// then go to <bucket>.<Endpoint>.
+	Endpoint string
+	// ConnectTo dials this host:port for every request while Host, path
+	// and signature stay what production gets (like curl's --connect-to);
+	// no proxy is used. This is how a client reaches ci-emulator.
+	ConnectTo string
+	// Scheme is HTTPS unless set to SchemeHTTP.
+	Scheme Scheme
+	// ConnectTimeout bounds each connection attempt (default 5 s).
+	ConnectTimeout time.Duration
+	// Timeout bounds a whole call, retries and backoff included
+	// (default 30 s). A context deadline or PicBucketQuery.Timeout /
+	// AIQueueQuery.Timeout can shorten one call.
+	Timeout time.Duration
+	// MaxRetries is how often connection failures, 5xx answers and
+	// throttling are retried (nil: the default, 3). Other 4xx answers are
+	// never retried. Ptr(uint32(0)) turns retries off.
+	MaxRetries *uint32
+	// RetryBaseDelay is the first backoff delay, doubled each retry with
+	// jitter (default 100 ms).
+	RetryBaseDelay time.Duration
+	// MaxResponseBytes is the largest answer accepted (default 16 MiB); a
+	// larger one fails with KindResponseTooLarge, never buffered.
+	MaxResponseBytes uint64
+	// UserAgentSuffix is appended to the cloud-infinite/<version> User-Agent.
+	UserAgentSuffix string
+	// ProxyMode: from the environment (default), disabled, or ProxyURL.
+	ProxyMode ProxyMode
+	// ProxyURL is the proxy for ProxyURLMode, e.g. "http://proxy:3128".
+	ProxyURL string
+}
+
+// OptionsFromEnv returns Options that take the credentials and region from
+// Tencent Cloud's environment variables (see Options.FromEnv); set other
+// fields on the result as needed.
+func OptionsFromEnv() Options { return Options{FromEnv: true} }
+
+// Ptr returns a pointer to v, for optional fields such as Options.MaxRetries.
+func Ptr[T any](v T) *T { return &v }
+
+// Value returns *p, or the zero value when p is nil (an absent element):
+// handy for printing a result's optional fields.
+func Value[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// defaultTimeout is the library's call timeout when Options.Timeout is not
+// set, as the header documents it (ci_client_options.timeout_ms, "0: 30000").
+const defaultTimeout = 30 * time.Second
+
+// millis converts a duration to whole milliseconds, rounded up.
+func millis(d time.Duration, name string) (C.uint64_t, error) {
+	if d < 0 {
+		return 0, invalidArgument("%s is negative (%v)", name, d)
+	}
+	return C.uint64_t((d + time.Millisecond - 1) / time.Millisecond), nil
+}
+
+// toC fills a ci_client_options whose strings live in a.
+func (o *Options) toC(a *arena) (C.ci_client_options, error) {
+	var c C.ci_client_options
+	var err error
+	strs := []struct {
+		dst   **C.char
+		value string
+		name  string
+	}{
+		{&c.secret_id, o.SecretID, "Options.SecretID"},
+		{&c.secret_key, o.SecretKey, "Options.SecretKey"},
+		{&c.session_token, o.SessionToken, "Options.SessionToken"},
+		{&c.region, o.Region, "Options.Region"},
+		{&c.endpoint, o.Endpoint, "Options.Endpoint"},
+		{&c.connect_to, o.ConnectTo, "Options.ConnectTo"},
+		{&c.user_agent_suffix, o.UserAgentSuffix, "Options.UserAgentSuffix"},
+		{&c.proxy_url, o.ProxyURL, "Options.ProxyURL"},
+	}
+	for _, s := range strs {
+		if *s.dst, err = a.optionalString(s.value, s.name); err != nil {
+			return c, err
+		}
+	}
+	c.scheme = C.uint32_t(o.Scheme)
+	c.proxy_mode = C.uint32_t(o.ProxyMode)
+	if c.connect_timeout_ms, err = millis(o.ConnectTimeout, "Options.ConnectTimeout"); err != nil {
+		return c, err
+	}
+	if c.timeout_ms, err = millis(o.Timeout, "Options.Timeout"); err != nil {
+		return c, err
+	}
+	if c.retry_base_delay_ms, err = millis(o.RetryBaseDelay, "Options.RetryBaseDelay"); err != nil {
+		return c, err
+	}
+	fromEnv, hasMaxRetries := 0, 0
+	if o.FromEnv {
+		fromEnv = 1
+	}
+	if o.MaxRetries != nil {
+		hasMaxRetries = 1
+		c.max_retries = C.uint32_t(*o.MaxRetries)
+	}
+	C.ci_go_set_flags(&c, C.int(fromEnv), C.int(hasMaxRetries))
+	c.max_response_bytes = C.uint64_t(o.MaxResponseBytes)
+	return c, nil
+}
+
+// Client calls Tencent Cloud Infinite. It is safe for concurrent use: one
+// client serves any number of goroutines, sharing one connection pool, and
+// should be reused rather than made per call.
+//
+// Close releases it. A client that becomes unreachable without Close is
+// released by a finalizer, but only when the garbage collector gets to it:
+// call Close when done.
+type Client struct {
+	// timeout is the client's call timeout, so that a context deadline
+	// only ever shortens a call (see callTimeout).
+	timeout time.Duration
+
+	mu       sync.Mutex
+	handle   *C.ci_client
+	inFlight int  // calls using handle now; the last one out frees a closed handle
+	closed   bool // Close was called (handle may live on until inFlight is 0)
+}
+
+// NewClient makes a client. Nothing is sent over the network; bad options
+// fail here with KindInvalidArgument (missing credentials or region, a
+// region or endpoint that is not a host name, an unknown Scheme or
+// ProxyMode) or KindNullArgument (ProxyURLMode without ProxyURL).
+func NewClient(opts Options) (*Client, error) {
+	if err := abiOK(); err != nil {
+		return nil, err
+	}
+	var a arena
+	defer a.free()
+	copts, err := opts.toC(&a)
+	if err != nil {
+		return nil, err
+	}
+	var handle *C.ci_client
+	if err := goError(C.ci_client_new(&copts, &handle)); err != nil {
+		return nil, err
+	}
+	c := &Client{handle: handle, timeout: opts.Timeout}
+	if c.timeout == 0 {
+		c.timeout = defaultTimeout
+	}
+	// A safety net only: a client dropped without Close still frees its
+	// connection pool once the collector finds it unreachable.
+	runtime.SetFinalizer(c, (*Client).Close)
+	return c, nil
+}
+
+// Close releases the client. It is idempotent and safe to call from any
+// goroutine, also while calls are in flight: those finish normally, the
+// library handle is freed when the last of them ends, and every call made
+// after Close fails at once with an error matching ErrClosed. Close always
+// returns nil; it has an error result to satisfy io.Closer.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	runtime.SetFinalizer(c, nil)
+	if c.inFlight == 0 {
+		cfree(unsafe.Pointer(c.handle))
+		c.handle = nil
+	}
+	return nil
+}
+
+// acquire lends the handle to one call; release must follow.
+func (c *Client) acquire() (*C.ci_client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, closedError()
+	}
+	if c.handle == nil {
+		return nil, invalidArgument("this Client was not made by NewClient")
+	}
+	c.inFlight++
+	return c.handle, nil
+}
+
+func (c *Client) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inFlight--
+	if c.closed && c.inFlight == 0 && c.handle != nil {
+		cfree(unsafe.Pointer(c.handle))
+		c.handle = nil
+	}
+}
+
+// isClosed is for iterators between pages.
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}

@@ -1,0 +1,204 @@
+package cloudinfinite
+
+/*
+#include "cloud_infinite.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unsafe"
+)
+
+// Kind says what kind of failure an [*Error] reports. The numbers are those
+// of the C ABI's ci_kind and never change.
+//
+// A Kind is itself an error, so each kind is a sentinel for [errors.Is]:
+//
+//	if errors.Is(err, cloudinfinite.ErrTimeout) { ... }
+type Kind uint32
+
+// The kinds of failure.
+const (
+	// KindInvalidArgument: bad input found before anything was sent (a
+	// bucket not of the BucketName-APPID form, a page size outside 1..100,
+	// missing credentials, a string holding a NUL byte, a closed client...).
+	KindInvalidArgument Kind = C.CI_KIND_INVALID_ARGUMENT
+	// KindNullArgument: a required argument was missing (for example
+	// Options.ProxyURL with ProxyURLMode).
+	KindNullArgument Kind = C.CI_KIND_NULL_ARGUMENT
+	// KindNetwork: the connection failed or broke (refused, reset,
+	// truncated answer, DNS, TLS).
+	KindNetwork Kind = C.CI_KIND_NETWORK
+	// KindTimeout: the connect timeout, the call's timeout or the context's
+	// deadline ran out.
+	KindTimeout Kind = C.CI_KIND_TIMEOUT
+	// KindService: the service answered with an error; see Error.Code and
+	// Error.HTTPStatus.
+	KindService Kind = C.CI_KIND_SERVICE
+	// KindParse: the service answered 2xx with a body that is not the
+	// expected XML.
+	KindParse Kind = C.CI_KIND_PARSE
+	// KindResponseTooLarge: the answer was larger than
+	// Options.MaxResponseBytes.
+	KindResponseTooLarge Kind = C.CI_KIND_RESPONSE_TOO_LARGE
+	// KindPanic: a bug inside the library, caught before it could crash
+	// the program.
+	KindPanic Kind = C.CI_KIND_PANIC
+)
+
+// Sentinels for [errors.Is], one per kind: errors.Is(err, ErrTimeout) holds
+// for every [*Error] whose Kind is KindTimeout.
+const (
+	ErrInvalidArgument  = KindInvalidArgument
+	ErrNullArgument     = KindNullArgument
+	ErrNetwork          = KindNetwork
+	ErrTimeout          = KindTimeout
+	ErrService          = KindService
+	ErrParse            = KindParse
+	ErrResponseTooLarge = KindResponseTooLarge
+	ErrPanic            = KindPanic
+)
+
+// ErrClosed is what every call on a closed [Client] reports (inside an
+// [*Error] of kind KindInvalidArgument): errors.Is(err, ErrClosed).
+var ErrClosed = errors.New("cloudinfinite: the client is closed")
+
+// ErrABIMismatch is wrapped by the error NewClient and Sign return when the
+// linked libcloud_infinite does not match the C ABI this package was written
+// for (a header or library from another version).
+var ErrABIMismatch = errors.New("cloudinfinite: libcloud_infinite does not match this binding")
+
+var kindNames = map[Kind]string{
+	KindInvalidArgument:  "invalid argument",
+	KindNullArgument:     "null argument",
+	KindNetwork:          "network",
+	KindTimeout:          "timeout",
+	KindService:          "service",
+	KindParse:            "parse",
+	KindResponseTooLarge: "response too large",
+	KindPanic:            "panic",
+}
+
+// String names the kind, e.g. "timeout"; an unknown number (from a newer
+// library) reads "kind(9)".
+func (k Kind) String() string {
+	if name, ok := kindNames[k]; ok {
+		return name
+	}
+	return fmt.Sprintf("kind(%d)", uint32(k))
+}
+
+// Error makes a Kind usable as a sentinel error; it reads as String does,
+// so that fmt prints a Kind the same either way.
+func (k Kind) Error() string { return k.String() }
+
+// Error is every failure of this package that the library (or the context)
+// reports. Get at it with [errors.As]; test its kind with [errors.Is] and
+// the Err* sentinels.
+//
+//	var ciErr *cloudinfinite.Error
+//	if errors.As(err, &ciErr) && ciErr.Code == "NoSuchBucket" { ... }
+//
+// The string fields are "" when the service sent no such value, and
+// HTTPStatus is 0 when there was no answer (the service never sends an
+// empty code or request id, so "" is unambiguous).
+type Error struct {
+	// Kind says what failed.
+	Kind Kind
+	// Message is meant for a person: what went wrong and, where it can,
+	// what to do about it. It never holds a secret or a signature.
+	Message string
+	// Code is the service's error code, e.g. "SignatureDoesNotMatch".
+	Code string
+	// RequestID identifies the failed request to Tencent Cloud support.
+	RequestID string
+	// HTTPStatus is the status of the service's answer.
+	HTTPStatus int
+	// Resource is the error body's Resource element.
+	Resource string
+	// TraceID is the error body's TraceId element.
+	TraceID string
+
+	// cause is what the error wraps: context.DeadlineExceeded when the
+	// context's deadline set the timeout that ran out, ErrClosed for a call
+	// on a closed client.
+	cause error
+}
+
+// Error formats the kind, the message and whatever the service said.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("cloudinfinite: ")
+	b.WriteString(e.Kind.String())
+	b.WriteString(": ")
+	b.WriteString(e.Message)
+	var details []string
+	if e.Code != "" {
+		details = append(details, "code "+e.Code)
+	}
+	if e.HTTPStatus != 0 {
+		details = append(details, fmt.Sprintf("HTTP %d", e.HTTPStatus))
+	}
+	if e.RequestID != "" {
+		details = append(details, "request id "+e.RequestID)
+	}
+	if len(details) > 0 {
+		b.WriteString(" (" + strings.Join(details, ", ") + ")")
+	}
+	return b.String()
+}
+
+// Is reports whether target is this error's kind, so that
+// errors.Is(err, ErrService) works.
+func (e *Error) Is(target error) bool {
+	k, ok := target.(Kind)
+	return ok && k == e.Kind
+}
+
+// Unwrap returns the cause: context.DeadlineExceeded for a timeout set by
+// the context's deadline, ErrClosed for a call on a closed client, else nil.
+func (e *Error) Unwrap() error { return e.cause }
+
+// goError turns a ci_error into an *Error and frees it; nil for NULL.
+func goError(e *C.ci_error) error {
+	if e == nil {
+		return nil
+	}
+	defer cfree(unsafe.Pointer(e))
+	return &Error{
+		Kind:       Kind(C.ci_error_kind(e)),
+		Message:    C.GoString(C.ci_error_message(e)),
+		Code:       goStringOrEmpty(C.ci_error_code(e)),
+		RequestID:  goStringOrEmpty(C.ci_error_request_id(e)),
+		HTTPStatus: int(C.ci_error_http_status(e)),
+		Resource:   goStringOrEmpty(C.ci_error_resource(e)),
+		TraceID:    goStringOrEmpty(C.ci_error_trace_id(e)),
+	}
+}
+
+func invalidArgument(format string, args ...any) *Error {
+	return &Error{Kind: KindInvalidArgument, Message: fmt.Sprintf(format, args...)}
+}
+
+func closedError() *Error {
+	return &Error{Kind: KindInvalidArgument, Message: "the client is closed: make a new one with NewClient", cause: ErrClosed}
+}
+
+// debugPanic calls ci_debug_panic, which panics inside the library: tests
+// use it to prove that a panic reaches Go as an error of kind KindPanic.
+func debugPanic(message string) error {
+	var a arena
+	defer a.free()
+	cmsg, err := a.optionalString(message, "message")
+	if err != nil {
+		return err
+	}
+	return goError(C.ci_debug_panic(cmsg))
+}
+
+// liveObjects is how many objects the library has handed out and not yet
+// freed: tests use it to prove that nothing leaks.
+func liveObjects() int { return int(C.ci_live_objects()) }

@@ -1,0 +1,20 @@
+package cloudinfinite
+
+// Unexported helpers the black-box tests need (this file is compiled only
+// into the tests).
+
+// DebugPanic makes the library panic and returns what reaches Go.
+var DebugPanic = debugPanic
+
+// LiveObjects counts the library's objects not yet freed.
+var LiveObjects = liveObjects
+
+// CheckABIWith runs the load-time ABI check against a library that claims
+// version and the struct sizes size returns (given the real ones).
+func CheckABIWith(version uint32, size func(id uint32, real uintptr) uintptr) error {
+	real := linkedABI()
+	return checkABI(libraryABI{version: version, structSize: func(id uint32) uintptr { return size(id, real.structSize(id)) }})
+}
+
+// LinkedABIVersion is what the linked library says.
+func LinkedABIVersion() uint32 { return linkedABI().version }

@@ -1,0 +1,3 @@
+module cloud-infinite/bindings/go
+
+go 1.23

@@ -1,0 +1,241 @@
+// Package emulator starts and drives a private ci-emulator (the local
+// Cloud Infinite of this repository) for tests and examples.
+package emulator
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Credentials the built-in fixture accepts.
+const (
+	SecretID        = "AKIDemulatorEXAMPLE"
+	SecretKey       = "emulator-secret-key"
+	TmpSecretID     = "AKIDemulatorTMP"
+	TmpSecretKey    = "emulator-tmp-key"
+	TmpSessionToken = "emulator-session-token"
+	Region          = "ap-guangzhou"
+)
+
+// Emulator is a running ci-emulator on 127.0.0.1.
+type Emulator struct {
+	// Addr is its host:port.
+	Addr  string
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	http  *http.Client
+}
+
+// Binary is the emulator to run: $CI_EMULATOR_BIN, else the repository's
+// target/debug/ci-emulator.
+func Binary() string {
+	if bin := os.Getenv("CI_EMULATOR_BIN"); bin != "" {
+		return bin
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "target", "debug", "ci-emulator")
+}
+
+// Start runs an emulator with the built-in fixture, or with the fixture
+// file given, and waits (at most 10 s) for its address.
+func Start(fixture ...string) (*Emulator, error) {
+	args := []string{"--listen", "127.0.0.1:0", "--exit-on-stdin-eof"}
+	if len(fixture) > 0 {
+		args = append(args, "--fixture", fixture[0])
+	}
+	cmd := exec.Command(Binary(), args...)
+	// It exits when its stdin closes, so it cannot outlive a crashed test.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s (build it with `make build` or set CI_EMULATOR_BIN): %w", cmd.Path, err)
+	}
+	lines := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		line, _ := r.ReadString('\n')
+		lines <- line
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	e := &Emulator{cmd: cmd, stdin: stdin, http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}
+	select {
+	case line := <-lines:
+		const prefix = "ci-emulator listening on http://"
+		if !strings.HasPrefix(line, prefix) {
+			e.Stop()
+			return nil, fmt.Errorf("ci-emulator said %q, not %q", line, prefix+"ADDR")
+		}
+		e.Addr = strings.TrimSpace(strings.TrimPrefix(line, prefix))
+		return e, nil
+	case <-time.After(10 * time.Second):
+		e.Stop()
+		return nil, errors.New("ci-emulator did not start within 10 s")
+	}
+}
+
+// Stop ends the emulator and waits for it.
+func (e *Emulator) Stop() {
+	_ = e.stdin.Close()
+	_ = e.cmd.Process.Kill()
+	_ = e.cmd.Wait()
+}
+
+func (e *Emulator) control(method, path string, body any, out any) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, "http://"+e.Addr+"/__emulator/"+path, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s /__emulator/%s: %s: %s", method, path, resp.Status, data)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// Fault is a fault spec for ArmFault (see the emulator's README).
+type Fault struct {
+	Kind    string `json:"kind"`
+	Status  int    `json:"status,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Times   *int   `json:"times,omitempty"`
+	DelayMs int    `json:"delay_ms,omitempty"`
+	Size    int    `json:"size,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Bucket  string `json:"bucket,omitempty"`
+}
+
+// ArmFault arms request faults.
+func (e *Emulator) ArmFault(f ...Fault) error {
+	return e.control("POST", "faults", f, nil)
+}
+
+// Reset clears request faults, fault counters and stats.
+func (e *Emulator) Reset() error { return e.control("POST", "reset", struct{}{}, nil) }
+
+// Stats is what /__emulator/stats says.
+type Stats struct {
+	Requests int            `json:"requests"`
+	ByPath   map[string]int `json:"by_path"`
+	ByStatus map[string]int `json:"by_status"`
+}
+
+// Stats counts the API requests served so far.
+func (e *Emulator) Stats() (Stats, error) {
+	var s Stats
+	err := e.control("GET", "stats", nil, &s)
+	return s, err
+}
+
+// Fixture is the emulator's data.
+type Fixture struct {
+	Credentials []struct {
+		SecretID     string  `json:"secret_id"`
+		SecretKey    string  `json:"secret_key"`
+		SessionToken *string `json:"session_token"`
+	} `json:"credentials"`
+	Buckets []Bucket `json:"buckets"`
+}
+
+// Bucket is a fixture bucket.
+type Bucket struct {
+	Name       string  `json:"name"`
+	Region     string  `json:"region"`
+	CreateTime string  `json:"create_time"`
+	PicProcess *bool   `json:"pic_process"`
+	Queues     []Queue `json:"queues"`
+	Fault      any     `json:"fault"`
+}
+
+// Listed says whether /picbucket lists the bucket (pic_process defaults to true).
+func (b Bucket) Listed() bool { return b.PicProcess == nil || *b.PicProcess }
+
+// Queue is a fixture queue; nil is an absent element.
+type Queue struct {
+	QueueID       string        `json:"queue_id"`
+	Name          *string       `json:"name"`
+	State         *string       `json:"state"`
+	NotifyConfig  *NotifyConfig `json:"notify_config"`
+	MaxSize       *uint64       `json:"max_size"`
+	MaxConcurrent *uint64       `json:"max_concurrent"`
+	Category      *string       `json:"category"`
+	UpdateTime    *string       `json:"update_time"`
+	CreateTime    *string       `json:"create_time"`
+}
+
+// NotifyConfig is a fixture queue's callback settings.
+type NotifyConfig struct {
+	URL          *string `json:"url"`
+	Event        *string `json:"event"`
+	Type         *string `json:"type"`
+	State        *string `json:"state"`
+	ResultFormat *string `json:"result_format"`
+	MqMode       *string `json:"mq_mode"`
+	MqRegion     *string `json:"mq_region"`
+	MqName       *string `json:"mq_name"`
+}
+
+// Fixture fetches the emulator's effective fixture.
+func (e *Emulator) Fixture() (*Fixture, error) {
+	var f Fixture
+	err := e.control("GET", "fixture", nil, &f)
+	return &f, err
+}
+
+// ListedBuckets are the buckets /picbucket lists, in its order.
+func (f *Fixture) ListedBuckets() []Bucket {
+	var out []Bucket
+	for _, b := range f.Buckets {
+		if b.Listed() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Bucket finds a bucket by name.
+func (f *Fixture) Bucket(name string) (Bucket, bool) {
+	for _, b := range f.Buckets {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Bucket{}, false
+}
