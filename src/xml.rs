@@ -151,18 +151,26 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
                 stack.pop();
             }
             Event::Text(t) => {
-                let piece = t.unescape().map_err(|e| position_error(&reader, e.to_string()))?;
-                // XML forbids U+0000, and C strings could not carry it.
-                if piece.contains('\0') {
-                    return Err(position_error(&reader, "a NUL character, which XML forbids".into()));
-                }
                 if stack.is_empty() {
-                    if !piece.trim().is_empty() {
+                    if !t.iter().all(u8::is_ascii_whitespace) {
                         return Err(position_error(&reader, "text outside the root element".into()));
                     }
-                } else if let Some(text) = leaf_text.as_mut() {
-                    append(text, piece);
+                    continue;
                 }
+                // Layout between child elements: nothing to decode.
+                let Some(leaf) = leaf_text.as_mut() else { continue };
+                // The same bytes as a slice of the already validated input, so
+                // no second UTF-8 check: the reader stops at the '<' after the
+                // text, and the comparison makes sure of it.
+                let end = reader.buffer_position() as usize;
+                let piece = match text.get(end.saturating_sub(t.len())..end) {
+                    Some(slice) if slice.as_bytes() == &*t => decode_text(slice),
+                    _ => std::str::from_utf8(&t)
+                        .map_err(|e| e.to_string())
+                        .and_then(|s| decode_text(s).map(|c| Cow::Owned(c.into_owned()))),
+                }
+                .map_err(|e| position_error(&reader, e))?;
+                append(leaf, piece);
             }
             Event::CData(c) => {
                 if let Some(text) = leaf_text.as_mut() {
@@ -187,6 +195,24 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
         )));
     }
     root.ok_or_else(|| parse_error("response body has no XML element (empty or plain text)"))
+}
+
+/// A text node's content: borrowed as it is when it has no entity (the
+/// common case), else unescaped. XML forbids U+0000, and C strings could
+/// not carry it.
+fn decode_text(raw: &str) -> std::result::Result<Cow<'_, str>, String> {
+    const NUL: &str = "a NUL character, which XML forbids";
+    if !raw.bytes().any(|b| b == b'&' || b == 0) {
+        return Ok(Cow::Borrowed(raw));
+    }
+    if raw.contains('\0') {
+        return Err(NUL.into());
+    }
+    let unescaped = quick_xml::escape::unescape(raw).map_err(|e| e.to_string())?;
+    if unescaped.contains('\0') {
+        return Err(NUL.into());
+    }
+    Ok(unescaped)
 }
 
 fn append<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) {
