@@ -29,10 +29,12 @@
 #include <stdint.h>
 
 /**
- * The version of this C ABI: it changes whenever a function's signature or
- * a struct's layout changes. Wrappers compare it with `ci_abi_version()`.
+ * The version of this C ABI: it changes whenever a function's signature, a
+ * struct's layout or a field's type changes. Wrappers compare it with
+ * `ci_abi_version()`. 2: `ci_client_options` gained `ca_file`, and its
+ * flags became `uint8_t`.
  */
-#define CI_ABI_VERSION 1
+#define CI_ABI_VERSION 2
 
 /**
  * What kind of failure a `ci_error` reports. The numbers are stable.
@@ -717,6 +719,12 @@ typedef struct ci_client_options {
    * The proxy when `proxy_mode` is `CI_PROXY_MODE_URL`, e.g. `"http://proxy:3128"`.
    */
   const char *proxy_url;
+  /**
+   * A PEM file of CA certificates to trust for HTTPS instead of the
+   * built-in Mozilla roots (a private CA); NULL: the built-in roots.
+   * Certificates are always verified.
+   */
+  const char *ca_file;
 } ci_client_options;
 
 #ifdef __cplusplus
@@ -861,10 +869,11 @@ size_t ci_live_objects(void);
  * SecretId or session token that is not printable ASCII, a region or
  * endpoint that is not a host name, a `connect_to` that is not `host:port`,
  * a `proxy_url` that is not a proxy URL, a `user_agent_suffix` that is not
- * printable ASCII, an unknown enum value, a flag other than 0 or 1, or a
+ * printable ASCII, a `ca_file` that cannot be read or holds no certificate, an unknown enum value, a flag other than 0 or 1, or a
  * string that is not UTF-8. Nothing is sent over the network.
  */
-struct ci_error *ci_client_new(const struct ci_client_options *options, struct ci_client **out);
+struct ci_error *ci_client_new(const struct ci_client_options *options,
+                               struct ci_client **out);
 
 /**
  * The kind of `error`; `CI_KIND_NONE` for NULL or a pointer that is

@@ -12,7 +12,7 @@ import (
 )
 
 // abiVersion is the C ABI this package was written for.
-const abiVersion = 1
+const abiVersion = 2
 
 // mirrors lists every C struct this package reads or fills, with the size
 // cgo computed from the header it compiled against. The library reports

@@ -1,15 +1,6 @@
 package cloudinfinite
 
-/*
-#include "cloud_infinite.h"
-
-// The options' flags are 0/1 integers in C (bool in older headers); a C
-// assignment converts to either type, so the Go code does not depend on it.
-static void ci_go_set_flags(ci_client_options *o, int from_env, int has_max_retries) {
-	o->from_env = from_env;
-	o->has_max_retries = has_max_retries;
-}
-*/
+// #include "cloud_infinite.h"
 import "C"
 
 import (
@@ -103,6 +94,10 @@ type Options struct {
 	ProxyMode ProxyMode
 	// ProxyURL is the proxy for ProxyURLMode, e.g. "http://proxy:3128".
 	ProxyURL string
+	// CAFile is a PEM file of CA certificates to trust for HTTPS instead of
+	// the built-in Mozilla roots (a private CA). Certificates are always
+	// verified.
+	CAFile string
 }
 
 // OptionsFromEnv returns Options that take the credentials and region from
@@ -152,6 +147,7 @@ func (o *Options) toC(a *arena) (C.ci_client_options, error) {
 		{&c.connect_to, o.ConnectTo, "Options.ConnectTo"},
 		{&c.user_agent_suffix, o.UserAgentSuffix, "Options.UserAgentSuffix"},
 		{&c.proxy_url, o.ProxyURL, "Options.ProxyURL"},
+		{&c.ca_file, o.CAFile, "Options.CAFile"},
 	}
 	for _, s := range strs {
 		if *s.dst, err = a.optionalString(s.value, s.name); err != nil {
@@ -169,15 +165,13 @@ func (o *Options) toC(a *arena) (C.ci_client_options, error) {
 	if c.retry_base_delay_ms, err = millis(o.RetryBaseDelay, "Options.RetryBaseDelay"); err != nil {
 		return c, err
 	}
-	fromEnv, hasMaxRetries := 0, 0
 	if o.FromEnv {
-		fromEnv = 1
+		c.from_env = 1
 	}
 	if o.MaxRetries != nil {
-		hasMaxRetries = 1
+		c.has_max_retries = 1
 		c.max_retries = C.uint32_t(*o.MaxRetries)
 	}
-	C.ci_go_set_flags(&c, C.int(fromEnv), C.int(hasMaxRetries))
 	c.max_response_bytes = C.uint64_t(o.MaxResponseBytes)
 	return c, nil
 }

@@ -15,19 +15,20 @@ func TestVersionAndABI(t *testing.T) {
 	if v := cloudinfinite.Version(); v == "" || !strings.Contains(v, ".") {
 		t.Fatalf("Version() = %q", v)
 	}
-	if got := cloudinfinite.LinkedABIVersion(); got != 1 {
-		t.Fatalf("the linked library implements ABI %d, the package expects 1", got)
+	const abi = 2 // the version this package was written for
+	if got := cloudinfinite.LinkedABIVersion(); got != abi {
+		t.Fatalf("the linked library implements ABI %d, the package expects %d", got, abi)
 	}
 	same := func(_ uint32, real uintptr) uintptr { return real }
-	if err := cloudinfinite.CheckABIWith(1, same); err != nil {
+	if err := cloudinfinite.CheckABIWith(abi, same); err != nil {
 		t.Fatalf("the real library fails the ABI check: %v", err)
 	}
-	err := cloudinfinite.CheckABIWith(2, same)
-	if !errors.Is(err, cloudinfinite.ErrABIMismatch) || !strings.Contains(err.Error(), "version 2") {
+	err := cloudinfinite.CheckABIWith(abi+1, same)
+	if !errors.Is(err, cloudinfinite.ErrABIMismatch) || !strings.Contains(err.Error(), "version 3") {
 		t.Fatalf("a newer ABI version: %v", err)
 	}
 	const pageID = 5 // CI_STRUCT_ID_PIC_BUCKET_PAGE
-	err = cloudinfinite.CheckABIWith(1, func(id uint32, real uintptr) uintptr {
+	err = cloudinfinite.CheckABIWith(abi, func(id uint32, real uintptr) uintptr {
 		if id == pageID {
 			return real + 8
 		}

@@ -42,7 +42,9 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   go test -race -count=1 -tags cloudinfinite_pkgconfig -run 'TestVersionAndABI|TestDescribeAIQueues|TestSignReproducesTheOfficialVectors|Example' .
 go build -tags cloudinfinite_pkgconfig -o "$here/.build/ci-demo-shared" ./cmd/ci-demo
-if ! ldd "$here/.build/ci-demo-shared" | grep -q 'libcloud_infinite\.so'; then
+# Captured first: with pipefail, `grep -q` stopping early could SIGPIPE the reader.
+needed=$(readelf -d "$here/.build/ci-demo-shared")
+if ! grep -q 'NEEDED.*libcloud_infinite\.so' <<<"$needed"; then
   echo "bindings/go/test.sh: the pkg-config build did not link libcloud_infinite.so" >&2
   exit 1
 fi

@@ -114,6 +114,11 @@ export interface ClientOptions {
   /** Appended to the `cloud-infinite/<version>` User-Agent. */
   userAgentSuffix?: string;
   /**
+   * A PEM file of CA certificates to trust for HTTPS instead of the built-in
+   * Mozilla roots (a private CA). Certificates are always verified.
+   */
+  caFile?: string;
+  /**
    * `'environment'` (the default: `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`,
    * honouring `NO_PROXY`), `'disabled'`, or `{ url: 'http://proxy:3128' }`.
    */

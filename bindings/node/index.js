@@ -172,6 +172,7 @@ function checkKeys(obj, allowed, what) {
 const CLIENT_OPTION_KEYS = [
   'fromEnv', 'secretId', 'secretKey', 'sessionToken', 'region', 'endpoint', 'connectTo', 'scheme',
   'connectTimeoutMs', 'timeoutMs', 'maxRetries', 'retryBaseDelayMs', 'maxResponseBytes', 'userAgentSuffix', 'proxy',
+  'caFile',
 ];
 
 const SCHEMES = { https: 1, http: 2 };
@@ -195,17 +196,17 @@ function toNativeOptions(options) {
   } else if (o.proxy !== undefined && o.proxy !== null && o.proxy !== 'environment') {
     throw invalid('proxy must be "environment", "disabled" or { url: "http://host:port" }');
   }
-  let hasMaxRetries = false;
+  let hasMaxRetries = 0;
   let maxRetries = 0;
   if (o.maxRetries !== undefined && o.maxRetries !== null) {
     if (!Number.isInteger(o.maxRetries) || o.maxRetries < 0 || o.maxRetries > 0xffffffff) {
       throw invalid(`maxRetries must be an integer of at least 0, not ${String(o.maxRetries)}`);
     }
-    hasMaxRetries = true;
+    hasMaxRetries = 1;
     maxRetries = o.maxRetries;
   }
   return {
-    from_env: o.fromEnv === true,
+    from_env: o.fromEnv === true ? 1 : 0,
     secret_id: optString(o.secretId, 'secretId'),
     secret_key: optString(o.secretKey, 'secretKey'),
     session_token: optString(o.sessionToken, 'sessionToken'),
@@ -222,6 +223,7 @@ function toNativeOptions(options) {
     user_agent_suffix: optString(o.userAgentSuffix, 'userAgentSuffix'),
     proxy_mode: proxyMode,
     proxy_url: proxyUrl,
+    ca_file: optString(o.caFile, 'caFile'),
   };
 }
 

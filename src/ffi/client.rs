@@ -82,6 +82,10 @@ pub struct ci_client_options {
     pub proxy_mode: u32,
     /// The proxy when `proxy_mode` is `CI_PROXY_MODE_URL`, e.g. `"http://proxy:3128"`.
     pub proxy_url: *const c_char,
+    /// A PEM file of CA certificates to trust for HTTPS instead of the
+    /// built-in Mozilla roots (a private CA); NULL: the built-in roots.
+    /// Certificates are always verified.
+    pub ca_file: *const c_char,
 }
 
 /// A client: opaque, thread-safe (one client may serve any number of
@@ -143,6 +147,9 @@ unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
     if let Some(v) = text(o.user_agent_suffix, "user_agent_suffix")? {
         b = b.user_agent_suffix(v);
     }
+    if let Some(v) = text(o.ca_file, "ca_file")? {
+        b = b.ca_file(v);
+    }
     const DEFAULT: u32 = ci_scheme::Default as u32;
     const HTTPS: u32 = ci_scheme::Https as u32;
     const HTTP: u32 = ci_scheme::Http as u32;
@@ -192,7 +199,7 @@ unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
 /// SecretId or session token that is not printable ASCII, a region or
 /// endpoint that is not a host name, a `connect_to` that is not `host:port`,
 /// a `proxy_url` that is not a proxy URL, a `user_agent_suffix` that is not
-/// printable ASCII, an unknown enum value, a flag other than 0 or 1, or a
+/// printable ASCII, a `ca_file` that cannot be read or holds no certificate, an unknown enum value, a flag other than 0 or 1, or a
 /// string that is not UTF-8. Nothing is sent over the network.
 #[no_mangle]
 pub extern "C" fn ci_client_new(options: *const ci_client_options, out: *mut *mut ci_client) -> *mut ci_error {

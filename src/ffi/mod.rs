@@ -32,9 +32,11 @@ use error::ci_error;
 
 use crate::error::{Error, ErrorKind};
 
-/// The version of this C ABI: it changes whenever a function's signature or
-/// a struct's layout changes. Wrappers compare it with `ci_abi_version()`.
-pub const CI_ABI_VERSION: u32 = 1;
+/// The version of this C ABI: it changes whenever a function's signature, a
+/// struct's layout or a field's type changes. Wrappers compare it with
+/// `ci_abi_version()`. 2: `ci_client_options` gained `ca_file`, and its
+/// flags became `uint8_t`.
+pub const CI_ABI_VERSION: u32 = 2;
 
 /// Runs `$body` (an expression of the function's return type), returning
 /// `$on_panic` instead if it panics. Every exported function is made of one

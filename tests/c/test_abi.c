@@ -128,6 +128,17 @@ static void test_client_new_errors(void) {
         EXPECT_ERROR(ci_client_new(&t, &c), CI_KIND_INVALID_ARGUMENT, NULL, 0);
         CHECK(c == NULL);
     }
+    {
+        ci_client_options t;
+        memset(&t, 0, sizeof t);
+        t.secret_id = "AKIDemulatorEXAMPLE";
+        t.secret_key = "k";
+        t.region = "ap-guangzhou";
+        t.ca_file = "/nonexistent/ca.pem";
+        ci_error *e = ci_client_new(&t, &c);
+        CHECK(e && strstr(ci_error_message(e), "ca_file") != NULL);
+        EXPECT_ERROR(e, CI_KIND_INVALID_ARGUMENT, NULL, 0);
+    }
     ci_client_options u;
     memset(&u, 0, sizeof u);
     u.secret_id = "a";

@@ -30,7 +30,7 @@ if (koffi.config().async_stack_size < ASYNC_STACK_BYTES) {
 }
 
 /** The C ABI version this binding was written for (CI_ABI_VERSION). */
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 const LIB_NAMES = {
   linux: 'libcloud_infinite.so',
@@ -94,7 +94,7 @@ if (abi !== ABI_VERSION) {
 // result structs are declared `void *` so that koffi hands back the raw
 // address: the arrays behind them are decoded with their lengths.
 const ClientOptions = koffi.struct('ci_client_options', {
-  from_env: 'bool',
+  from_env: 'uint8_t',
   secret_id: 'const char *',
   secret_key: 'const char *',
   session_token: 'const char *',
@@ -104,13 +104,14 @@ const ClientOptions = koffi.struct('ci_client_options', {
   scheme: 'uint32_t',
   connect_timeout_ms: 'uint64_t',
   timeout_ms: 'uint64_t',
-  has_max_retries: 'bool',
+  has_max_retries: 'uint8_t',
   max_retries: 'uint32_t',
   retry_base_delay_ms: 'uint64_t',
   max_response_bytes: 'uint64_t',
   user_agent_suffix: 'const char *',
   proxy_mode: 'uint32_t',
   proxy_url: 'const char *',
+  ca_file: 'const char *',
 });
 
 const PicBucketQuery = koffi.struct('ci_pic_bucket_query', {

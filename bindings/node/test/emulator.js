@@ -37,7 +37,7 @@ async function startEmulator(extraArgs = []) {
     const lines = readline.createInterface({ input: child.stdout });
     lines.once('line', (line) => {
       clearTimeout(timer);
-      const m = /listening on http:\/\/(\S+)/.exec(line);
+      const m = /listening on https?:\/\/(\S+)/.exec(line);
       if (m) resolve(m[1]);
       else reject(new Error(`unexpected first line from the emulator: ${line}`));
     });

@@ -27,9 +27,9 @@ def run_import(code, **env_changes):
 
 
 def test_versions():
-    assert cloud_infinite.ABI_VERSION == _ffi.lib.ci_abi_version() == 1
+    assert cloud_infinite.ABI_VERSION == _ffi.lib.ci_abi_version() == _ffi.ABI_VERSION
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", cloud_infinite.library_version())
-    assert "#define CI_ABI_VERSION 1\n" in HEADER
+    assert f"#define CI_ABI_VERSION {_ffi.ABI_VERSION}\n" in HEADER
 
 
 def test_every_mirror_has_the_library_size():
@@ -99,15 +99,16 @@ REAL_SIZES = {i: ctypes.sizeof(m) for i, m in _ffi.STRUCTS.items()}
 
 
 def test_another_abi_version_fails_to_load(tmp_path):
-    lib = fake_library(tmp_path, 2, REAL_SIZES)
+    other = _ffi.ABI_VERSION + 1
+    lib = fake_library(tmp_path, other, REAL_SIZES)
     r = run_import("import cloud_infinite", CLOUD_INFINITE_LIB=str(lib))
     assert r.returncode != 0
-    assert "implements C ABI version 2, but this package was written for version 1" in r.stderr
+    assert f"implements C ABI version {other}, but this package was written for version {_ffi.ABI_VERSION}" in r.stderr
     assert str(lib) in r.stderr
 
 
 def test_another_struct_size_fails_to_load(tmp_path):
-    lib = fake_library(tmp_path, 1, {**REAL_SIZES, 7: REAL_SIZES[7] + 8})
+    lib = fake_library(tmp_path, _ffi.ABI_VERSION, {**REAL_SIZES, 7: REAL_SIZES[7] + 8})
     r = run_import("import cloud_infinite", CLOUD_INFINITE_LIB=str(lib))
     assert r.returncode != 0
     assert "lays out structs differently" in r.stderr
@@ -116,6 +117,6 @@ def test_another_struct_size_fails_to_load(tmp_path):
 
 def test_the_right_sizes_pass_the_check(tmp_path):
     # The fake passes both checks; then binding the rest names what is missing.
-    lib = fake_library(tmp_path, 1, REAL_SIZES)
+    lib = fake_library(tmp_path, _ffi.ABI_VERSION, REAL_SIZES)
     r = run_import("import cloud_infinite", CLOUD_INFINITE_LIB=str(lib))
     assert r.returncode != 0 and "has no ci_version" in r.stderr

@@ -50,10 +50,16 @@ func Binary() string {
 // Start runs an emulator with the built-in fixture, or with the fixture
 // file given, and waits (at most 10 s) for its address.
 func Start(fixture ...string) (*Emulator, error) {
-	args := []string{"--listen", "127.0.0.1:0", "--exit-on-stdin-eof"}
 	if len(fixture) > 0 {
-		args = append(args, "--fixture", fixture[0])
+		return StartWithArgs("--fixture", fixture[0])
 	}
+	return StartWithArgs()
+}
+
+// StartWithArgs runs an emulator with extra command-line arguments (e.g.
+// --tls-cert and --tls-key for HTTPS) and waits (at most 10 s) for its address.
+func StartWithArgs(extra ...string) (*Emulator, error) {
+	args := append([]string{"--listen", "127.0.0.1:0", "--exit-on-stdin-eof"}, extra...)
 	cmd := exec.Command(Binary(), args...)
 	// It exits when its stdin closes, so it cannot outlive a crashed test.
 	stdin, err := cmd.StdinPipe()
@@ -78,12 +84,13 @@ func Start(fixture ...string) (*Emulator, error) {
 	e := &Emulator{cmd: cmd, stdin: stdin, http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}
 	select {
 	case line := <-lines:
-		const prefix = "ci-emulator listening on http://"
-		if !strings.HasPrefix(line, prefix) {
+		const prefix = "ci-emulator listening on "
+		scheme, addr, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, prefix)), "://")
+		if !strings.HasPrefix(line, prefix) || !ok || (scheme != "http" && scheme != "https") {
 			e.Stop()
-			return nil, fmt.Errorf("ci-emulator said %q, not %q", line, prefix+"ADDR")
+			return nil, fmt.Errorf("ci-emulator said %q, not %q", line, prefix+"http://ADDR")
 		}
-		e.Addr = strings.TrimSpace(strings.TrimPrefix(line, prefix))
+		e.Addr = addr
 		return e, nil
 	case <-time.After(10 * time.Second):
 		e.Stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import datetime
 import math
+import os
 import threading
 import weakref
 from ctypes import POINTER, byref, c_char_p, c_void_p
@@ -361,6 +362,9 @@ class Client:
         proxy: None (default) for a proxy from ``HTTPS_PROXY``/``HTTP_PROXY``/
             ``ALL_PROXY`` (honouring ``NO_PROXY``), False for none, or a URL
             such as ``"http://proxy:3128"``.
+        ca_file: a PEM file of CA certificates to trust for HTTPS instead of
+            the built-in Mozilla roots (a private CA). Certificates are
+            always verified.
         from_env: fill what is not given from ``TENCENTCLOUD_SECRET_ID``,
             ``TENCENTCLOUD_SECRET_KEY``, ``TENCENTCLOUD_SESSION_TOKEN`` (or
             ``TENCENTCLOUD_SECURITY_TOKEN``) and ``TENCENTCLOUD_REGION``
@@ -394,6 +398,7 @@ class Client:
         max_response_bytes: Optional[int] = None,
         user_agent_suffix: Optional[str] = None,
         proxy: Union[None, bool, str] = None,
+        ca_file: Union[None, str, "os.PathLike[str]"] = None,
         from_env: bool = False,
     ) -> None:
         # Set first so that close() and the finalizer work on a half-made client.
@@ -403,7 +408,7 @@ class Client:
         self._closing = True
 
         o = _ffi.ci_client_options()
-        o.from_env = bool(from_env)
+        o.from_env = 1 if from_env else 0
         o.secret_id = _cstr("secret_id", secret_id)
         o.secret_key = _cstr("secret_key", secret_key)
         o.session_token = _cstr("session_token", session_token)
@@ -416,11 +421,12 @@ class Client:
         if max_retries is not None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= _U32_MAX:
                 raise InvalidArgumentError(f"max_retries must be an int from 0 to {_U32_MAX}, not {max_retries!r}")
-            o.has_max_retries = True
+            o.has_max_retries = 1
             o.max_retries = max_retries
         o.retry_base_delay_ms = _millis("retry_base_delay", retry_base_delay)
         o.max_response_bytes = _count("max_response_bytes", max_response_bytes)
         o.user_agent_suffix = _cstr("user_agent_suffix", user_agent_suffix)
+        o.ca_file = _cstr("ca_file", None if ca_file is None else os.fspath(ca_file))
         if proxy is None:
             o.proxy_mode = _ffi.PROXY_MODE_FROM_ENVIRONMENT
         elif proxy is False:

@@ -16,6 +16,7 @@ import ctypes
 import os
 import sys
 from ctypes import (
+    c_uint8,
     POINTER,
     Structure,
     c_bool,
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import List, Optional
 
 #: The C ABI version (`CI_ABI_VERSION`) these mirrors were written for.
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # Error kinds (`ci_kind`).
 KIND_NONE = 0
@@ -71,7 +72,7 @@ _str_array = POINTER(c_char_p)
 
 class ci_client_options(Structure):
     _fields_ = [
-        ("from_env", c_bool),
+        ("from_env", c_uint8),
         ("secret_id", c_char_p),
         ("secret_key", c_char_p),
         ("session_token", c_char_p),
@@ -81,13 +82,14 @@ class ci_client_options(Structure):
         ("scheme", c_uint32),
         ("connect_timeout_ms", c_uint64),
         ("timeout_ms", c_uint64),
-        ("has_max_retries", c_bool),
+        ("has_max_retries", c_uint8),
         ("max_retries", c_uint32),
         ("retry_base_delay_ms", c_uint64),
         ("max_response_bytes", c_uint64),
         ("user_agent_suffix", c_char_p),
         ("proxy_mode", c_uint32),
         ("proxy_url", c_char_p),
+        ("ca_file", c_char_p),
     ]
 
 
