@@ -154,6 +154,12 @@ func (e *Emulator) ArmFault(f ...Fault) error {
 	return e.control("POST", "faults", f, nil)
 }
 
+// SetClockOffset sets the emulator's clock to real time + secs (far ahead
+// expires a client's signatures; far behind makes them look skewed).
+func (e *Emulator) SetClockOffset(secs int64) error {
+	return e.control("POST", "clock", map[string]int64{"offset_secs": secs}, nil)
+}
+
 // Reset clears request faults, fault counters and stats.
 func (e *Emulator) Reset() error { return e.control("POST", "reset", struct{}{}, nil) }
 
