@@ -751,9 +751,10 @@ const char *ci_version(void);
  *
  * Returns 1 when the object was released, 0 for NULL (nothing to do), and
  * -1 when `object` is not a live object of this library (never made by it,
- * or already freed): then nothing is read, written or released. A freed
- * object's address is held back from reuse for the next 64 frees (or until
- * no object is live), so a second `ci_free` of it in that window is caught;
+ * or already freed): then nothing is read, written or released. An object
+ * is destroyed at once (a client's connections close), but its memory
+ * block, and so its address, is held back from reuse for the next 64 frees
+ * (or until no object is live), so a second `ci_free` of it then is caught;
  * once the allocator reuses the address, a stale pointer names whatever
  * lives there now, as with any C library, so do not keep freed pointers.
  *

@@ -90,6 +90,13 @@ impl Credentials {
                 "secret_id has a character that is not printable ASCII (a pasted space or newline?)",
             ));
         }
+        // The SecretId goes unencoded into the Authorization value, whose
+        // fields these separate: "AK&q-ak=OTHER" must not name another key.
+        if self.secret_id.bytes().any(|b| matches!(b, b'&' | b';' | b'=')) {
+            return Err(Error::invalid_argument(
+                "secret_id has '&', ';' or '=', which separate the fields of the Authorization header",
+            ));
+        }
         if let Some(token) = &self.session_token {
             if !token.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(Error::invalid_argument(

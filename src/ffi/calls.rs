@@ -224,7 +224,7 @@ pub extern "C" fn ci_pic_bucket_pager_new(
         let (query, timeout_ms) = unsafe { pic_query_from(query) }?;
         let client = client_for_call(client, timeout_ms)?;
         let pages = Arc::new(Mutex::new(client.pic_bucket_pages(query)));
-        Ok(registry::hand_out(ci_pic_bucket_pager { pages }, Tag::PicBucketPager, 0))
+        Ok(registry::hand_out(ci_pic_bucket_pager { pages }, Tag::PicBucketPager))
     })
 }
 
@@ -261,7 +261,7 @@ pub extern "C" fn ci_ai_queue_pager_new(
         let (query, timeout_ms) = unsafe { ai_query_from(query) }?;
         let client = client_for_call(client, timeout_ms)?;
         let pages = Arc::new(Mutex::new(client.ai_queue_pages(bucket, query)));
-        Ok(registry::hand_out(ci_ai_queue_pager { pages }, Tag::AiQueuePager, 0))
+        Ok(registry::hand_out(ci_ai_queue_pager { pages }, Tag::AiQueuePager))
     })
 }
 

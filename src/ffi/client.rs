@@ -211,6 +211,6 @@ pub extern "C" fn ci_client_new(options: *const ci_client_options, out: *mut *mu
         let options = unsafe { &*options };
         // SAFETY: the options' strings are NULL or valid per the contract.
         let client = unsafe { builder_from(options) }?.build()?;
-        Ok(registry::hand_out(ci_client { client }, Tag::Client, 0))
+        Ok(registry::hand_out(ci_client { client }, Tag::Client))
     })
 }

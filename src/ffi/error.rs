@@ -81,8 +81,7 @@ impl ci_error {
             trace_id: text(|d| &d.trace_id),
             http_status: e.http_status().unwrap_or(0),
         };
-        let heap = error.message.as_bytes().len() + 64;
-        registry::hand_out(error, Tag::Error, heap)
+        registry::hand_out(error, Tag::Error)
     }
 }
 

@@ -6,20 +6,21 @@
 //! `ci_free` and every handle argument be checked without touching the
 //! pointer at all.
 //!
-//! An address can be reused by the allocator once its object is freed, and
-//! then a stale pointer would name the new object. To keep stale pointers
-//! detectable for a while, freed objects wait in a quarantine (the last
-//! [`QUARANTINE_OBJECTS`] frees, up to [`QUARANTINE_BYTES`]) before their
-//! memory goes back to the allocator; the quarantine empties whenever no
-//! object is live, so a program that frees everything leaves nothing behind.
+//! An address can be reused by the allocator once its memory is released,
+//! and then a stale pointer would name the new object. So `ci_free` runs an
+//! object's destructor at once (a client's connections close then) but
+//! holds its memory block back in a quarantine for the next
+//! [`QUARANTINE_OBJECTS`] frees; while it is there, nothing else can be
+//! given its address, and a second `ci_free` of it is recognised. The
+//! quarantine empties whenever no object is live, so a program that frees
+//! everything leaves nothing behind.
 
 use std::collections::{HashMap, VecDeque};
+use std::mem::MaybeUninit;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-/// How many freed objects keep their memory (and so their address) reserved.
+/// How many freed objects keep their memory block (and so their address).
 pub(crate) const QUARANTINE_OBJECTS: usize = 64;
-/// How much freed memory the quarantine may hold; larger objects skip it.
-pub(crate) const QUARANTINE_BYTES: usize = 4 << 20;
 
 /// The kinds of object handed out; each knows its destructor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,20 +49,28 @@ impl Tag {
     }
 }
 
-/// An object's tag, its approximate size and the function that frees it.
+/// How to finish off an object of one type, in two steps.
+#[derive(Clone, Copy)]
+struct Destructors {
+    /// Drops the value in place, leaving its memory block allocated;
+    /// sound once, for a pointer recorded with these destructors.
+    drop_value: unsafe fn(*mut u8),
+    /// Releases the memory block of a value already dropped; sound once,
+    /// after `drop_value`.
+    release_memory: unsafe fn(*mut u8),
+}
+
+/// A live object's tag and destructors.
 struct Entry {
     tag: Tag,
-    bytes: usize,
-    /// Frees the object; sound only for the pointer it was recorded with, once.
-    drop_fn: unsafe fn(*mut u8),
+    destructors: Destructors,
 }
 
 #[derive(Default)]
 struct Registry {
     live: HashMap<usize, Entry>,
-    /// Freed objects whose memory is not yet released, oldest first.
-    quarantine: VecDeque<(usize, Entry)>,
-    quarantine_bytes: usize,
+    /// Memory blocks of freed (already dropped) objects, oldest first.
+    quarantine: VecDeque<(usize, Destructors)>,
 }
 
 fn registry() -> MutexGuard<'static, Registry> {
@@ -71,23 +80,27 @@ fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// # Safety
+/// `ptr` came from `Box::<T>::into_raw` and its value was not dropped yet.
+unsafe fn drop_value<T>(ptr: *mut u8) {
+    // SAFETY: per the contract, `ptr` points to a live `T` owned by us.
+    unsafe { std::ptr::drop_in_place(ptr.cast::<T>()) };
+}
+
+/// # Safety
+/// `ptr` came from `Box::<T>::into_raw` and its value was dropped already.
+unsafe fn release_memory<T>(ptr: *mut u8) {
+    // SAFETY: `MaybeUninit<T>` has `T`'s layout and no destructor, so this
+    // frees the block without dropping the value a second time.
+    drop(unsafe { Box::from_raw(ptr.cast::<MaybeUninit<T>>()) });
+}
+
 /// Moves `value` to the heap, records it as live under `tag`, and returns
-/// the pointer the C side gets. `heap_bytes` is what `value` owns beyond its
-/// own size (buffers), for the quarantine's budget.
-pub(crate) fn hand_out<T: 'static>(value: T, tag: Tag, heap_bytes: usize) -> *mut T {
-    /// # Safety
-    /// `ptr` came from `Box::<T>::into_raw` and is released exactly once.
-    unsafe fn drop_box<T>(ptr: *mut u8) {
-        // SAFETY: `ptr` came from `Box::into_raw` of a `Box<T>` in `hand_out`
-        // and left the registry, so this is its only release.
-        drop(unsafe { Box::from_raw(ptr.cast::<T>()) });
-    }
+/// the pointer the C side gets.
+pub(crate) fn hand_out<T: 'static>(value: T, tag: Tag) -> *mut T {
     let ptr = Box::into_raw(Box::new(value));
-    let entry = Entry { tag, bytes: std::mem::size_of::<T>() + heap_bytes, drop_fn: drop_box::<T> };
-    let mut reg = registry();
-    // The allocator may hand back an address still quarantined only if it
-    // was released; a quarantined block is still allocated, so no clash.
-    reg.live.insert(ptr as usize, entry);
+    let destructors = Destructors { drop_value: drop_value::<T>, release_memory: release_memory::<T> };
+    registry().live.insert(ptr as usize, Entry { tag, destructors });
     ptr
 }
 
@@ -112,38 +125,34 @@ pub(crate) fn tag_of(ptr: *const u8) -> Option<Tag> {
 /// Releases the live object at `ptr`; false if it is not one (never made
 /// here, or freed already and still remembered as such).
 pub(crate) fn release(ptr: *mut u8) -> bool {
-    let mut to_drop: Vec<(usize, Entry)> = Vec::new();
+    let Some(entry) = registry().live.remove(&(ptr as usize)) else {
+        return false;
+    };
+    // SAFETY: the entry left `live` under the lock, so no other thread can
+    // borrow or release it; its value was not dropped before. The destructor
+    // runs outside the lock (a client's may close sockets).
+    unsafe { (entry.destructors.drop_value)(ptr) };
+
+    let mut to_release: Vec<(usize, Destructors)> = Vec::new();
     {
         let mut reg = registry();
-        let Some(entry) = reg.live.remove(&(ptr as usize)) else {
-            return false;
-        };
-        if entry.bytes > QUARANTINE_BYTES / 4 {
-            to_drop.push((ptr as usize, entry));
-        } else {
-            reg.quarantine_bytes += entry.bytes;
-            reg.quarantine.push_back((ptr as usize, entry));
-        }
-        while reg.quarantine.len() > QUARANTINE_OBJECTS || reg.quarantine_bytes > QUARANTINE_BYTES {
-            let Some(old) = reg.quarantine.pop_front() else { break };
-            reg.quarantine_bytes -= old.1.bytes;
-            to_drop.push(old);
+        reg.quarantine.push_back((ptr as usize, entry.destructors));
+        while reg.quarantine.len() > QUARANTINE_OBJECTS {
+            to_release.extend(reg.quarantine.pop_front());
         }
         // With nothing live, nothing can be confused with a freed object:
         // give everything back, so a host checking for leaks at exit
         // (valgrind, LSan) finds nothing of ours.
         if reg.live.is_empty() {
-            to_drop.extend(reg.quarantine.drain(..));
-            reg.quarantine_bytes = 0;
+            to_release.extend(reg.quarantine.drain(..));
             reg.live.shrink_to_fit();
             reg.quarantine.shrink_to_fit();
         }
     }
-    for (address, entry) in to_drop {
-        // SAFETY: each entry left the registry under the lock, so no other
-        // thread can release or borrow it; `drop_fn` matches its type. The
-        // destructors run outside the lock.
-        unsafe { (entry.drop_fn)(address as *mut u8) };
+    for (address, destructors) in to_release {
+        // SAFETY: each block left the quarantine under the lock, its value
+        // was dropped when it entered, and it is released only here.
+        unsafe { (destructors.release_memory)(address as *mut u8) };
     }
     true
 }

@@ -234,8 +234,7 @@ pub(crate) fn hand_out_pic_bucket_page(page: PicBucketPage) -> *mut ci_pic_bucke
     };
     // Moving the Vecs and the arena moves only their headers: the heap
     // buffers the pointers refer to stay where they are.
-    let heap = arena.bytes.capacity() + buckets.capacity() * std::mem::size_of::<ci_pic_bucket>();
-    registry::hand_out(PicBucketPageOwner { page: c_page, buckets, arena }, Tag::PicBucketPage, heap).cast()
+    registry::hand_out(PicBucketPageOwner { page: c_page, buckets, arena }, Tag::PicBucketPage).cast()
 }
 
 /// A handed-out AI-queue page, laid out like [`PicBucketPageOwner`].
@@ -329,11 +328,7 @@ pub(crate) fn hand_out_ai_queue_page(page: AiQueuePage) -> *mut ci_ai_queue_page
         non_exist_pids: array_ptr(&non_exist_pids),
         non_exist_pids_len: non_exist_pids.len(),
     };
-    let heap = arena.bytes.capacity()
-        + queues.capacity() * std::mem::size_of::<ci_ai_queue>()
-        + notify_configs.capacity() * std::mem::size_of::<ci_notify_config>()
-        + non_exist_pids.capacity() * std::mem::size_of::<*const c_char>();
-    registry::hand_out(AiQueuePageOwner { page: c_page, queues, notify_configs, non_exist_pids, arena }, Tag::AiQueuePage, heap).cast()
+    registry::hand_out(AiQueuePageOwner { page: c_page, queues, notify_configs, non_exist_pids, arena }, Tag::AiQueuePage).cast()
 }
 
 /// A handed-out signature, laid out like [`PicBucketPageOwner`].
@@ -355,6 +350,5 @@ pub(crate) fn hand_out_signature(sig: &Signature) -> *mut ci_signature {
         http_string: arena.ptr(slots[4]),
         string_to_sign: arena.ptr(slots[5]),
     };
-    let heap = arena.bytes.capacity();
-    registry::hand_out(SignatureOwner { signature, arena }, Tag::Signature, heap).cast()
+    registry::hand_out(SignatureOwner { signature, arena }, Tag::Signature).cast()
 }
