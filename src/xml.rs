@@ -291,6 +291,27 @@ impl Paging {
     }
 }
 
+/// Streams `body` into a fresh page sink: a `<Response>` root, and no error
+/// `Code` in it.
+fn parse_page<'a, S: Sink<'a> + Default + AsRef<Paging>>(body: &'a [u8]) -> Result<S> {
+    let mut sink = S::default();
+    expect_root(walk(body, &mut sink)?, Tag::Response)?;
+    sink.as_ref().check_no_error()?;
+    Ok(sink)
+}
+
+impl AsRef<Paging> for PicBucketSink {
+    fn as_ref(&self) -> &Paging {
+        &self.paging
+    }
+}
+
+impl AsRef<Paging> for AiQueueSink {
+    fn as_ref(&self) -> &Paging {
+        &self.paging
+    }
+}
+
 #[derive(Default)]
 struct PicBucketSink {
     paging: Paging,
@@ -338,9 +359,7 @@ impl<'a> Sink<'a> for PicBucketSink {
 /// assert_eq!(page.buckets[0].name, None);
 /// ```
 pub fn parse_pic_bucket_page(body: &[u8]) -> Result<PicBucketPage> {
-    let mut sink = PicBucketSink::default();
-    expect_root(walk(body, &mut sink)?, Tag::Response)?;
-    sink.paging.check_no_error()?;
+    let sink: PicBucketSink = parse_page(body)?;
     let Paging { request_id, total_count, page_number, page_size, .. } = sink.paging;
     Ok(PicBucketPage { request_id, total_count, page_number, page_size, buckets: sink.buckets })
 }
@@ -430,9 +449,7 @@ impl<'a> Sink<'a> for AiQueueSink {
 /// assert_eq!(page.non_exist_pids, ["A", "B"]);
 /// ```
 pub fn parse_ai_queue_page(body: &[u8]) -> Result<AiQueuePage> {
-    let mut sink = AiQueueSink::default();
-    expect_root(walk(body, &mut sink)?, Tag::Response)?;
-    sink.paging.check_no_error()?;
+    let sink: AiQueueSink = parse_page(body)?;
     let Paging { request_id, total_count, page_number, page_size, .. } = sink.paging;
     Ok(AiQueuePage { request_id, total_count, page_number, page_size, queues: sink.queues, non_exist_pids: sink.non_exist_pids })
 }
