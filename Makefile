@@ -16,7 +16,7 @@ VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --sh
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: build header install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny demo clean
+.PHONY: build header install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -37,7 +37,7 @@ install:
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: lint deny test-rust test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak
+test: lint deny test-rust test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak test-bench-smoke
 
 ## Clippy on every target, warnings denied.
 lint:
@@ -100,6 +100,15 @@ soak: build
 	soak/run.sh
 test-soak: build
 	soak/run.sh --short
+
+## Our bindings against Tencent's official SDKs (Python, Node, Go) on the same requests in one
+## run, the core's criterion benches, RSS and FFI crossing cost: bench/RESULTS.md and a chart.
+bench: build
+	bench/run.sh
+
+## Every benchmark program once with a tiny count, so none can rot (not a measurement).
+test-bench-smoke: build
+	bench/smoke.sh
 
 ## Licences, bans and sources of every dependency (cargo-deny, offline: its
 ## advisory database lives on GitHub, which this project's machines cannot reach).

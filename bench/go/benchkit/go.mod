@@ -1,0 +1,3 @@
+module cloud-infinite/bench/benchkit
+
+go 1.23
