@@ -46,11 +46,11 @@ lint:
 test-rust:
 	$(CARGO) test --features emulator
 
-target/c/test_abi: tests/c/test_abi.c include/cloud_infinite.h build
+target/c/test_abi: tests/c/test_abi.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c
 	$(CC) -std=c99 $(C_WARNINGS) -g -Iinclude $< -L$(LIB_DIR) -Wl,-rpath,$(abspath $(LIB_DIR)) -lcloud_infinite -lpthread -o $@
 
-target/c/test_abi_asan: tests/c/test_abi.c include/cloud_infinite.h build
+target/c/test_abi_asan: tests/c/test_abi.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c
 	$(CC) -std=c99 $(C_WARNINGS) -g -fsanitize=address -fno-omit-frame-pointer -Iinclude $< $(LIB_DIR)/libcloud_infinite.a $(STATIC_LIBS) -o $@
 

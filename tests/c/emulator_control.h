@@ -22,6 +22,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cloud_infinite.h"
+
+/* Client options that reach the emulator at `addr` as production is reached
+ * (its host names, dialled at `addr` over plain HTTP, no proxy), with the
+ * built-in credentials; callers set the rest. */
+static inline ci_client_options ctl_client_options(const char *addr) {
+    ci_client_options o;
+    memset(&o, 0, sizeof o);
+    o.secret_id = "AKIDemulatorEXAMPLE";
+    o.secret_key = "emulator-secret-key";
+    o.region = "ap-guangzhou";
+    o.connect_to = addr;
+    o.scheme = CI_SCHEME_HTTP;
+    o.proxy_mode = CI_PROXY_MODE_DISABLED;
+    return o;
+}
+
 /* Seconds on a monotonic clock. */
 static inline double ctl_now(void) {
     struct timespec ts;

@@ -38,14 +38,9 @@ static const char *const BUCKET = "examplebucket-1250000000";
     } while (0)
 
 static ci_client *make_client(const char *secret_id, const char *secret_key) {
-    ci_client_options o;
-    memset(&o, 0, sizeof o);
-    o.secret_id = secret_id ? secret_id : "AKIDemulatorEXAMPLE";
-    o.secret_key = secret_key ? secret_key : "emulator-secret-key";
-    o.region = "ap-guangzhou";
-    o.connect_to = addr;
-    o.scheme = CI_SCHEME_HTTP;
-    o.proxy_mode = CI_PROXY_MODE_DISABLED;
+    ci_client_options o = ctl_client_options(addr);
+    if (secret_id) o.secret_id = secret_id;
+    if (secret_key) o.secret_key = secret_key;
     o.retry_base_delay_ms = 5;
     o.timeout_ms = CLIENT_TIMEOUT_MS;
     /* max_retries, max_response_bytes: the defaults (3, 16 MiB). */

@@ -102,14 +102,7 @@ static void encode(const char *s, char *out, size_t len) {
 }
 
 static ci_client_options base_options(const char *connect_to) {
-    ci_client_options o;
-    memset(&o, 0, sizeof o);
-    o.secret_id = "AKIDemulatorEXAMPLE";
-    o.secret_key = "emulator-secret-key";
-    o.region = "ap-guangzhou";
-    o.connect_to = connect_to;
-    o.scheme = CI_SCHEME_HTTP;
-    o.proxy_mode = CI_PROXY_MODE_DISABLED;
+    ci_client_options o = ctl_client_options(connect_to);
     o.has_max_retries = 1;
     o.max_retries = 0;
     o.timeout_ms = 10000;

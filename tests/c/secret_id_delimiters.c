@@ -38,14 +38,8 @@ int main(void) {
     };
     for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
         ctl_reset(addr);
-        ci_client_options o;
-        memset(&o, 0, sizeof o);
+        ci_client_options o = ctl_client_options(addr);
         o.secret_id = ids[i];
-        o.secret_key = "emulator-secret-key";
-        o.region = "ap-guangzhou";
-        o.connect_to = addr;
-        o.scheme = CI_SCHEME_HTTP;
-        o.proxy_mode = CI_PROXY_MODE_DISABLED;
         o.has_max_retries = 1;
         ci_client *c = NULL;
         ci_error *e = ci_client_new(&o, &c);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cloud_infinite.h"
+#include "emulator_control.h"
 
 static int passed, failed;
 
@@ -44,14 +45,8 @@ static const char *const BUCKET = "examplebucket-1250000000";
 
 /* A client on the emulator; extra options via the callback. */
 static ci_client *make_client(const char *secret_key, void (*tweak)(ci_client_options *)) {
-    ci_client_options o;
-    memset(&o, 0, sizeof o);
-    o.secret_id = "AKIDemulatorEXAMPLE";
-    o.secret_key = secret_key ? secret_key : "emulator-secret-key";
-    o.region = "ap-guangzhou";
-    o.connect_to = addr;
-    o.scheme = CI_SCHEME_HTTP;
-    o.proxy_mode = CI_PROXY_MODE_DISABLED;
+    ci_client_options o = ctl_client_options(addr);
+    if (secret_key) o.secret_key = secret_key;
     o.retry_base_delay_ms = 5;
     if (tweak) tweak(&o);
     ci_client *c = NULL;
