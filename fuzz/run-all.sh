@@ -6,8 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
-for target in parse_response parse_error_body sign_canonical validate_inputs; do
+for target in parse_response parse_differential parse_error_body sign_canonical validate_inputs; do
   echo "== $target: ${seconds}s"
-  cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -print_final_stats=1 2>&1 \
+  # parse_differential grows parse_response's corpus: same inputs, another check.
+  corpus=corpus/$target
+  [ "$target" = parse_differential ] && corpus=corpus/parse_response
+  cargo +nightly fuzz run "$target" "$corpus" -- -max_total_time="$seconds" -print_final_stats=1 2>&1 \
     | grep -E "^(#[0-9]+ +DONE|Done|stat::|SUMMARY|==[0-9]+== ERROR)|cov:" | tail -n 8
 done

@@ -1,14 +1,12 @@
 //! Parsing of the service's XML answers: the two pages and error bodies.
 //!
-//! A single streaming pass (quick-xml, borrowing from the body) with a stack
-//! of known element names; there is no DOM. Unknown elements are skipped,
+//! A single streaming pass (our own small tokenizer, borrowing from the
+//! body; quick-xml decodes entities) with a stack of known element names;
+//! there is no DOM. Unknown elements are skipped,
 //! entities and CDATA are decoded, repeated elements always become lists,
 //! and anything malformed is an [`ErrorKind::Parse`] error naming the problem.
 
 use std::borrow::Cow;
-
-use quick_xml::events::Event;
-use quick_xml::Reader;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{AiQueue, AiQueuePage, NotifyConfig, PicBucket, PicBucketPage};
@@ -101,91 +99,241 @@ trait Sink<'a> {
     fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()>;
 }
 
+/// One piece of markup or text, borrowed from the body.
+enum Token<'a> {
+    /// `<name ...>`, or `<name .../>` when `empty`.
+    Start { name: &'a str, empty: bool },
+    /// `</name>`, trailing whitespace trimmed.
+    End { name: &'a str },
+    /// Character data up to the next `<`; `plain` when it holds no `&`
+    /// and no NUL, so it needs no decoding and no further check.
+    Text { raw: &'a str, plain: bool },
+    /// The content of `<![CDATA[...]]>`.
+    CData(&'a str),
+}
+
+/// A tokenizer for the XML these answers use: elements, text, entities,
+/// CDATA, comments, processing instructions and a DOCTYPE. Attributes are
+/// skipped (quoted values may hold `>`); names are what lies between `<`
+/// and the first whitespace, `/` excepted at the end, as quick-xml reads
+/// them. Every delimiter is ASCII, so every slice of the (validated) input
+/// it hands out falls on character boundaries.
+///
+/// It replaced quick-xml's reader on the hot path: on these small, flat
+/// documents quick-xml's general machinery (a search call per delimiter,
+/// an owned buffer of open names) cost most of a call's client-side time.
+/// `reference::walk`, the quick-xml version, is kept as the oracle the
+/// differential fuzz target and tests compare this one against.
+struct Scanner<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(src: &'a str) -> Self {
+        // A UTF-8 byte order mark is allowed before the document.
+        let pos = if src.starts_with('\u{FEFF}') { 3 } else { 0 };
+        Scanner { src, pos }
+    }
+
+    fn error(&self, at: usize, what: &str) -> Error {
+        parse_error(format!("response body is not well-formed XML near byte {at}: {what}"))
+    }
+
+    /// The byte offset of `needle` at or after `from`.
+    fn find(&self, from: usize, needle: &[u8]) -> Option<usize> {
+        memchr::memmem::find(&self.src.as_bytes()[from..], needle).map(|i| from + i)
+    }
+
+    fn next(&mut self) -> Result<Option<Token<'a>>> {
+        let src = self.src;
+        let bytes = src.as_bytes();
+        let at = self.pos;
+        let Some(&first) = bytes.get(at) else { return Ok(None) };
+        if first != b'<' {
+            // One pass finds the end of the text and whether it needs decoding.
+            let (end, plain) = match memchr::memchr3(b'<', b'&', 0, &bytes[at..]) {
+                Some(i) if bytes[at + i] == b'<' => (at + i, true),
+                Some(i) => (memchr::memchr(b'<', &bytes[at + i..]).map_or(bytes.len(), |j| at + i + j), false),
+                None => (bytes.len(), true),
+            };
+            self.pos = end;
+            return Ok(Some(Token::Text { raw: &src[at..end], plain }));
+        }
+        let inner = at + 1;
+        match bytes.get(inner) {
+            None => Err(self.error(at, "the body ends with '<'")),
+            Some(b'/') => {
+                let name_end = inner + 1 + name_length(&bytes[inner + 1..]);
+                let close = match bytes.get(name_end) {
+                    Some(b'>') => name_end,
+                    _ => {
+                        let close = memchr::memchr(b'>', &bytes[name_end..]).ok_or_else(|| self.error(at, "an end tag that is never closed"))?;
+                        if !bytes[name_end..name_end + close].iter().all(|&b| is_xml_space(b)) {
+                            return Err(self.error(at, "an end tag with more than a name"));
+                        }
+                        name_end + close
+                    }
+                };
+                self.pos = close + 1;
+                Ok(Some(Token::End { name: &src[inner + 1..name_end] }))
+            }
+            Some(b'?') => {
+                let close = self.find(inner + 1, b"?>").ok_or_else(|| self.error(at, "a processing instruction that is never closed"))?;
+                self.pos = close + 2;
+                self.next()
+            }
+            Some(b'!') => self.bang(at),
+            Some(_) => {
+                let name_end = inner + name_length(&bytes[inner..]);
+                // Usually the name is all there is; else skip to the first
+                // '>' outside a quoted attribute value.
+                let mut i = name_end;
+                let close = loop {
+                    match bytes.get(i) {
+                        None => return Err(self.error(at, "a start tag that is never closed")),
+                        Some(b'>') => break i,
+                        Some(&quote @ (b'"' | b'\'')) => {
+                            let end = memchr::memchr(quote, &bytes[i + 1..]).ok_or_else(|| self.error(at, "an attribute value that is never closed"))?;
+                            i += end + 2;
+                        }
+                        Some(_) => i += 1,
+                    }
+                };
+                self.pos = close + 1;
+                let empty = bytes[close - 1] == b'/' && close - 1 > inner;
+                // `<name/>`: the '/' is not part of the name.
+                let name_end = if empty && name_end == close { close - 1 } else { name_end };
+                if name_end == inner {
+                    return Err(self.error(at, "an element with no name"));
+                }
+                Ok(Some(Token::Start { name: &src[inner..name_end], empty }))
+            }
+        }
+    }
+
+    /// `<!--...-->`, `<![CDATA[...]]>` or `<!DOCTYPE ...>` at `at`.
+    fn bang(&mut self, at: usize) -> Result<Option<Token<'a>>> {
+        let rest = &self.src.as_bytes()[at..];
+        if rest.starts_with(b"<!--") {
+            let close = self.find(at + 4, b"-->").ok_or_else(|| self.error(at, "a comment that is never closed"))?;
+            self.pos = close + 3;
+            return self.next();
+        }
+        if rest.starts_with(b"<![CDATA[") {
+            let close = self.find(at + 9, b"]]>").ok_or_else(|| self.error(at, "a CDATA section that is never closed"))?;
+            self.pos = close + 3;
+            return Ok(Some(Token::CData(&self.src[at + 9..close])));
+        }
+        if rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"DOCTYPE") {
+            // Markup declarations inside it nest '<' and '>'.
+            let mut depth = 0usize;
+            for (i, &b) in rest.iter().enumerate().skip(9) {
+                match b {
+                    b'<' => depth += 1,
+                    b'>' if depth == 0 => {
+                        self.pos = at + i + 1;
+                        return self.next();
+                    }
+                    b'>' => depth -= 1,
+                    _ => {}
+                }
+            }
+            return Err(self.error(at, "a DOCTYPE that is never closed"));
+        }
+        Err(self.error(at, "markup starting '<!' that is not a comment, CDATA or DOCTYPE"))
+    }
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The length of the name `bytes` starts with: up to whitespace or '>'.
+fn name_length(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&b| b == b'>' || is_xml_space(b)).unwrap_or(bytes.len())
+}
+
+/// The part of a name after its namespace prefix.
+fn local_name(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
+}
+
 /// Streams `body` into `sink` and returns the root element's tag and name.
-fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
+fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> {
     let text = std::str::from_utf8(body)
         .map_err(|e| parse_error(format!("response body is not UTF-8 (at byte {})", e.valid_up_to())))?;
-    let mut reader = Reader::from_str(text);
+    let mut scanner = Scanner::new(text);
+    // The open elements, as tags for the sink and as names for end tags.
     let mut stack: Vec<Tag> = Vec::with_capacity(8);
-    let mut root: Option<(Tag, String)> = None;
+    let mut open: Vec<&'a str> = Vec::with_capacity(8);
+    let mut root: Option<(Tag, &'a str)> = None;
     // Text of the innermost open element, kept only while it has no child.
     let mut leaf_text: Option<Cow<'a, str>> = None;
-    let position_error = |reader: &Reader<&'a [u8]>, what: String| {
-        parse_error(format!("response body is not well-formed XML near byte {}: {what}", reader.buffer_position()))
-    };
 
     loop {
-        let event = reader.read_event().map_err(|e| position_error(&reader, e.to_string()))?;
-        match event {
-            Event::Start(start) => {
-                let tag = Tag::from_name(start.local_name().as_ref());
+        let at = scanner.pos;
+        let Some(token) = scanner.next()? else { break };
+        match token {
+            Token::Start { name, empty } => {
+                let tag = Tag::from_name(local_name(name).as_bytes());
                 if stack.is_empty() {
                     if root.is_some() {
-                        return Err(position_error(&reader, "a second root element".into()));
+                        return Err(scanner.error(at, "a second root element"));
                     }
-                    root = Some((tag, String::from_utf8_lossy(start.name().as_ref()).into_owned()));
-                }
-                stack.push(tag);
-                leaf_text = Some(Cow::Borrowed(""));
-                sink.start(&stack);
-            }
-            Event::Empty(start) => {
-                let tag = Tag::from_name(start.local_name().as_ref());
-                if stack.is_empty() {
-                    if root.is_some() {
-                        return Err(position_error(&reader, "a second root element".into()));
-                    }
-                    root = Some((tag, String::from_utf8_lossy(start.name().as_ref()).into_owned()));
+                    root = Some((tag, name));
                 }
                 stack.push(tag);
                 sink.start(&stack);
-                sink.leaf(&stack, Cow::Borrowed(""))?;
-                stack.pop();
-                // The parent now has a child, so it is not a leaf.
-                leaf_text = None;
+                if empty {
+                    sink.leaf(&stack, Cow::Borrowed(""))?;
+                    stack.pop();
+                    // The parent now has a child, so it is not a leaf.
+                    leaf_text = None;
+                } else {
+                    open.push(name);
+                    leaf_text = Some(Cow::Borrowed(""));
+                }
             }
-            Event::End(_) => {
+            Token::End { name } => {
+                match open.pop() {
+                    Some(expected) if expected == name => {}
+                    Some(expected) => {
+                        return Err(scanner.error(at, &format!("expecting </{expected}> but found </{name}>")));
+                    }
+                    None => return Err(scanner.error(at, &format!("</{name}> closes no open element"))),
+                }
                 if let Some(text) = leaf_text.take() {
                     sink.leaf(&stack, text)?;
                 }
                 stack.pop();
             }
-            Event::Text(t) => {
+            Token::Text { raw, plain } => {
                 if stack.is_empty() {
-                    if !t.iter().all(u8::is_ascii_whitespace) {
-                        return Err(position_error(&reader, "text outside the root element".into()));
+                    if !raw.bytes().all(|b| b.is_ascii_whitespace()) {
+                        return Err(scanner.error(at, "text outside the root element"));
                     }
                     continue;
                 }
                 // Layout between child elements: nothing to decode.
                 let Some(leaf) = leaf_text.as_mut() else { continue };
-                // The same bytes as a slice of the already validated input, so
-                // no second UTF-8 check: the reader stops at the '<' after the
-                // text, and the comparison makes sure of it.
-                let end = reader.buffer_position() as usize;
-                let piece = match text.get(end.saturating_sub(t.len())..end) {
-                    Some(slice) if slice.as_bytes() == &*t => decode_text(slice),
-                    _ => std::str::from_utf8(&t)
-                        .map_err(|e| e.to_string())
-                        .and_then(|s| decode_text(s).map(|c| Cow::Owned(c.into_owned()))),
-                }
-                .map_err(|e| position_error(&reader, e))?;
+                let piece = if plain { Cow::Borrowed(raw) } else { decode_text(raw).map_err(|e| scanner.error(at, &e))? };
                 append(leaf, piece);
             }
-            Event::CData(c) => {
+            Token::CData(raw) => {
+                if stack.is_empty() {
+                    return Err(scanner.error(at, "CDATA outside the root element"));
+                }
                 if let Some(text) = leaf_text.as_mut() {
-                    let raw = std::str::from_utf8(c.into_inner().as_ref())
-                        .map_err(|_| position_error(&reader, "CDATA that is not UTF-8".into()))?
-                        .to_owned();
                     if raw.contains('\0') {
-                        return Err(position_error(&reader, "a NUL character, which XML forbids".into()));
+                        return Err(scanner.error(at, "a NUL character, which XML forbids"));
                     }
-                    append(text, Cow::Owned(raw));
+                    append(text, Cow::Borrowed(raw));
                 }
             }
-            Event::Eof => break,
-            // Declarations, comments, processing instructions, DOCTYPE.
-            _ => {}
         }
     }
     if let Some(open) = stack.last() {
@@ -202,7 +350,7 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
 /// not carry it.
 fn decode_text(raw: &str) -> std::result::Result<Cow<'_, str>, String> {
     const NUL: &str = "a NUL character, which XML forbids";
-    if !raw.bytes().any(|b| b == b'&' || b == 0) {
+    if memchr::memchr2(b'&', 0, raw.as_bytes()).is_none() {
         return Ok(Cow::Borrowed(raw));
     }
     if raw.contains('\0') {
@@ -234,7 +382,7 @@ fn parse_count(name: &str, text: &str) -> Result<Option<u64>> {
         .map_err(|_| parse_error(format!("{name} should be a non-negative integer, got {trimmed:?}")))
 }
 
-fn expect_root(found: (Tag, String), expected: Tag) -> Result<()> {
+fn expect_root(found: (Tag, &str), expected: Tag) -> Result<()> {
     if found.0 == expected {
         Ok(())
     } else {
@@ -291,25 +439,18 @@ impl Paging {
     }
 }
 
-/// Streams `body` into a fresh page sink: a `<Response>` root, and no error
-/// `Code` in it.
-fn parse_page<'a, S: Sink<'a> + Default + AsRef<Paging>>(body: &'a [u8]) -> Result<S> {
+/// Streams `body` into a fresh page sink and checks for a `<Response>` root.
+fn parse_page<'a, S: Sink<'a> + Default>(body: &'a [u8]) -> Result<S> {
     let mut sink = S::default();
     expect_root(walk(body, &mut sink)?, Tag::Response)?;
-    sink.as_ref().check_no_error()?;
     Ok(sink)
 }
 
-impl AsRef<Paging> for PicBucketSink {
-    fn as_ref(&self) -> &Paging {
-        &self.paging
-    }
-}
-
-impl AsRef<Paging> for AiQueueSink {
-    fn as_ref(&self) -> &Paging {
-        &self.paging
-    }
+/// Room for a page's items up front, from its `PageSize` when that came
+/// first (capped at the service's maximum, so a hostile value cannot make
+/// it allocate much), saving the copies of a growing list.
+fn page_capacity(paging: &Paging) -> usize {
+    paging.page_size.map_or(10, |n| n.min(100) as usize)
 }
 
 #[derive(Default)]
@@ -321,6 +462,9 @@ struct PicBucketSink {
 impl<'a> Sink<'a> for PicBucketSink {
     fn start(&mut self, path: &[Tag]) {
         if path == [Tag::Response, Tag::PicBucketList] {
+            if self.buckets.is_empty() {
+                self.buckets.reserve(page_capacity(&self.paging));
+            }
             self.buckets.push(PicBucket::default());
         }
     }
@@ -359,7 +503,12 @@ impl<'a> Sink<'a> for PicBucketSink {
 /// assert_eq!(page.buckets[0].name, None);
 /// ```
 pub fn parse_pic_bucket_page(body: &[u8]) -> Result<PicBucketPage> {
-    let sink: PicBucketSink = parse_page(body)?;
+    finish_pic_bucket_page(parse_page(body)?)
+}
+
+/// The page a sink collected, unless the answer held an error `Code`.
+fn finish_pic_bucket_page(sink: PicBucketSink) -> Result<PicBucketPage> {
+    sink.paging.check_no_error()?;
     let Paging { request_id, total_count, page_number, page_size, .. } = sink.paging;
     Ok(PicBucketPage { request_id, total_count, page_number, page_size, buckets: sink.buckets })
 }
@@ -374,7 +523,12 @@ struct AiQueueSink {
 impl<'a> Sink<'a> for AiQueueSink {
     fn start(&mut self, path: &[Tag]) {
         match path {
-            [Tag::Response, Tag::QueueList] => self.queues.push(AiQueue::default()),
+            [Tag::Response, Tag::QueueList] => {
+                if self.queues.is_empty() {
+                    self.queues.reserve(page_capacity(&self.paging));
+                }
+                self.queues.push(AiQueue::default());
+            }
             [Tag::Response, Tag::QueueList, Tag::NotifyConfig] => {
                 let queue = self.queues.last_mut().expect("start() pushed the queue");
                 queue.notify_config = Some(NotifyConfig::default());
@@ -449,7 +603,12 @@ impl<'a> Sink<'a> for AiQueueSink {
 /// assert_eq!(page.non_exist_pids, ["A", "B"]);
 /// ```
 pub fn parse_ai_queue_page(body: &[u8]) -> Result<AiQueuePage> {
-    let sink: AiQueueSink = parse_page(body)?;
+    finish_ai_queue_page(parse_page(body)?)
+}
+
+/// The page a sink collected, unless the answer held an error `Code`.
+fn finish_ai_queue_page(sink: AiQueueSink) -> Result<AiQueuePage> {
+    sink.paging.check_no_error()?;
     let Paging { request_id, total_count, page_number, page_size, .. } = sink.paging;
     Ok(AiQueuePage { request_id, total_count, page_number, page_size, queues: sink.queues, non_exist_pids: sink.non_exist_pids })
 }
@@ -510,6 +669,159 @@ pub fn parse_error_body(body: &[u8]) -> Option<ErrorBody> {
     let mut sink = ErrorSink::default();
     let (root, _) = walk(body, &mut sink).ok()?;
     matches!(root, Tag::Response | Tag::Error).then_some(sink.body)
+}
+
+/// The quick-xml reader this module used before [`Scanner`], kept as an
+/// oracle: the differential fuzz target and the tests parse every input
+/// with both and require the same pages, the same error-body fields, and
+/// a failure from one only where the other fails too.
+#[cfg(any(test, feature = "reference-parser"))]
+#[doc(hidden)]
+pub mod reference {
+    use std::borrow::Cow;
+
+    use quick_xml::events::Event;
+    use quick_xml::Reader;
+
+    use super::{append, decode_text, expect_root, parse_error, AiQueueSink, ErrorSink, PicBucketSink, Sink, Tag};
+    use crate::error::Result;
+
+/// Streams `body` into `sink` and returns the root element's tag and name.
+    pub(super) fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
+        let text = std::str::from_utf8(body)
+            .map_err(|e| parse_error(format!("response body is not UTF-8 (at byte {})", e.valid_up_to())))?;
+        let mut reader = Reader::from_str(text);
+        let mut stack: Vec<Tag> = Vec::with_capacity(8);
+        let mut root: Option<(Tag, String)> = None;
+        // Text of the innermost open element, kept only while it has no child.
+        let mut leaf_text: Option<Cow<'a, str>> = None;
+        let position_error = |reader: &Reader<&'a [u8]>, what: String| {
+            parse_error(format!("response body is not well-formed XML near byte {}: {what}", reader.buffer_position()))
+        };
+    
+        loop {
+            let event = reader.read_event().map_err(|e| position_error(&reader, e.to_string()))?;
+            match event {
+                Event::Start(start) => {
+                    let tag = Tag::from_name(start.local_name().as_ref());
+                    if stack.is_empty() {
+                        if root.is_some() {
+                            return Err(position_error(&reader, "a second root element".into()));
+                        }
+                        root = Some((tag, String::from_utf8_lossy(start.name().as_ref()).into_owned()));
+                    }
+                    stack.push(tag);
+                    leaf_text = Some(Cow::Borrowed(""));
+                    sink.start(&stack);
+                }
+                Event::Empty(start) => {
+                    let tag = Tag::from_name(start.local_name().as_ref());
+                    if stack.is_empty() {
+                        if root.is_some() {
+                            return Err(position_error(&reader, "a second root element".into()));
+                        }
+                        root = Some((tag, String::from_utf8_lossy(start.name().as_ref()).into_owned()));
+                    }
+                    stack.push(tag);
+                    sink.start(&stack);
+                    sink.leaf(&stack, Cow::Borrowed(""))?;
+                    stack.pop();
+                    // The parent now has a child, so it is not a leaf.
+                    leaf_text = None;
+                }
+                Event::End(_) => {
+                    if let Some(text) = leaf_text.take() {
+                        sink.leaf(&stack, text)?;
+                    }
+                    stack.pop();
+                }
+                Event::Text(t) => {
+                    if stack.is_empty() {
+                        if !t.iter().all(u8::is_ascii_whitespace) {
+                            return Err(position_error(&reader, "text outside the root element".into()));
+                        }
+                        continue;
+                    }
+                    // Layout between child elements: nothing to decode.
+                    let Some(leaf) = leaf_text.as_mut() else { continue };
+                    // A reader over a `&str` hands out slices of it, so the text is
+                    // found in the already validated input by address: no second
+                    // UTF-8 check and no copy. `get` still checks the bounds.
+                    let start = (t.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+                    let piece = match text.get(start..start.wrapping_add(t.len())) {
+                        Some(slice) if slice.as_ptr() == t.as_ptr() => decode_text(slice),
+                        _ => std::str::from_utf8(&t)
+                            .map_err(|e| e.to_string())
+                            .and_then(|s| decode_text(s).map(|c| Cow::Owned(c.into_owned()))),
+                    }
+                    .map_err(|e| position_error(&reader, e))?;
+                    append(leaf, piece);
+                }
+                Event::CData(c) => {
+                    if let Some(text) = leaf_text.as_mut() {
+                        let raw = std::str::from_utf8(c.into_inner().as_ref())
+                            .map_err(|_| position_error(&reader, "CDATA that is not UTF-8".into()))?
+                            .to_owned();
+                        if raw.contains('\0') {
+                            return Err(position_error(&reader, "a NUL character, which XML forbids".into()));
+                        }
+                        append(text, Cow::Owned(raw));
+                    }
+                }
+                Event::Eof => break,
+                // Declarations, comments, processing instructions, DOCTYPE.
+                _ => {}
+            }
+        }
+        if let Some(open) = stack.last() {
+            return Err(parse_error(format!(
+                "response body ended after {} bytes inside an open element ({open:?}): truncated?",
+                body.len()
+            )));
+        }
+        root.ok_or_else(|| parse_error("response body has no XML element (empty or plain text)"))
+    }
+
+    fn ai_queue_page(body: &[u8], walker: fn(&[u8], &mut AiQueueSink) -> Result<Tag>) -> Result<crate::AiQueuePage> {
+        let mut sink = AiQueueSink::default();
+        expect_root((walker(body, &mut sink)?, ""), Tag::Response)?;
+        super::finish_ai_queue_page(sink)
+    }
+
+    fn pic_bucket_page(body: &[u8], walker: fn(&[u8], &mut PicBucketSink) -> Result<Tag>) -> Result<crate::PicBucketPage> {
+        let mut sink = PicBucketSink::default();
+        expect_root((walker(body, &mut sink)?, ""), Tag::Response)?;
+        super::finish_pic_bucket_page(sink)
+    }
+
+    fn error_body(body: &[u8], walker: fn(&[u8], &mut ErrorSink) -> Result<Tag>) -> Option<super::ErrorBody> {
+        let mut sink = ErrorSink::default();
+        let root = walker(body, &mut sink).ok()?;
+        matches!(root, Tag::Response | Tag::Error).then_some(sink.body)
+    }
+
+    /// Panics, naming the input, if the two readers disagree on `body`.
+    ///
+    /// The scanner may refuse what quick-xml accepts only where XML itself
+    /// forbids it: an element with no name.
+    pub fn assert_same(body: &[u8]) {
+        let ours = |b: &[u8], s: &mut AiQueueSink| super::walk(b, s).map(|r| r.0);
+        let theirs = |b: &[u8], s: &mut AiQueueSink| walk(b, s).map(|r| r.0);
+        // `<>`, `< a>`, `< />`: quick-xml reads a tag with an empty name.
+        let quick_xml_accepts_nameless = body.windows(2).any(|w| w[0] == b'<' && (w[1] == b'>' || super::is_xml_space(w[1])));
+        let check = |name: &str, a: Option<String>, b: Option<String>| {
+            if a != b && !(a.is_none() && quick_xml_accepts_nameless) {
+                panic!("{name}: the scanner and quick-xml disagree on {:?}:\nscanner:   {a:?}\nquick-xml: {b:?}", String::from_utf8_lossy(body));
+            }
+        };
+        check("ai_queue_page", ai_queue_page(body, ours).ok().map(|p| format!("{p:?}")), ai_queue_page(body, theirs).ok().map(|p| format!("{p:?}")));
+        let ours = |b: &[u8], s: &mut PicBucketSink| super::walk(b, s).map(|r| r.0);
+        let theirs = |b: &[u8], s: &mut PicBucketSink| walk(b, s).map(|r| r.0);
+        check("pic_bucket_page", pic_bucket_page(body, ours).ok().map(|p| format!("{p:?}")), pic_bucket_page(body, theirs).ok().map(|p| format!("{p:?}")));
+        let ours = |b: &[u8], s: &mut ErrorSink| super::walk(b, s).map(|r| r.0);
+        let theirs = |b: &[u8], s: &mut ErrorSink| walk(b, s).map(|r| r.0);
+        check("error_body", error_body(body, ours).map(|p| format!("{p:?}")), error_body(body, theirs).map(|p| format!("{p:?}")));
+    }
 }
 
 #[cfg(test)]
@@ -624,5 +936,46 @@ mod tests {
         assert_eq!(r.message, None);
         assert!(parse_error_body(b"<Other/>").is_none());
         assert!(parse_error_body(b"<Error><Code>x").is_none());
+    }
+
+    #[test]
+    fn the_scanner_reads_like_quick_xml() {
+        let tricky: [&[u8]; 18] = [
+            b"\xEF\xBB\xBF<Response><RequestId>bom</RequestId></Response>",
+            b"<?xml version='1.0'?><!DOCTYPE Response [<!ELEMENT Response ANY>]><!-- c --><Response/>",
+            b"<Response a='>' b=\"/>\"><RequestId >x</RequestId ></Response>",
+            b"<ns:Response xmlns:ns='u'><ns:RequestId>p</ns:RequestId></ns:Response>",
+            b"<Response><RequestId>a<!-- x -->b<![CDATA[<c>]]>&amp;d</RequestId></Response>",
+            b"<Response><RequestId>a<b/>c</RequestId></Response>",
+            b"<Response><TotalCount>1</TotalCount></response>",
+            b"<Response></RequestId>",
+            b"<Response><RequestId>&bogus;</RequestId></Response>",
+            b"<Response><!-- never closed </Response>",
+            b"<Response><![CDATA[x]]</Response>",
+            b"<Response a='never closed></Response>",
+            b"<Response><RequestId>x</RequestId><",
+            b"<Response><?pi never closed</Response>",
+            b"<Response><!x></Response>",
+            b"<Response/><Response/>",
+            b"text<Response/>",
+            b"<Response>\n  <PicBucketList>\n    <Name>a &#x41; &#65;</Name>\n  </PicBucketList>\n</Response>\n",
+        ];
+        for body in tricky {
+            reference::assert_same(body);
+        }
+        for target in ["parse_response", "parse_error_body"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                reference::assert_same(&std::fs::read(entry.unwrap().path()).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn a_nameless_element_is_refused() {
+        for body in [&b"<>x</>"[..], b"<Response>< RequestId>x</ RequestId></Response>", b"<Response></></Response>"] {
+            let e = parse_pic_bucket_page(body).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Parse, "{}", String::from_utf8_lossy(body));
+        }
     }
 }
