@@ -164,19 +164,17 @@ impl<'a> Scanner<'a> {
         match bytes.get(inner) {
             None => Err(self.error(at, "the body ends with '<'")),
             Some(b'/') => {
-                let name_end = inner + 1 + name_length(&bytes[inner + 1..]);
+                let name_start = inner + 1;
+                let name_end = name_start + name_length(&bytes[name_start..]);
+                // Usually `</name>`; anything else between the name and '>'
+                // becomes part of the name compared with the open one, as
+                // quick-xml compares it, so it can only mismatch.
                 let close = match bytes.get(name_end) {
                     Some(b'>') => name_end,
-                    _ => {
-                        let close = memchr::memchr(b'>', &bytes[name_end..]).ok_or_else(|| self.error(at, "an end tag that is never closed"))?;
-                        if !bytes[name_end..name_end + close].iter().all(|&b| is_xml_space(b)) {
-                            return Err(self.error(at, "an end tag with more than a name"));
-                        }
-                        name_end + close
-                    }
+                    _ => self.tag_close(at, name_end, "an end tag")?,
                 };
                 self.pos = close + 1;
-                Ok(Some(Token::End { name: &src[inner + 1..name_end] }))
+                Ok(Some(Token::End { name: src[name_start..close].trim_end_matches([' ', '\t', '\r', '\n']) }))
             }
             Some(b'?') => {
                 let close = self.find(inner + 1, b"?>").ok_or_else(|| self.error(at, "a processing instruction that is never closed"))?;
@@ -186,28 +184,44 @@ impl<'a> Scanner<'a> {
             Some(b'!') => self.bang(at),
             Some(_) => {
                 let name_end = inner + name_length(&bytes[inner..]);
-                // Usually the name is all there is; else skip to the first
-                // '>' outside a quoted attribute value.
-                let mut i = name_end;
-                let close = loop {
-                    match bytes.get(i) {
-                        None => return Err(self.error(at, "a start tag that is never closed")),
-                        Some(b'>') => break i,
-                        Some(&quote @ (b'"' | b'\'')) => {
-                            let end = memchr::memchr(quote, &bytes[i + 1..]).ok_or_else(|| self.error(at, "an attribute value that is never closed"))?;
-                            i += end + 2;
-                        }
-                        Some(_) => i += 1,
-                    }
+                let close = match bytes.get(name_end) {
+                    Some(b'>') => name_end,
+                    _ => self.tag_close(at, name_end, "a start tag")?,
                 };
                 self.pos = close + 1;
-                let empty = bytes[close - 1] == b'/' && close - 1 > inner;
-                // `<name/>`: the '/' is not part of the name.
-                let name_end = if empty && name_end == close { close - 1 } else { name_end };
-                if name_end == inner {
+                let content = &src[inner..close];
+                let (content, empty) = match content.strip_suffix('/') {
+                    Some(content) => (content, true),
+                    None => (content, false),
+                };
+                // The name runs to the first whitespace (a quote does not end
+                // it, as in quick-xml, which then reads it as opening a value).
+                let name = match content.bytes().position(is_xml_space) {
+                    Some(space) => &content[..space],
+                    None => content,
+                };
+                if name.is_empty() {
                     return Err(self.error(at, "an element with no name"));
                 }
-                Ok(Some(Token::Start { name: &src[inner..name_end], empty }))
+                Ok(Some(Token::Start { name, empty }))
+            }
+        }
+    }
+
+    /// The offset of the '>' that closes the tag opened at `at`: the first
+    /// one from `from` on that is outside a quoted attribute value.
+    fn tag_close(&self, at: usize, from: usize, what: &str) -> Result<usize> {
+        let bytes = self.src.as_bytes();
+        let mut i = from;
+        loop {
+            match bytes.get(i) {
+                None => return Err(self.error(at, &format!("{what} that is never closed"))),
+                Some(b'>') => return Ok(i),
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let end = memchr::memchr(quote, &bytes[i + 1..]).ok_or_else(|| self.error(at, &format!("{what} with a quoted value that is never closed")))?;
+                    i += end + 2;
+                }
+                Some(_) => i += 1,
             }
         }
     }
@@ -249,9 +263,10 @@ fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// The length of the name `bytes` starts with: up to whitespace or '>'.
+/// The length of the plain name `bytes` starts with: up to whitespace,
+/// '>' or a quote, after which the tag needs a closer look.
 fn name_length(bytes: &[u8]) -> usize {
-    bytes.iter().position(|&b| b == b'>' || is_xml_space(b)).unwrap_or(bytes.len())
+    bytes.iter().position(|&b| matches!(b, b'>' | b'"' | b'\'') || is_xml_space(b)).unwrap_or(bytes.len())
 }
 
 /// The part of a name after its namespace prefix.
@@ -940,7 +955,7 @@ mod tests {
 
     #[test]
     fn the_scanner_reads_like_quick_xml() {
-        let tricky: [&[u8]; 18] = [
+        let tricky: [&[u8]; 21] = [
             b"\xEF\xBB\xBF<Response><RequestId>bom</RequestId></Response>",
             b"<?xml version='1.0'?><!DOCTYPE Response [<!ELEMENT Response ANY>]><!-- c --><Response/>",
             b"<Response a='>' b=\"/>\"><RequestId >x</RequestId ></Response>",
@@ -956,6 +971,9 @@ mod tests {
             b"<Response><RequestId>x</RequestId><",
             b"<Response><?pi never closed</Response>",
             b"<Response><!x></Response>",
+            b"<Response><QueueList><NotifyC'nfig/></QueueList></Response>",
+            b"<Response><a'>'>x</a'>'><b x='1' / ></b></Response>",
+            b"<Response><RequestId>x</RequestId a='>'></Response>",
             b"<Response/><Response/>",
             b"text<Response/>",
             b"<Response>\n  <PicBucketList>\n    <Name>a &#x41; &#65;</Name>\n  </PicBucketList>\n</Response>\n",
