@@ -1,7 +1,7 @@
 //! The client: options, the HTTP agent, retries, timeouts and clock skew.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Read as _};
 use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -658,11 +658,18 @@ impl Client {
         let request_id = header("x-ci-request-id").or_else(|| header("x-cos-request-id"));
         let date = header("date").and_then(|d| httpdate::parse_http_date(&d).ok());
         let status = response.status().as_u16();
-        let body = response
+        // Sized from Content-Length so the body is read into one buffer
+        // instead of a doubling one; capped, so that a server announcing
+        // more than it sends cannot make us reserve much.
+        let expected = response.body().content_length().unwrap_or(0).min(inner.max_response_bytes).min(PRESIZE_CAP);
+        let mut body = Vec::with_capacity(expected as usize + 1);
+        response
             .body_mut()
             .with_config()
             .limit(inner.max_response_bytes)
-            .read_to_vec()
+            .reader()
+            .read_to_end(&mut body)
+            .map_err(ureq::Error::from)
             .map_err(|e| {
                 transport_error(e, host, inner, self.timeout)
                     .with_service_details(ServiceDetails { http_status: status, request_id: request_id.clone(), ..Default::default() })
@@ -670,6 +677,10 @@ impl Client {
         Ok(RawResponse { status, request_id, date, body })
     }
 }
+
+/// The most a body buffer is sized up front from Content-Length: far more
+/// than a 100-item page (about 50 KiB).
+const PRESIZE_CAP: u64 = 1 << 20;
 
 /// Exponential backoff with "equal jitter": half the delay fixed, half random,
 /// so that many clients retrying at once spread out but none retries at once.
