@@ -236,6 +236,7 @@ CRITERION = {
     "parse1000": ("parse_ai_queue_page", "1000_queues"),
     "raw_get": ("call_10_queues", "raw_keepalive_get"),
     "call": ("call_10_queues", "describe_ai_queues"),
+    "parse_call_answer": ("call_10_queues", "parse_same_answer"),
 }
 
 

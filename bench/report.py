@@ -181,6 +181,15 @@ def markdown(results, args):
         L.append(f"| `describe_ai_queues`, 10 queues, same request over the same stack | {c['call']['median_ns'] / 1000:.1f} µs | {iv(c['call'])} |")
         L.append(f"| our overhead: call / raw GET | **{c['call']['median_ns'] / c['raw_get']['median_ns']:.2f}×** | "
                  f"+{(c['call']['median_ns'] - c['raw_get']['median_ns']) / 1000:.1f} µs per call |")
+        if "parse_call_answer" in c:
+            extra = c['call']['median_ns'] - c['raw_get']['median_ns']
+            parse = c['parse_call_answer']['median_ns']
+            rest = extra - parse - c['sign']['median_ns']
+            L.append(f"| of that overhead: parsing the same answer (`call_10_queues/parse_same_answer`) | "
+                     f"{parse / 1000:.1f} µs | {iv(c['parse_call_answer'])} |")
+            L.append(f"| of that overhead: signing, as above | {c['sign']['median_ns'] / 1000:.1f} µs | |")
+            L.append(f"| of that overhead: the rest (building the request, per-call timeout, reading headers) | "
+                     f"{rest / 1000:.1f} µs | by difference |")
         if "call_unpinned" in c:
             L.append(f"| for reference, on both cores: raw GET / call / ratio | {c['raw_get_unpinned']['median_ns'] / 1000:.1f} µs / "
                      f"{c['call_unpinned']['median_ns'] / 1000:.1f} µs / {c['call_unpinned']['median_ns'] / c['raw_get_unpinned']['median_ns']:.2f}× | "

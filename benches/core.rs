@@ -124,6 +124,11 @@ fn end_to_end(c: &mut Criterion) {
     group.bench_function("describe_ai_queues", |b| {
         b.iter_batched(|| (), |()| client.describe_ai_queues(bucket, &query).unwrap(), BatchSize::SmallInput)
     });
+    // The parsing part of the call's overhead: the very answer it receives.
+    let answer = raw.get(&url).header("Host", &host).header("Authorization", auth.authorization()).call().unwrap().body_mut().read_to_vec().unwrap();
+    group.bench_function("parse_same_answer", |b| {
+        b.iter_batched(|| (), |()| cloud_infinite::xml::parse_ai_queue_page(black_box(&answer)).unwrap(), BatchSize::SmallInput)
+    });
     group.finish();
 }
 
