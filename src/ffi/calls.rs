@@ -10,7 +10,7 @@ use super::results::{
     hand_out_ai_queue_page, hand_out_pic_bucket_page, hand_out_signature, ci_ai_queue, ci_ai_queue_page, ci_notify_config, ci_pic_bucket,
     ci_pic_bucket_page, ci_signature,
 };
-use super::{ffi_boundary, ffi_result, null_argument, optional_str, required_str, string_list, ci_error};
+use super::{ffi_boundary, ffi_result, null_argument, optional_str, required_element, required_str, string_list, ci_error};
 use crate::client::{AiQueuePages, Client, PicBucketPages};
 use crate::error::Error;
 use crate::request::{AiQueueQuery, PicBucketQuery, QueueState};
@@ -321,8 +321,9 @@ pub struct ci_sign_request {
 }
 
 /// # Safety
-/// When `len > 0`, `items` points to `len` pairs of NULL or valid C strings.
-unsafe fn pairs(items: *const ci_kv, len: usize, name: &str) -> Result<Vec<(String, String)>, Error> {
+/// When `len > 0`, `items` points to `len` pairs of NULL or valid C strings,
+/// valid for `'a` (the call).
+unsafe fn pairs<'a>(items: *const ci_kv, len: usize, name: &str) -> Result<Vec<(&'a str, &'a str)>, Error> {
     if len == 0 {
         return Ok(Vec::new());
     }
@@ -334,10 +335,10 @@ unsafe fn pairs(items: *const ci_kv, len: usize, name: &str) -> Result<Vec<(Stri
         .enumerate()
         .map(|(i, kv)| {
             // SAFETY: each string is NULL or valid per the contract.
-            let k = unsafe { required_str(kv.name, &format!("{name}[{i}].name")) }?;
+            let k = unsafe { required_element(kv.name, || format!("{name}[{i}].name")) }?;
             // SAFETY: as above.
-            let v = unsafe { required_str(kv.value, &format!("{name}[{i}].value")) }?;
-            Ok((k.to_owned(), v.to_owned()))
+            let v = unsafe { required_element(kv.value, || format!("{name}[{i}].value")) }?;
+            Ok((k, v))
         })
         .collect()
 }
@@ -374,8 +375,6 @@ pub extern "C" fn ci_sign(request: *const ci_sign_request, out: *mut *mut ci_sig
         if r.end_time < r.start_time {
             return Err(Error::invalid_argument(format!("end_time {} is before start_time {}", r.end_time, r.start_time)));
         }
-        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let window = SignWindow { start: r.start_time, end: r.end_time };
         let credentials = Credentials::new(secret_id, secret_key);
         // A SecretId that is not printable ASCII would make an Authorization

@@ -106,7 +106,18 @@ pub(crate) fn null_argument(name: &str) -> Error {
 /// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
 pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Error> {
     // SAFETY: forwarded from the caller.
-    unsafe { optional_str(ptr, name) }?.ok_or_else(|| null_argument(name))
+    unsafe { required_element(ptr, || name.to_owned()) }
+}
+
+/// A required C string that `name()` describes, e.g. `params[2].value`:
+/// the description is built only for an error, as arrays are read on
+/// every call.
+///
+/// # Safety
+/// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
+pub(crate) unsafe fn required_element<'a>(ptr: *const c_char, name: impl Fn() -> String) -> Result<&'a str, Error> {
+    // SAFETY: forwarded from the caller.
+    unsafe { optional_element(ptr, &name) }?.ok_or_else(|| null_argument(&name()))
 }
 
 /// An optional C string argument: NULL is `None`.
@@ -114,6 +125,13 @@ pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> Result<
 /// # Safety
 /// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
 pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
+    // SAFETY: forwarded from the caller.
+    unsafe { optional_element(ptr, || name.to_owned()) }
+}
+
+/// # Safety
+/// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
+unsafe fn optional_element<'a>(ptr: *const c_char, name: impl Fn() -> String) -> Result<Option<&'a str>, Error> {
     if ptr.is_null() {
         return Ok(None);
     }
@@ -122,7 +140,7 @@ pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> Result<
     bytes
         .to_str()
         .map(Some)
-        .map_err(|e| Error::invalid_argument(format!("{name} is not valid UTF-8 (at byte {})", e.valid_up_to())))
+        .map_err(|e| Error::invalid_argument(format!("{} is not valid UTF-8 (at byte {})", name(), e.valid_up_to())))
 }
 
 /// A C array of strings (`items[0..len]`) as owned strings. `len == 0`
@@ -142,7 +160,7 @@ pub(crate) unsafe fn string_list(items: *const *const c_char, len: usize, name: 
         .iter()
         .enumerate()
         // SAFETY: each element is NULL or a valid C string per the contract.
-        .map(|(i, &p)| unsafe { required_str(p, &format!("{name}[{i}]")) }.map(str::to_owned))
+        .map(|(i, &p)| unsafe { required_element(p, || format!("{name}[{i}]")) }.map(str::to_owned))
         .collect()
 }
 
