@@ -57,6 +57,24 @@ def test_defaults_and_the_documentation_example(client, fixture_data):
     assert page.queues == tuple(as_queue(q) for q in queues[:10])
 
 
+def test_results_are_whole_dataclasses(client):
+    # The binding builds results without calling __init__: each must hold
+    # exactly its fields and compare, hash and print as if built normally.
+    import dataclasses
+
+    page = client.describe_ai_queues(BUCKET, page_size=100)
+    configs = [q.notify_config for q in page.queues if q.notify_config is not None]
+    buckets = client.describe_pic_buckets(page_size=100).buckets
+    assert configs and buckets
+    for obj in [*page.queues, *configs, *buckets]:
+        names = [f.name for f in dataclasses.fields(obj)]
+        assert list(vars(obj)) == names
+        again = type(obj)(**{name: getattr(obj, name) for name in names})
+        assert (again, hash(again), repr(again)) == (obj, hash(obj), repr(obj))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            obj.name = "changed"
+
+
 def test_escaped_and_chinese_names_and_tdmq(client):
     q = client.describe_ai_queues(BUCKET).queues
     assert q[1].name == "q&<tag> \"double\" 'single'"

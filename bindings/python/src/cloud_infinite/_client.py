@@ -24,6 +24,7 @@ from typing import (
     Mapping,
     Optional,
     Tuple,
+    Type,
     TypeVar,
     Union,
 )
@@ -51,6 +52,29 @@ Seconds = Union[int, float, datetime.timedelta]
 Strings = Union[str, Iterable[str]]
 
 # --- conversions --------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _constructor(cls: Type[T]) -> Callable[..., T]:
+    """A constructor for the frozen dataclass `cls` that fills the instance's
+    ``__dict__`` from keyword fields. The dataclass's own ``__init__`` sets
+    each field through ``object.__setattr__``, which was most of the time
+    spent converting a page (2.2 µs against 0.8 µs a queue). Every field
+    must be given: the tests check the objects against ``cls(...)``."""
+    new = object.__new__
+
+    def make(**fields: Any) -> T:
+        obj = new(cls)
+        obj.__dict__.update(fields)
+        return obj
+
+    return make
+
+
+_new_pic_bucket = _constructor(PicBucket)
+_new_notify_config = _constructor(NotifyConfig)
+_new_ai_queue = _constructor(AiQueue)
 
 
 def _cstr(name: str, value: Optional[str]) -> Optional[bytes]:
@@ -145,7 +169,7 @@ def _bucket_page(p: _ffi.ci_pic_bucket_page) -> PicBucketPage:
         page_number=p.page_number if p.has_page_number else None,
         page_size=p.page_size if p.has_page_size else None,
         buckets=tuple(
-            PicBucket(
+            _new_pic_bucket(
                 bucket_id=text(b.bucket_id),
                 name=text(b.name),
                 region=text(b.region),
@@ -161,7 +185,7 @@ def _notify_config(ptr: Any) -> Optional[NotifyConfig]:
         return None
     n = ptr.contents
     text = _ffi.text
-    return NotifyConfig(
+    return _new_notify_config(
         url=text(n.url),
         event=text(n.event),
         type=text(n.type),
@@ -181,7 +205,7 @@ def _queue_page(p: _ffi.ci_ai_queue_page) -> AiQueuePage:
         page_number=p.page_number if p.has_page_number else None,
         page_size=p.page_size if p.has_page_size else None,
         queues=tuple(
-            AiQueue(
+            _new_ai_queue(
                 queue_id=text(q.queue_id),
                 name=text(q.name),
                 state=text(q.state),
@@ -197,9 +221,6 @@ def _queue_page(p: _ffi.ci_ai_queue_page) -> AiQueuePage:
         # The library never puts NULL in this array.
         non_exist_pids=tuple(text(p.non_exist_pids[i]) for i in range(p.non_exist_pids_len)),  # type: ignore[misc]
     )
-
-
-T = TypeVar("T")
 
 
 def _take(out: Any, convert: Callable[[Any], T]) -> T:
