@@ -95,21 +95,8 @@ int main(int argc, char **argv) {
     long max_growth = bound_env ? atol(bound_env) : 8192;
 
     int fds_start = proc_fd_count();
-    ci_client_options o;
-    memset(&o, 0, sizeof o);
-    o.secret_id = "AKIDemulatorEXAMPLE";
-    o.secret_key = "emulator-secret-key";
-    o.region = "ap-guangzhou";
-    o.connect_to = addr;
-    o.scheme = CI_SCHEME_HTTP;
-    o.proxy_mode = CI_PROXY_MODE_DISABLED;
-    ci_client *client = NULL;
-    ci_error *e = ci_client_new(&o, &client);
-    if (e) {
-        fprintf(stderr, "ci_client_new: %s\n", ci_error_message(e));
-        ci_free(e);
-        return 2;
-    }
+    ci_client_options o = ctl_client_options(addr);
+    ci_client *client = ctl_client_new(&o);
 
     /* Warm-up: the same shape, 1000 calls per thread, so pools, arenas and
      * connections exist before the first measurement. */

@@ -822,22 +822,30 @@ pub mod reference {
         root.ok_or_else(|| parse_error("response body has no XML element (empty or plain text)"))
     }
 
-    fn ai_queue_page(body: &[u8], walker: fn(&[u8], &mut AiQueueSink) -> Result<Tag>) -> Result<crate::AiQueuePage> {
-        let mut sink = AiQueueSink::default();
-        expect_root((walker(body, &mut sink)?, ""), Tag::Response)?;
-        super::finish_ai_queue_page(sink)
+    #[derive(Clone, Copy)]
+    enum Which {
+        Scanner,
+        QuickXml,
     }
 
-    fn pic_bucket_page(body: &[u8], walker: fn(&[u8], &mut PicBucketSink) -> Result<Tag>) -> Result<crate::PicBucketPage> {
-        let mut sink = PicBucketSink::default();
-        expect_root((walker(body, &mut sink)?, ""), Tag::Response)?;
-        super::finish_pic_bucket_page(sink)
+    fn root<'a>(reader: Which, body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<Tag> {
+        match reader {
+            Which::Scanner => super::walk(body, sink).map(|(tag, _)| tag),
+            Which::QuickXml => walk(body, sink).map(|(tag, _)| tag),
+        }
     }
 
-    fn error_body(body: &[u8], walker: fn(&[u8], &mut ErrorSink) -> Result<Tag>) -> Option<super::ErrorBody> {
-        let mut sink = ErrorSink::default();
-        let root = walker(body, &mut sink).ok()?;
-        matches!(root, Tag::Response | Tag::Error).then_some(sink.body)
+    /// What `reader` makes of `body` as each answer: the queue page, the
+    /// bucket page and the error body, printed, or `None` for a failure.
+    fn outcomes(reader: Which, body: &[u8]) -> [Option<String>; 3] {
+        let page_root = |tag: Tag| expect_root((tag, ""), Tag::Response);
+        let mut queues = AiQueueSink::default();
+        let queues = root(reader, body, &mut queues).and_then(page_root).and_then(|()| super::finish_ai_queue_page(queues));
+        let mut buckets = PicBucketSink::default();
+        let buckets = root(reader, body, &mut buckets).and_then(page_root).and_then(|()| super::finish_pic_bucket_page(buckets));
+        let mut error = ErrorSink::default();
+        let error = root(reader, body, &mut error).ok().filter(|tag| matches!(tag, Tag::Response | Tag::Error)).map(|_| error.body);
+        [queues.ok().map(|p| format!("{p:?}")), buckets.ok().map(|p| format!("{p:?}")), error.map(|e| format!("{e:?}"))]
     }
 
     /// Panics, naming the input, if the two readers disagree on `body`.
@@ -845,22 +853,14 @@ pub mod reference {
     /// The scanner may refuse what quick-xml accepts only where XML itself
     /// forbids it: an element with no name.
     pub fn assert_same(body: &[u8]) {
-        let ours = |b: &[u8], s: &mut AiQueueSink| super::walk(b, s).map(|r| r.0);
-        let theirs = |b: &[u8], s: &mut AiQueueSink| walk(b, s).map(|r| r.0);
         // `<>`, `< a>`, `< />`: quick-xml reads a tag with an empty name.
         let quick_xml_accepts_nameless = body.windows(2).any(|w| w[0] == b'<' && (w[1] == b'>' || super::is_xml_space(w[1])));
-        let check = |name: &str, a: Option<String>, b: Option<String>| {
-            if a != b && !(a.is_none() && quick_xml_accepts_nameless) {
-                panic!("{name}: the scanner and quick-xml disagree on {:?}:\nscanner:   {a:?}\nquick-xml: {b:?}", String::from_utf8_lossy(body));
+        let answers = ["ai_queue_page", "pic_bucket_page", "error_body"];
+        for ((answer, ours), theirs) in answers.iter().zip(outcomes(Which::Scanner, body)).zip(outcomes(Which::QuickXml, body)) {
+            if ours != theirs && !(ours.is_none() && quick_xml_accepts_nameless) {
+                panic!("{answer}: the scanner and quick-xml disagree on {:?}:\nscanner:   {ours:?}\nquick-xml: {theirs:?}", String::from_utf8_lossy(body));
             }
-        };
-        check("ai_queue_page", ai_queue_page(body, ours).ok().map(|p| format!("{p:?}")), ai_queue_page(body, theirs).ok().map(|p| format!("{p:?}")));
-        let ours = |b: &[u8], s: &mut PicBucketSink| super::walk(b, s).map(|r| r.0);
-        let theirs = |b: &[u8], s: &mut PicBucketSink| walk(b, s).map(|r| r.0);
-        check("pic_bucket_page", pic_bucket_page(body, ours).ok().map(|p| format!("{p:?}")), pic_bucket_page(body, theirs).ok().map(|p| format!("{p:?}")));
-        let ours = |b: &[u8], s: &mut ErrorSink| super::walk(b, s).map(|r| r.0);
-        let theirs = |b: &[u8], s: &mut ErrorSink| walk(b, s).map(|r| r.0);
-        check("error_body", error_body(body, ours).map(|p| format!("{p:?}")), error_body(body, theirs).map(|p| format!("{p:?}")));
+        }
     }
 }
 

@@ -281,15 +281,22 @@ function num(hasValue, value) {
   return hasValue ? Number(value) : null;
 }
 
-/** @param {bigint} ptr a live `ci_pic_bucket_page *` */
-function convertPicBucketPage(ptr) {
-  const p = koffi.decode(ptr, types.PicBucketPage);
-  const buckets = p.buckets_len ? koffi.decode(p.buckets, types.PicBucket, Number(p.buckets_len)) : [];
+/** The fields both pages share, from either decoded C page. */
+function paging(p) {
   return {
     requestId: p.request_id,
     totalCount: num(p.has_total_count, p.total_count),
     pageNumber: num(p.has_page_number, p.page_number),
     pageSize: num(p.has_page_size, p.page_size),
+  };
+}
+
+/** @param {bigint} ptr a live `ci_pic_bucket_page *` */
+function convertPicBucketPage(ptr) {
+  const p = koffi.decode(ptr, types.PicBucketPage);
+  const buckets = p.buckets_len ? koffi.decode(p.buckets, types.PicBucket, Number(p.buckets_len)) : [];
+  return {
+    ...paging(p),
     buckets: buckets.map((b) => ({
       bucketId: b.bucket_id,
       name: b.name,
@@ -320,10 +327,7 @@ function convertAiQueuePage(ptr) {
   const queues = p.queues_len ? koffi.decode(p.queues, types.AiQueue, Number(p.queues_len)) : [];
   const missing = p.non_exist_pids_len ? koffi.decode(p.non_exist_pids, 'const char *', Number(p.non_exist_pids_len)) : [];
   return {
-    requestId: p.request_id,
-    totalCount: num(p.has_total_count, p.total_count),
-    pageNumber: num(p.has_page_number, p.page_number),
-    pageSize: num(p.has_page_size, p.page_size),
+    ...paging(p),
     queues: queues.map((q) => ({
       queueId: q.queue_id,
       name: q.name,

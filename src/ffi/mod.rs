@@ -109,6 +109,18 @@ pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> Result<
     unsafe { required_element(ptr, || name.to_owned()) }
 }
 
+/// An optional C string argument: NULL is `None`.
+///
+/// # Safety
+/// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
+pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe { required_element(ptr, || name.to_owned()) }.map(Some)
+}
+
 /// A required C string that `name()` describes, e.g. `params[2].value`:
 /// the description is built only for an error, as arrays are read on
 /// every call.
@@ -116,30 +128,13 @@ pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> Result<
 /// # Safety
 /// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
 pub(crate) unsafe fn required_element<'a>(ptr: *const c_char, name: impl Fn() -> String) -> Result<&'a str, Error> {
-    // SAFETY: forwarded from the caller.
-    unsafe { optional_element(ptr, &name) }?.ok_or_else(|| null_argument(&name()))
-}
-
-/// An optional C string argument: NULL is `None`.
-///
-/// # Safety
-/// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
-pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
-    // SAFETY: forwarded from the caller.
-    unsafe { optional_element(ptr, || name.to_owned()) }
-}
-
-/// # Safety
-/// `ptr` is NULL or a NUL-terminated string valid for the duration of the call.
-unsafe fn optional_element<'a>(ptr: *const c_char, name: impl Fn() -> String) -> Result<Option<&'a str>, Error> {
     if ptr.is_null() {
-        return Ok(None);
+        return Err(null_argument(&name()));
     }
     // SAFETY: non-NULL and NUL-terminated per the caller's contract.
     let bytes = unsafe { CStr::from_ptr(ptr) };
     bytes
         .to_str()
-        .map(Some)
         .map_err(|e| Error::invalid_argument(format!("{} is not valid UTF-8 (at byte {})", name(), e.valid_up_to())))
 }
 

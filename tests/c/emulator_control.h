@@ -39,6 +39,19 @@ static inline ci_client_options ctl_client_options(const char *addr) {
     return o;
 }
 
+/* A client made from `o`; a program that cannot make one stops with exit
+ * status 2 (its setup failed, not one of its checks). */
+static inline ci_client *ctl_client_new(const ci_client_options *o) {
+    ci_client *c = NULL;
+    ci_error *e = ci_client_new(o, &c);
+    if (e) {
+        fprintf(stderr, "ci_client_new: %s\n", ci_error_message(e));
+        ci_free(e);
+        exit(2);
+    }
+    return c;
+}
+
 /* Seconds on a monotonic clock. */
 static inline double ctl_now(void) {
     struct timespec ts;

@@ -44,14 +44,7 @@ static ci_client *make_client(const char *secret_id, const char *secret_key) {
     o.retry_base_delay_ms = 5;
     o.timeout_ms = CLIENT_TIMEOUT_MS;
     /* max_retries, max_response_bytes: the defaults (3, 16 MiB). */
-    ci_client *c = NULL;
-    ci_error *e = ci_client_new(&o, &c);
-    if (e) {
-        fprintf(stderr, "ci_client_new: %s\n", ci_error_message(e));
-        ci_free(e);
-        exit(2);
-    }
-    return c;
+    return ctl_client_new(&o);
 }
 
 /* What one case must end in. kind CI_KIND_NONE: success. */

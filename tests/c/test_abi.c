@@ -49,14 +49,7 @@ static ci_client *make_client(const char *secret_key, void (*tweak)(ci_client_op
     if (secret_key) o.secret_key = secret_key;
     o.retry_base_delay_ms = 5;
     if (tweak) tweak(&o);
-    ci_client *c = NULL;
-    ci_error *e = ci_client_new(&o, &c);
-    if (e) {
-        fprintf(stderr, "ci_client_new: %s\n", ci_error_message(e));
-        ci_free(e);
-        exit(2);
-    }
-    return c;
+    return ctl_client_new(&o);
 }
 
 /* Expects `e` to be an error of `kind` (and `code`, `status` when given); frees it. */

@@ -17,6 +17,7 @@ from ctypes import POINTER, byref, c_char_p, c_void_p
 from typing import (
     Any,
     Callable,
+    Dict,
     Generic,
     Iterable,
     Iterator,
@@ -161,13 +162,20 @@ def _queue_state(value: Union[None, str, QueueState]) -> int:
     raise InvalidArgumentError(f"state must be a QueueState or a str, not {type(value).__name__}")
 
 
+def _paging(p: Any) -> Dict[str, Any]:
+    """The fields both pages share, from either C page."""
+    return {
+        "request_id": _ffi.text(p.request_id),
+        "total_count": p.total_count if p.has_total_count else None,
+        "page_number": p.page_number if p.has_page_number else None,
+        "page_size": p.page_size if p.has_page_size else None,
+    }
+
+
 def _bucket_page(p: _ffi.ci_pic_bucket_page) -> PicBucketPage:
     text = _ffi.text
     return PicBucketPage(
-        request_id=text(p.request_id),
-        total_count=p.total_count if p.has_total_count else None,
-        page_number=p.page_number if p.has_page_number else None,
-        page_size=p.page_size if p.has_page_size else None,
+        **_paging(p),
         buckets=tuple(
             _new_pic_bucket(
                 bucket_id=text(b.bucket_id),
@@ -200,10 +208,7 @@ def _notify_config(ptr: Any) -> Optional[NotifyConfig]:
 def _queue_page(p: _ffi.ci_ai_queue_page) -> AiQueuePage:
     text = _ffi.text
     return AiQueuePage(
-        request_id=text(p.request_id),
-        total_count=p.total_count if p.has_total_count else None,
-        page_number=p.page_number if p.has_page_number else None,
-        page_size=p.page_size if p.has_page_size else None,
+        **_paging(p),
         queues=tuple(
             _new_ai_queue(
                 queue_id=text(q.queue_id),
