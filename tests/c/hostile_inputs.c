@@ -109,17 +109,6 @@ static ci_client_options base_options(const char *connect_to) {
     return o;
 }
 
-static ci_client *new_client(const ci_client_options *o) {
-    ci_client *c = NULL;
-    ci_error *e = ci_client_new(o, &c);
-    if (e) {
-        fprintf(stderr, "ci_client_new: %s\n", ci_error_message(e));
-        ci_free(e);
-        exit(2);
-    }
-    return c;
-}
-
 /* `e` must be INVALID_ARGUMENT; frees it. */
 static void expect_invalid(ci_error *e, const char *what) {
     CHECK(e != NULL && ci_error_kind(e) == CI_KIND_INVALID_ARGUMENT, what);
@@ -201,7 +190,7 @@ static void record(ci_client_options o, ci_error *(*call)(ci_client *, void *), 
         exit(2);
     }
     o.connect_to = cap.addr;
-    ci_client *c = new_client(&o);
+    ci_client *c = ctl_client_new(&o);
     ci_error *e = call(c, arg);
     ci_free(e);
     ci_free(c);
@@ -284,7 +273,7 @@ static void check_sendable_header(enum option which, const char *value) {
     /* The emulator: a printable User-Agent is fine; a SecretId or token
      * that is not the fixture's is refused by the service, not misrouted. */
     ctl_reset(addr);
-    ci_client *c = new_client(&o);
+    ci_client *c = ctl_client_new(&o);
     ci_error *e = call_pic(c, NULL);
     if (which == OPT_USER_AGENT) {
         CHECK(e == NULL, what);
@@ -354,7 +343,7 @@ static void test_client_options(void) {
 
 static void test_bucket(void) {
     ci_client_options o = base_options(addr);
-    ci_client *c = new_client(&o);
+    ci_client *c = ctl_client_new(&o);
     for (size_t i = 0; i < N_HOSTILE; i++) {
         const char *h = HOSTILE[i];
         const char *const shapes[] = {"examplebucket-1250000000%s", "examplebucket%s-1250000000", "%s-1250000000",
@@ -447,7 +436,7 @@ static void check_sendable_query(enum field field, const char *value) {
     /* At the emulator: the signature is accepted and the value is read as one value. */
     ctl_reset(addr);
     ci_client_options o = base_options(addr);
-    ci_client *c = new_client(&o);
+    ci_client *c = ctl_client_new(&o);
     if (ai) {
         ci_ai_queue_page *page = NULL;
         ci_error *e = ci_describe_ai_queues(c, BUCKET, &q.ai, &page);
@@ -476,7 +465,7 @@ static void check_sendable_query(enum field field, const char *value) {
 
 static void test_queries(void) {
     ci_client_options o = base_options(addr);
-    ci_client *c = new_client(&o);
+    ci_client *c = ctl_client_new(&o);
     for (int field = F_REGIONS; field <= F_CATEGORY; field++) {
         for (size_t i = 0; i < N_HOSTILE; i++) {
             const char *h = HOSTILE[i];
