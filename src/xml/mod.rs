@@ -1,0 +1,224 @@
+//! Parsing of the service's XML answers: the two pages and error bodies.
+//!
+//! A single streaming pass (our own small tokenizer, borrowing from the
+//! body; quick-xml decodes entities) with a stack of known element names;
+//! there is no DOM. Unknown elements are skipped,
+//! entities and CDATA are decoded, repeated elements always become lists,
+//! and anything malformed is an [`ErrorKind::Parse`] error naming the problem.
+
+use scanner::{Scanner, Token};
+use tree::Tree;
+
+use std::borrow::Cow;
+
+use crate::error::{Error, ErrorKind, Result};
+
+
+mod error_body;
+mod pages;
+#[cfg(any(test, feature = "reference-parser"))]
+#[doc(hidden)]
+pub mod reference;
+mod scanner;
+#[cfg(test)]
+mod tests;
+mod tree;
+
+pub use error_body::{parse_error_body, ErrorBody};
+pub use pages::{parse_ai_queue_page, parse_pic_bucket_page};
+
+/// The element names this crate understands; everything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Response,
+    Error,
+    RequestId,
+    TotalCount,
+    PageNumber,
+    PageSize,
+    PicBucketList,
+    BucketId,
+    Name,
+    Region,
+    CreateTime,
+    QueueList,
+    QueueId,
+    State,
+    NotifyConfig,
+    Url,
+    Event,
+    Type,
+    ResultFormat,
+    MqMode,
+    MqRegion,
+    MqName,
+    MaxSize,
+    MaxConcurrent,
+    Category,
+    UpdateTime,
+    NonExistPids,
+    Code,
+    Message,
+    Resource,
+    TraceId,
+    Other,
+}
+
+impl Tag {
+    fn from_name(name: &[u8]) -> Tag {
+        match name {
+            b"Response" => Tag::Response,
+            b"Error" => Tag::Error,
+            b"RequestId" => Tag::RequestId,
+            b"TotalCount" => Tag::TotalCount,
+            b"PageNumber" => Tag::PageNumber,
+            b"PageSize" => Tag::PageSize,
+            b"PicBucketList" => Tag::PicBucketList,
+            b"BucketId" => Tag::BucketId,
+            b"Name" => Tag::Name,
+            b"Region" => Tag::Region,
+            b"CreateTime" => Tag::CreateTime,
+            b"QueueList" => Tag::QueueList,
+            b"QueueId" => Tag::QueueId,
+            b"State" => Tag::State,
+            b"NotifyConfig" => Tag::NotifyConfig,
+            b"Url" => Tag::Url,
+            b"Event" => Tag::Event,
+            b"Type" => Tag::Type,
+            b"ResultFormat" => Tag::ResultFormat,
+            b"MqMode" => Tag::MqMode,
+            b"MqRegion" => Tag::MqRegion,
+            b"MqName" => Tag::MqName,
+            b"MaxSize" => Tag::MaxSize,
+            b"MaxConcurrent" => Tag::MaxConcurrent,
+            b"Category" => Tag::Category,
+            b"UpdateTime" => Tag::UpdateTime,
+            b"NonExistPIDs" => Tag::NonExistPids,
+            b"Code" => Tag::Code,
+            b"Message" => Tag::Message,
+            b"Resource" => Tag::Resource,
+            b"TraceId" => Tag::TraceId,
+            _ => Tag::Other,
+        }
+    }
+}
+
+fn parse_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Parse, message)
+}
+
+/// Receives the document as it streams by.
+trait Sink<'a> {
+    /// An element opened; `path` ends with it.
+    fn start(&mut self, path: &[Tag]);
+    /// An element with no child elements closed; `path` ends with it.
+    fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()>;
+}
+
+/// The part of a name after its namespace prefix.
+fn local_name(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
+}
+
+/// Streams `body` into `sink` and returns the root element's tag and name.
+fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| parse_error(format!("response body is not UTF-8 (at byte {})", e.valid_up_to())))?;
+    let mut scanner = Scanner::new(text);
+    let mut tree = Tree::new(sink);
+    // The names of the open elements, for their end tags.
+    let mut open: Vec<&'a str> = Vec::with_capacity(8);
+    let mut root: Option<(Tag, &'a str)> = None;
+
+    loop {
+        let at = scanner.pos;
+        let Some(token) = scanner.next()? else { break };
+        match token {
+            Token::Start { name, empty } => {
+                let tag = Tag::from_name(local_name(name).as_bytes());
+                if tree.outside_root() {
+                    if root.is_some() {
+                        return Err(scanner.error(at, "a second root element"));
+                    }
+                    root = Some((tag, name));
+                }
+                if !empty {
+                    open.push(name);
+                }
+                tree.open(tag, empty)?;
+            }
+            Token::End { name } => {
+                match open.pop() {
+                    Some(expected) if expected == name => {}
+                    Some(expected) => {
+                        return Err(scanner.error(at, &format!("expecting </{expected}> but found </{name}>")));
+                    }
+                    None => return Err(scanner.error(at, &format!("</{name}> closes no open element"))),
+                }
+                tree.close()?;
+            }
+            Token::Text { raw, plain } => {
+                if tree.outside_root() {
+                    if !raw.bytes().all(|b| b.is_ascii_whitespace()) {
+                        return Err(scanner.error(at, "text outside the root element"));
+                    }
+                } else if tree.wants_text() {
+                    tree.text(if plain { Cow::Borrowed(raw) } else { decode_text(raw).map_err(|e| scanner.error(at, &e))? });
+                }
+            }
+            Token::CData(raw) => {
+                if tree.outside_root() {
+                    return Err(scanner.error(at, "CDATA outside the root element"));
+                }
+                if tree.wants_text() {
+                    if raw.contains('\0') {
+                        return Err(scanner.error(at, "a NUL character, which XML forbids"));
+                    }
+                    tree.text(Cow::Borrowed(raw));
+                }
+            }
+        }
+    }
+    tree.finish(body.len())?;
+    root.ok_or_else(|| parse_error("response body has no XML element (empty or plain text)"))
+}
+
+/// A text node's content: borrowed as it is when it has no entity (the
+/// common case), else unescaped. XML forbids U+0000, and C strings could
+/// not carry it.
+fn decode_text(raw: &str) -> std::result::Result<Cow<'_, str>, String> {
+    const NUL: &str = "a NUL character, which XML forbids";
+    if memchr::memchr2(b'&', 0, raw.as_bytes()).is_none() {
+        return Ok(Cow::Borrowed(raw));
+    }
+    if raw.contains('\0') {
+        return Err(NUL.into());
+    }
+    let unescaped = quick_xml::escape::unescape(raw).map_err(|e| e.to_string())?;
+    if unescaped.contains('\0') {
+        return Err(NUL.into());
+    }
+    Ok(unescaped)
+}
+
+fn parse_count(name: &str, text: &str) -> Result<Option<u64>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    trimmed
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| parse_error(format!("{name} should be a non-negative integer, got {trimmed:?}")))
+}
+
+fn expect_root(found: (Tag, &str), expected: Tag) -> Result<()> {
+    if found.0 == expected {
+        Ok(())
+    } else {
+        Err(parse_error(format!("expected the root element <{expected:?}>, found <{}>", found.1)))
+    }
+}

@@ -1,0 +1,74 @@
+//! The open elements of a walk, whichever reader makes the tokens.
+
+use std::borrow::Cow;
+
+use super::{parse_error, Sink, Tag};
+use crate::error::Result;
+
+/// What a walk keeps while tokens stream by, whichever reader makes them:
+/// the open elements and the text of the innermost one, fed to the sink.
+pub(super) struct Tree<'a, 's, S> {
+    pub(super) sink: &'s mut S,
+    pub(super) stack: Vec<Tag>,
+    /// Text of the innermost open element, kept only while it has no child.
+    pub(super) leaf_text: Option<Cow<'a, str>>,
+}
+
+impl<'a, 's, S: Sink<'a>> Tree<'a, 's, S> {
+    pub(super) fn new(sink: &'s mut S) -> Self {
+        Tree { sink, stack: Vec::with_capacity(8), leaf_text: None }
+    }
+
+    /// Whether no element is open (before the root, or after it closed).
+    pub(super) fn outside_root(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    /// An element opened, and at once closed again when `empty`.
+    pub(super) fn open(&mut self, tag: Tag, empty: bool) -> Result<()> {
+        self.stack.push(tag);
+        self.sink.start(&self.stack);
+        if empty {
+            self.sink.leaf(&self.stack, Cow::Borrowed(""))?;
+            self.stack.pop();
+            // The parent now has a child, so it is not a leaf.
+            self.leaf_text = None;
+        } else {
+            self.leaf_text = Some(Cow::Borrowed(""));
+        }
+        Ok(())
+    }
+
+    pub(super) fn close(&mut self) -> Result<()> {
+        if let Some(text) = self.leaf_text.take() {
+            self.sink.leaf(&self.stack, text)?;
+        }
+        self.stack.pop();
+        Ok(())
+    }
+
+    /// Whether text here belongs to a leaf (else it is layout, to skip).
+    pub(super) fn wants_text(&self) -> bool {
+        self.leaf_text.is_some()
+    }
+
+    pub(super) fn text(&mut self, piece: Cow<'a, str>) {
+        if let Some(leaf) = self.leaf_text.as_mut() {
+            if leaf.is_empty() {
+                *leaf = piece;
+            } else {
+                leaf.to_mut().push_str(&piece);
+            }
+        }
+    }
+
+    /// The end of the body: an element still open means it was cut short.
+    pub(super) fn finish(&self, body_len: usize) -> Result<()> {
+        match self.stack.last() {
+            None => Ok(()),
+            Some(open) => Err(parse_error(format!(
+                "response body ended after {body_len} bytes inside an open element ({open:?}): truncated?"
+            ))),
+        }
+    }
+}
