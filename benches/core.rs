@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use cloud_infinite::sign::{sign, Credentials, SignWindow};
-use cloud_infinite::{AiQueueQuery, ClientBuilder, ProxyConfig, Scheme};
+use cloud_infinite::{ClientBuilder, ProxyConfig, QueueList, QueueQuery, Scheme};
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 const SECRET_ID: &str = "AKIDemulatorEXAMPLE";
@@ -51,7 +51,7 @@ fn parsing(c: &mut Criterion) {
         let body = queue_page(n);
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(format!("{n}_queues"), |b| {
-            b.iter(|| cloud_infinite::xml::parse_ai_queue_page(black_box(&body)).unwrap())
+            b.iter(|| cloud_infinite::xml::parse_page::<cloud_infinite::Queue>(black_box(&body), "QueueList", 1000).unwrap())
         });
     }
     group.finish();
@@ -96,7 +96,7 @@ fn end_to_end(c: &mut Criterion) {
         .build()
         .unwrap();
     let bucket = "examplebucket-1250000000";
-    let query = AiQueueQuery { page_size: Some(10), ..Default::default() };
+    let query = QueueQuery { page_size: Some(10), ..Default::default() };
 
     // The same request on the same stack, signed once, body read but not parsed.
     let host = format!("{bucket}.ci.ap-guangzhou.myqcloud.com");
@@ -121,12 +121,12 @@ fn end_to_end(c: &mut Criterion) {
     };
     group.bench_function("raw_keepalive_get", |b| b.iter(raw_get));
     group.bench_function("describe_ai_queues", |b| {
-        b.iter_batched(|| (), |()| client.describe_ai_queues(bucket, &query).unwrap(), BatchSize::SmallInput)
+        b.iter_batched(|| (), |()| client.describe_queues(QueueList::Ai, bucket, &query).unwrap(), BatchSize::SmallInput)
     });
     // The parsing part of the call's overhead: the very answer it receives.
     let answer = raw_get();
     group.bench_function("parse_same_answer", |b| {
-        b.iter_batched(|| (), |()| cloud_infinite::xml::parse_ai_queue_page(black_box(&answer)).unwrap(), BatchSize::SmallInput)
+        b.iter_batched(|| (), |()| cloud_infinite::xml::parse_page::<cloud_infinite::Queue>(black_box(&answer), "QueueList", 1000).unwrap(), BatchSize::SmallInput)
     });
     group.finish();
 }

@@ -6,7 +6,7 @@
 //! Against Tencent Cloud, with TENCENTCLOUD_SECRET_ID / _SECRET_KEY / _REGION set:
 //!     cargo run --example demo -- <BucketName-APPID>
 
-use cloud_infinite::{AiQueueQuery, Client, ClientBuilder, PicBucketQuery, ProxyConfig, Scheme};
+use cloud_infinite::{BucketList, BucketQuery, Client, ClientBuilder, ProxyConfig, QueueList, QueueQuery, Scheme};
 
 /// The emulator's built-in demo credentials (see src/bin/ci-emulator/README.md).
 const EMULATOR_SECRET_ID: &str = "AKIDemulatorEXAMPLE";
@@ -49,11 +49,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pages = 0;
     let mut buckets = Vec::new();
     let mut total = None;
-    for page in client.pic_bucket_pages(PicBucketQuery { page_size: Some(50), ..Default::default() }) {
+    for page in client.bucket_pages(BucketList::Pic, BucketQuery { page_size: Some(50), ..Default::default() }) {
         let page = page?;
         pages += 1;
         total = page.total_count;
-        buckets.extend(page.buckets);
+        buckets.extend(page.items);
     }
     println!("Image-processing buckets: {} (TotalCount {}, {pages} pages of up to 50)\n", buckets.len(), number(total));
     println!("{:<16} {:<32} CREATED", "REGION", "BUCKET");
@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{:<16} {:<32} {}", cell(&b.region), cell(&b.name), cell(&b.create_time));
     }
 
-    let queues = client.all_ai_queues(&bucket, AiQueueQuery { page_size: Some(100), ..Default::default() })?;
+    let queues = client.queue_pages(QueueList::Ai, &bucket, QueueQuery { page_size: Some(100), ..Default::default() }).collect_items()?;
     println!("\nAI queues of {bucket}: {}\n", queues.len());
     println!("{:<34} {:<28} {:<7} {:<13} {:>8} {:>4}  NOTIFY", "QUEUE ID", "NAME", "STATE", "CATEGORY", "MAXSIZE", "CONC");
     for q in &queues {
@@ -82,8 +82,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Asking for queues by id also says which ids do not exist.
     if let Some(first) = queues.first().and_then(|q| q.queue_id.clone()) {
-        let page = client.describe_ai_queues(&bucket, &AiQueueQuery { queue_ids: vec![first, "p-no-such-queue".into()], ..Default::default() })?;
-        println!("\nBy id: {} found, not found: {:?}", page.queues.len(), page.non_exist_pids);
+        let page = client.describe_queues(QueueList::Ai, &bucket, &QueueQuery { queue_ids: vec![first, "p-no-such-queue".into()], ..Default::default() })?;
+        println!("\nBy id: {} found, not found: {:?}", page.items.len(), page.non_exist_pids);
     }
     Ok(())
 }

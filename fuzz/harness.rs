@@ -4,7 +4,7 @@
 
 use cloud_infinite::request::{bucket_host, path_and_query, service_host, validate_bucket, validate_endpoint, validate_region};
 use cloud_infinite::sign::{percent_decode, percent_encode, sign, Credentials, SignWindow};
-use cloud_infinite::{AiQueueQuery, ErrorKind, PicBucketQuery};
+use cloud_infinite::{Bucket, BucketList, BucketQuery, CiBucket, CiBucketQuery, ErrorKind, Operation, Query, Queue, QueueList, QueueQuery, Shape};
 
 /// Splits fuzz bytes into up to `n` text fields on 0xFF (never valid UTF-8,
 /// so it cannot appear inside a field), decoding each lossily.
@@ -20,23 +20,32 @@ fn host_is_safe(host: &str) -> bool {
     !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b':')
 }
 
-/// Both page parsers: never a panic; a failure is always a Parse error
-/// with a message.
+/// The page parser, for every call's list element and item type: never a
+/// panic; never more items than a page holds; a failure is always a Parse
+/// error with a message (or the Service error of a 2xx answer's `<Code>`).
 pub fn parse_response(data: &[u8]) {
-    match cloud_infinite::xml::parse_pic_bucket_page(data) {
-        Ok(page) => assert!(page.buckets.len() <= data.len()),
-        Err(e) => assert!(e.kind() == ErrorKind::Parse && !e.message().is_empty()),
-    }
-    match cloud_infinite::xml::parse_ai_queue_page(data) {
-        Ok(page) => {
-            // A string the C ABI hands out can never hold a NUL.
-            for q in &page.queues {
-                for s in [&q.queue_id, &q.name, &q.state, &q.category].into_iter().flatten() {
-                    assert!(!s.contains('\0'));
+    use cloud_infinite::xml::{parse_page, Item, MAX_ITEMS_PER_PAGE};
+    fn check<T: Item>(data: &[u8], list: &str, strings: impl Fn(&T) -> Vec<Option<String>>) {
+        match parse_page::<T>(data, list, MAX_ITEMS_PER_PAGE) {
+            Ok(page) => {
+                assert!(page.items.len() <= MAX_ITEMS_PER_PAGE && page.non_exist_pids.len() <= MAX_ITEMS_PER_PAGE);
+                // A string the C ABI hands out can never hold a NUL.
+                for item in &page.items {
+                    assert!(strings(item).iter().flatten().all(|s| !s.contains('\0')));
                 }
             }
+            Err(e) => assert!(matches!(e.kind(), ErrorKind::Parse | ErrorKind::Service) && !e.message().is_empty()),
         }
-        Err(e) => assert!(e.kind() == ErrorKind::Parse && !e.message().is_empty()),
+    }
+    for spec in cloud_infinite::OPERATIONS {
+        match spec.operation.shape() {
+            Shape::Buckets => check::<Bucket>(data, spec.list_element, |b| vec![b.bucket_id.clone(), b.name.clone(), b.alias_bucket_id.clone()]),
+            Shape::CiBuckets => check::<CiBucket>(data, spec.list_element, |b| vec![b.bucket_name.clone(), b.app_id.clone(), b.status.clone()]),
+            Shape::Queues => check::<Queue>(data, spec.list_element, |q| {
+                let notify = q.notify_config.clone().unwrap_or_default();
+                vec![q.queue_id.clone(), q.name.clone(), q.state.clone(), q.category.clone(), notify.url, notify.kafka_config.unwrap_or_default().topic]
+            }),
+        }
     }
 }
 
@@ -89,15 +98,23 @@ pub fn validate_inputs(data: &[u8]) {
             }
         }
     }
-    let pic = PicBucketQuery {
+    let pic = BucketQuery {
         regions: f[3].split(';').map(str::to_owned).collect(),
         bucket_names: f[4].split(';').map(str::to_owned).collect(),
         bucket_name_prefix: Some(f[5].clone()),
         page_number: data.first().map(|&b| b as u64),
         page_size: data.last().map(|&b| b as u64),
     };
-    let ai = AiQueueQuery { queue_ids: f[4].split(';').map(str::to_owned).collect(), category: Some(f[3].clone()), ..Default::default() };
-    for params in [pic.to_params(), ai.to_params()] {
+    let queues = QueueQuery { queue_ids: f[4].split(';').map(str::to_owned).collect(), category: Some(f[3].clone()), ..Default::default() };
+    let ci = CiBucketQuery { bucket_name: Some(f[5].clone()), tag_key: Some(f[4].clone()), region: Some(f[3].clone()), ..Default::default() };
+    let media = Operation::Queues(QueueList::Media).spec();
+    let results = [
+        pic.to_params(Operation::Buckets(BucketList::Pic).spec()),
+        queues.to_params(media),
+        queues.to_params(Operation::Queues(QueueList::Ai).spec()),
+        ci.to_params(Operation::CiBuckets.spec()),
+    ];
+    for params in results {
         match params {
             Ok(params) => {
                 let target = path_and_query("/picbucket", &params);

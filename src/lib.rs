@@ -29,11 +29,13 @@ pub mod error;
 // not part of the Rust API (Rust callers use the types above).
 mod ffi;
 pub mod model;
+pub mod operations;
 pub mod request;
 pub mod sign;
 pub mod xml;
 
-pub use client::{AiQueuePages, Client, ClientBuilder, PicBucketPages, ProxyConfig, Scheme};
+pub use client::{Client, ClientBuilder, Pages, ProxyConfig, Scheme};
 pub use error::{Error, ErrorKind, Result, ServiceDetails};
-pub use model::{AiQueue, AiQueuePage, NotifyConfig, PicBucket, PicBucketPage};
-pub use request::{AiQueueQuery, PicBucketQuery, QueueState};
+pub use model::{Bucket, BucketPage, CiBucket, CiBucketPage, KafkaConfig, NotifyConfig, Page, Queue, QueuePage};
+pub use operations::{BucketList, HostLevel, Operation, OperationSpec, Param, QueueList, Shape, OPERATIONS};
+pub use request::{BucketQuery, CiBucketQuery, Query, QueueQuery, QueueState};

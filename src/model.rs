@@ -1,29 +1,60 @@
-//! What the two calls answer, one field per documented XML element.
+//! What the describe calls answer: one page type for every call, and one
+//! item type per shape of answer, one field per documented XML element.
 //!
 //! Strings are `None` when the element was absent; numbers are parsed and
 //! `None` when absent, so an absent `TotalCount` (the service omits it when
 //! `queueIds` is given) is never mistaken for 0.
 
-/// One page of `DescribePicProcessBucket` (`GET /picbucket`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One page of any describe call: the paging fields every answer shares and
+/// the items of the call's list element.
+///
+/// ```
+/// use cloud_infinite::{Bucket, Page};
+/// let page: Page<Bucket> = Page::default();
+/// assert!(page.items.is_empty() && page.total_count.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct PicBucketPage {
+pub struct Page<T> {
     /// `RequestId` (the `x-ci-request-id` header when the body has none).
     pub request_id: Option<String>,
-    /// `TotalCount`: buckets matching the query across all pages.
+    /// `TotalCount`: items matching the query across all pages; absent when
+    /// a queue query named `queue_ids`.
     pub total_count: Option<u64>,
-    /// `PageNumber`, 1-based.
+    /// `PageNumber`, 1-based; absent when a queue query named `queue_ids`.
     pub page_number: Option<u64>,
-    /// `PageSize`.
+    /// `PageSize`; absent when a queue query named `queue_ids`.
     pub page_size: Option<u64>,
-    /// Every `PicBucketList` element, in answer order.
-    pub buckets: Vec<PicBucket>,
+    /// Every list element (`MediaBucketList`, `QueueList`...), in answer order.
+    pub items: Vec<T>,
+    /// `NonExistPIDs` of a queue call: requested queue ids that do not exist
+    /// (always empty for bucket calls).
+    pub non_exist_pids: Vec<String>,
 }
 
-/// One `PicBucketList` element: a bucket with image processing enabled.
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page { request_id: None, total_count: None, page_number: None, page_size: None, items: Vec::new(), non_exist_pids: Vec::new() }
+    }
+}
+
+/// A page of buckets with one CI service enabled (`DescribeMediaBuckets`,
+/// `DescribePicProcessBucket`, `DescribeAIProcessBuckets`,
+/// `DescribeASRProcessBuckets`, `DescribeDocProcessBuckets`,
+/// `DescribeFileProcessBuckets`).
+pub type BucketPage = Page<Bucket>;
+/// A page of `DescribeCIBuckets`: the buckets bound to Cloud Infinite.
+pub type CiBucketPage = Page<CiBucket>;
+/// A page of a bucket's processing queues (`DescribeMediaProcessQueues`,
+/// `DescribePicProcessQueues`, `DescribeAiProcessQueues`,
+/// `DescribeAsrProcessQueues`, `DescribeDocProcessQueues`,
+/// `DescribeFileProcessQueues`).
+pub type QueuePage = Page<Queue>;
+
+/// One bucket of a service's bucket list (`MediaBucketList`, `PicBucketList`...).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct PicBucket {
+pub struct Bucket {
     /// `BucketId`, e.g. `examplebucket-1250000000`.
     pub bucket_id: Option<String>,
     /// `Name`, the same as `BucketId`.
@@ -32,30 +63,33 @@ pub struct PicBucket {
     pub region: Option<String>,
     /// `CreateTime`, as the service wrote it (`2019-11-15T12:12:12+0800`).
     pub create_time: Option<String>,
+    /// `AliasBucketId`: the bucket's alias for document preview (only
+    /// `DescribeDocProcessBuckets` answers it).
+    pub alias_bucket_id: Option<String>,
 }
 
-/// One page of `DescribeAiProcessQueues` (`GET /ai_queue`).
+/// One `CIBucketList` element of `DescribeCIBuckets`: a bucket bound to CI.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct AiQueuePage {
-    /// `RequestId` (the `x-ci-request-id` header when the body has none).
-    pub request_id: Option<String>,
-    /// `TotalCount`; absent when the query named `queue_ids`.
-    pub total_count: Option<u64>,
-    /// `PageNumber`; absent when the query named `queue_ids`.
-    pub page_number: Option<u64>,
-    /// `PageSize`; absent when the query named `queue_ids`.
-    pub page_size: Option<u64>,
-    /// Every `QueueList` element, in answer order.
-    pub queues: Vec<AiQueue>,
-    /// Every `NonExistPIDs` element: requested queue ids that do not exist.
-    pub non_exist_pids: Vec<String>,
+pub struct CiBucket {
+    /// `BucketId`, e.g. `examplebucket-1250000000`.
+    pub bucket_id: Option<String>,
+    /// `BucketName`: the name without the APPID, e.g. `examplebucket`.
+    pub bucket_name: Option<String>,
+    /// `AppId`, e.g. `1250000000`, as the service wrote it.
+    pub app_id: Option<String>,
+    /// `CreateTime`, as the service wrote it.
+    pub create_time: Option<String>,
+    /// `Region`, e.g. `ap-guangzhou`.
+    pub region: Option<String>,
+    /// `Status`: whether CI is on for the bucket, e.g. `on`.
+    pub status: Option<String>,
 }
 
-/// One `QueueList` element: an AI content recognition queue.
+/// One `QueueList` element: a processing queue of a bucket.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct AiQueue {
+pub struct Queue {
     /// `QueueId`.
     pub queue_id: Option<String>,
     /// `Name`.
@@ -68,12 +102,14 @@ pub struct AiQueue {
     pub max_size: Option<u64>,
     /// `MaxConcurrent`: jobs the queue runs in parallel.
     pub max_concurrent: Option<u64>,
-    /// `Category`, e.g. `AIProcess`.
+    /// `Category`, e.g. `Transcoding`, `AIProcess`, `DocProcess`.
     pub category: Option<String>,
     /// `UpdateTime`, as the service wrote it.
     pub update_time: Option<String>,
     /// `CreateTime`, as the service wrote it.
     pub create_time: Option<String>,
+    /// `BucketId`: the queue's bucket (media and some other queues answer it).
+    pub bucket_id: Option<String>,
 }
 
 /// A queue's `NotifyConfig`: where and how job results are reported.
@@ -84,7 +120,7 @@ pub struct NotifyConfig {
     pub url: Option<String>,
     /// `Event`, e.g. `TaskFinish,WorkflowFinish`.
     pub event: Option<String>,
-    /// `Type`: `Url` or `TDMQ`.
+    /// `Type`: `Url`, `TDMQ` or `Kafka`.
     pub r#type: Option<String>,
     /// `State`: `On` or `Off`.
     pub state: Option<String>,
@@ -96,4 +132,18 @@ pub struct NotifyConfig {
     pub mq_region: Option<String>,
     /// `MqName`: the TDMQ topic.
     pub mq_name: Option<String>,
+    /// `KafkaConfig`, when `Type` is `Kafka`.
+    pub kafka_config: Option<KafkaConfig>,
+}
+
+/// A `NotifyConfig`'s `KafkaConfig`: the CKafka topic results go to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KafkaConfig {
+    /// `Region`: the CKafka instance's region.
+    pub region: Option<String>,
+    /// `InstanceId`: the CKafka instance.
+    pub instance_id: Option<String>,
+    /// `Topic`: the topic.
+    pub topic: Option<String>,
 }

@@ -1,4 +1,4 @@
-//! The two calls' requests: their queries, validation, hosts and query strings.
+//! The calls' requests: one query per shape, validation, hosts and query strings.
 //!
 //! Everything here is checked before a byte is sent, so that a hostile or
 //! mistaken bucket, region or endpoint can never change where a request goes.
@@ -7,6 +7,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::model::{Bucket, CiBucket, Queue};
+use crate::operations::{OperationSpec, Param, Shape};
+use crate::xml::{Item, MAX_ITEMS_PER_PAGE};
 use crate::sign::percent_encode_into;
 
 /// Wire parameters in the order they are sent: name, raw (unencoded) value.
@@ -17,26 +20,43 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 /// `pageSize` the service uses when none is sent.
 pub const DEFAULT_PAGE_SIZE: u64 = 10;
 
-/// Parameters of `DescribePicProcessBucket` (`GET /picbucket`). Empty lists
-/// and `None` are not sent.
+/// Parameters of the bucket lists ([`Shape::Buckets`]): `DescribeMediaBuckets`,
+/// `DescribePicProcessBucket` and their siblings. Empty lists and `None` are
+/// not sent.
 ///
 /// ```
-/// use cloud_infinite::PicBucketQuery;
-/// let q = PicBucketQuery {
+/// use cloud_infinite::{BucketList, BucketQuery, Operation};
+/// let q = BucketQuery {
 ///     regions: vec!["ap-shanghai".into(), "ap-beijing".into()],
 ///     page_size: Some(100),
 ///     ..Default::default()
 /// };
-/// assert_eq!(q.to_params().unwrap(), [("regions", "ap-shanghai,ap-beijing".to_string()), ("pageSize", "100".to_string())]);
+/// let spec = Operation::Buckets(BucketList::Media).spec();
+/// assert_eq!(q.to_params(spec).unwrap(), [("regions", "ap-shanghai,ap-beijing".to_string()), ("pageSize", "100".to_string())]);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PicBucketQuery {
+pub struct BucketQuery {
     /// `regions`: only buckets in these regions.
     pub regions: Vec<String>,
     /// `bucketNames`: only these buckets (exact names, `name-appid`).
     pub bucket_names: Vec<String>,
     /// `bucketName`: only buckets whose name starts with this.
     pub bucket_name_prefix: Option<String>,
+    /// `pageNumber`, from 1.
+    pub page_number: Option<u64>,
+    /// `pageSize`, 1 to 100 (the service's default is 10).
+    pub page_size: Option<u64>,
+}
+
+/// Parameters of `DescribeCIBuckets` ([`Shape::CiBuckets`]). `None` is not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CiBucketQuery {
+    /// `bucketName`: only buckets matching this name.
+    pub bucket_name: Option<String>,
+    /// `tagKey`: only buckets with this tag key.
+    pub tag_key: Option<String>,
+    /// `region`: only buckets in this region.
+    pub region: Option<String>,
     /// `pageNumber`, from 1.
     pub page_number: Option<u64>,
     /// `pageSize`, 1 to 100 (the service's default is 10).
@@ -81,23 +101,193 @@ impl FromStr for QueueState {
     }
 }
 
-/// Parameters of `DescribeAiProcessQueues` (`GET /ai_queue`). Empty lists and
-/// `None` are not sent.
+/// Parameters of the queue lists ([`Shape::Queues`]): `DescribeMediaProcessQueues`,
+/// `DescribeAiProcessQueues` and their siblings. Empty lists and `None` are
+/// not sent; `category` only where the call takes it.
 ///
 /// With `queue_ids` the service answers those queues (and `NonExistPIDs`)
 /// without paging fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AiQueueQuery {
+pub struct QueueQuery {
     /// `queueIds`: only these queues.
     pub queue_ids: Vec<String>,
     /// `state`: only queues in this state.
     pub state: Option<QueueState>,
-    /// `category`: only queues of this category (e.g. `AIProcess`).
+    /// `category`: only queues of this category (e.g. `Transcoding`);
+    /// see [`OperationSpec::categories`].
     pub category: Option<String>,
     /// `pageNumber`, from 1.
     pub page_number: Option<u64>,
     /// `pageSize`, 1 to 100 (the service's default is 10).
     pub page_size: Option<u64>,
+}
+
+/// A query of one shape: how the generic call and pager read it.
+pub trait Query: Clone + fmt::Debug + Send + Sync + 'static {
+    /// The shape of the calls that take it.
+    const SHAPE: Shape;
+
+    /// The item type of its pages.
+    type Item: Item;
+
+    /// Checks the query against the call and returns its wire parameters in
+    /// the documented order, with only the ones that are set. A parameter
+    /// that is set but that `spec` does not take is an error, not dropped.
+    fn to_params(&self, spec: &OperationSpec) -> Result<Params>;
+
+    /// `pageNumber`, if set.
+    fn page_number(&self) -> Option<u64>;
+
+    /// `pageSize`, if set.
+    fn page_size(&self) -> Option<u64>;
+
+    /// The same query for another page.
+    fn with_page_number(&self, page_number: Option<u64>) -> Self;
+
+    /// Whether the service pages the answer (a queue query naming
+    /// `queue_ids` is answered in one unpaged page).
+    fn is_paged(&self) -> bool {
+        true
+    }
+
+    /// The most items an answer to it may hold.
+    fn max_items(&self) -> usize {
+        MAX_ITEMS_PER_PAGE
+    }
+}
+
+/// Collects the set parameters, refusing those the call does not take.
+struct ParamWriter<'s> {
+    spec: &'s OperationSpec,
+    params: Params,
+}
+
+impl<'s> ParamWriter<'s> {
+    fn new(spec: &'s OperationSpec, shape: Shape) -> Result<Self> {
+        if spec.operation.shape() != shape {
+            return Err(Error::invalid_argument(format!(
+                "{} answers {:?}, not {shape:?}: use the query of its shape",
+                spec.name,
+                spec.operation.shape()
+            )));
+        }
+        Ok(ParamWriter { spec, params: Vec::with_capacity(spec.params.len()) })
+    }
+
+    fn push(&mut self, param: Param, value: Option<String>) -> Result<()> {
+        let Some(value) = value else { return Ok(()) };
+        if !self.spec.takes(param) {
+            return Err(Error::invalid_argument(format!("{} takes no {}: leave it unset", self.spec.name, param.field_name())));
+        }
+        self.params.push((param.wire_name(), value));
+        Ok(())
+    }
+
+    fn paging(mut self, page_number: Option<u64>, page_size: Option<u64>) -> Result<Params> {
+        check_page(page_number, page_size)?;
+        self.push(Param::PageNumber, page_number.map(|n| n.to_string()))?;
+        self.push(Param::PageSize, page_size.map(|n| n.to_string()))?;
+        Ok(self.params)
+    }
+}
+
+fn list(field: &str, items: &[String], check: impl Fn(&str) -> Result<()>) -> Result<Option<String>> {
+    if items.is_empty() {
+        Ok(None)
+    } else {
+        join_list(field, items, check).map(Some)
+    }
+}
+
+fn text(field: &str, value: &Option<String>) -> Result<Option<String>> {
+    check_text(field, value)?;
+    Ok(value.clone())
+}
+
+impl Query for BucketQuery {
+    const SHAPE: Shape = Shape::Buckets;
+    type Item = Bucket;
+
+    fn to_params(&self, spec: &OperationSpec) -> Result<Params> {
+        let mut w = ParamWriter::new(spec, Self::SHAPE)?;
+        w.push(Param::Regions, list("regions", &self.regions, validate_region)?)?;
+        w.push(Param::BucketNames, list("bucket_names", &self.bucket_names, |_| Ok(()))?)?;
+        w.push(Param::BucketNamePrefix, text("bucket_name_prefix", &self.bucket_name_prefix)?)?;
+        w.paging(self.page_number, self.page_size)
+    }
+
+    fn page_number(&self) -> Option<u64> {
+        self.page_number
+    }
+
+    fn page_size(&self) -> Option<u64> {
+        self.page_size
+    }
+
+    fn with_page_number(&self, page_number: Option<u64>) -> Self {
+        BucketQuery { page_number, ..self.clone() }
+    }
+}
+
+impl Query for CiBucketQuery {
+    const SHAPE: Shape = Shape::CiBuckets;
+    type Item = CiBucket;
+
+    fn to_params(&self, spec: &OperationSpec) -> Result<Params> {
+        let mut w = ParamWriter::new(spec, Self::SHAPE)?;
+        w.push(Param::BucketName, text("bucket_name", &self.bucket_name)?)?;
+        w.push(Param::TagKey, text("tag_key", &self.tag_key)?)?;
+        if let Some(region) = &self.region {
+            validate_region(region)?;
+        }
+        w.push(Param::Region, self.region.clone())?;
+        w.paging(self.page_number, self.page_size)
+    }
+
+    fn page_number(&self) -> Option<u64> {
+        self.page_number
+    }
+
+    fn page_size(&self) -> Option<u64> {
+        self.page_size
+    }
+
+    fn with_page_number(&self, page_number: Option<u64>) -> Self {
+        CiBucketQuery { page_number, ..self.clone() }
+    }
+}
+
+impl Query for QueueQuery {
+    const SHAPE: Shape = Shape::Queues;
+    type Item = Queue;
+
+    fn to_params(&self, spec: &OperationSpec) -> Result<Params> {
+        let mut w = ParamWriter::new(spec, Self::SHAPE)?;
+        w.push(Param::QueueIds, list("queue_ids", &self.queue_ids, |_| Ok(()))?)?;
+        w.push(Param::State, self.state.map(|s| s.as_str().to_owned()))?;
+        w.push(Param::Category, text("category", &self.category)?)?;
+        w.paging(self.page_number, self.page_size)
+    }
+
+    fn page_number(&self) -> Option<u64> {
+        self.page_number
+    }
+
+    fn page_size(&self) -> Option<u64> {
+        self.page_size
+    }
+
+    fn with_page_number(&self, page_number: Option<u64>) -> Self {
+        QueueQuery { page_number, ..self.clone() }
+    }
+
+    fn is_paged(&self) -> bool {
+        self.queue_ids.is_empty()
+    }
+
+    fn max_items(&self) -> usize {
+        MAX_ITEMS_PER_PAGE.max(self.queue_ids.len())
+    }
 }
 
 fn check_page(page_number: Option<u64>, page_size: Option<u64>) -> Result<()> {
@@ -133,57 +323,6 @@ fn check_text(field: &str, value: &Option<String>) -> Result<()> {
         return Err(Error::invalid_argument(format!("{field} is empty: leave it unset to not filter on it")));
     }
     Ok(())
-}
-
-impl PicBucketQuery {
-    /// Checks the query and returns its wire parameters, in the documented
-    /// order, with only the ones that are set.
-    pub fn to_params(&self) -> Result<Params> {
-        check_page(self.page_number, self.page_size)?;
-        check_text("bucket_name_prefix", &self.bucket_name_prefix)?;
-        let mut params = Vec::with_capacity(5);
-        if !self.regions.is_empty() {
-            params.push(("regions", join_list("regions", &self.regions, validate_region)?));
-        }
-        if !self.bucket_names.is_empty() {
-            params.push(("bucketNames", join_list("bucket_names", &self.bucket_names, |_| Ok(()))?));
-        }
-        if let Some(prefix) = &self.bucket_name_prefix {
-            params.push(("bucketName", prefix.clone()));
-        }
-        push_paging(&mut params, self.page_number, self.page_size);
-        Ok(params)
-    }
-}
-
-impl AiQueueQuery {
-    /// Checks the query and returns its wire parameters, in the documented
-    /// order, with only the ones that are set.
-    pub fn to_params(&self) -> Result<Params> {
-        check_page(self.page_number, self.page_size)?;
-        check_text("category", &self.category)?;
-        let mut params = Vec::with_capacity(5);
-        if !self.queue_ids.is_empty() {
-            params.push(("queueIds", join_list("queue_ids", &self.queue_ids, |_| Ok(()))?));
-        }
-        if let Some(state) = self.state {
-            params.push(("state", state.as_str().to_owned()));
-        }
-        if let Some(category) = &self.category {
-            params.push(("category", category.clone()));
-        }
-        push_paging(&mut params, self.page_number, self.page_size);
-        Ok(params)
-    }
-}
-
-fn push_paging(params: &mut Params, page_number: Option<u64>, page_size: Option<u64>) {
-    if let Some(n) = page_number {
-        params.push(("pageNumber", n.to_string()));
-    }
-    if let Some(n) = page_size {
-        params.push(("pageSize", n.to_string()));
-    }
 }
 
 /// Checks a region name such as `ap-guangzhou`: lowercase letters, digits and
@@ -328,18 +467,31 @@ mod tests {
         }
     }
 
+    use crate::operations::{BucketList, Operation, QueueList};
+
+    fn spec(op: impl Into<Operation>) -> &'static OperationSpec {
+        op.into().spec()
+    }
+
     #[test]
     fn queries_reject_bad_values_with_the_field_named() {
+        let pic = spec(BucketList::Pic);
+        let ai = spec(QueueList::Ai);
+        let ci = Operation::CiBuckets.spec();
         let cases: Vec<(Result<Params>, &str)> = vec![
-            (PicBucketQuery { page_size: Some(0), ..Default::default() }.to_params(), "page_size"),
-            (PicBucketQuery { page_size: Some(101), ..Default::default() }.to_params(), "page_size"),
-            (PicBucketQuery { page_number: Some(0), ..Default::default() }.to_params(), "page_number"),
-            (PicBucketQuery { regions: vec!["ap-a,ap-b".into()], ..Default::default() }.to_params(), "regions[0]"),
-            (PicBucketQuery { regions: vec!["x/y".into()], ..Default::default() }.to_params(), "regions[0]"),
-            (PicBucketQuery { bucket_names: vec!["a".into(), "".into()], ..Default::default() }.to_params(), "bucket_names[1]"),
-            (PicBucketQuery { bucket_name_prefix: Some("".into()), ..Default::default() }.to_params(), "bucket_name_prefix"),
-            (AiQueueQuery { queue_ids: vec!["".into()], ..Default::default() }.to_params(), "queue_ids[0]"),
-            (AiQueueQuery { category: Some("".into()), ..Default::default() }.to_params(), "category"),
+            (BucketQuery { page_size: Some(0), ..Default::default() }.to_params(pic), "page_size"),
+            (BucketQuery { page_size: Some(101), ..Default::default() }.to_params(pic), "page_size"),
+            (BucketQuery { page_number: Some(0), ..Default::default() }.to_params(pic), "page_number"),
+            (BucketQuery { regions: vec!["ap-a,ap-b".into()], ..Default::default() }.to_params(pic), "regions[0]"),
+            (BucketQuery { regions: vec!["x/y".into()], ..Default::default() }.to_params(pic), "regions[0]"),
+            (BucketQuery { bucket_names: vec!["a".into(), "".into()], ..Default::default() }.to_params(pic), "bucket_names[1]"),
+            (BucketQuery { bucket_name_prefix: Some("".into()), ..Default::default() }.to_params(pic), "bucket_name_prefix"),
+            (QueueQuery { queue_ids: vec!["".into()], ..Default::default() }.to_params(ai), "queue_ids[0]"),
+            (QueueQuery { category: Some("".into()), ..Default::default() }.to_params(spec(QueueList::Media)), "category"),
+            (QueueQuery { category: Some("X".into()), ..Default::default() }.to_params(ai), "takes no category"),
+            (CiBucketQuery { region: Some("A B".into()), ..Default::default() }.to_params(ci), "region"),
+            (CiBucketQuery { tag_key: Some("".into()), ..Default::default() }.to_params(ci), "tag_key"),
+            (BucketQuery::default().to_params(ai), "use the query of its shape"),
         ];
         for (result, field) in cases {
             let e = result.unwrap_err();
@@ -351,17 +503,23 @@ mod tests {
 
     #[test]
     fn only_set_parameters_are_sent_in_documented_order() {
-        let q = AiQueueQuery {
+        let q = QueueQuery {
             queue_ids: vec!["pa1".into(), "pb2".into()],
             state: Some(QueueState::Paused),
-            category: Some("AIProcess".into()),
+            category: Some("SpeedTranscoding".into()),
             page_number: Some(2),
             page_size: Some(5),
         };
-        let params = q.to_params().unwrap();
-        assert_eq!(path_and_query("/ai_queue", &params), "/ai_queue?queueIds=pa1%2Cpb2&state=Paused&category=AIProcess&pageNumber=2&pageSize=5");
-        assert_eq!(path_and_query("/ai_queue", &AiQueueQuery::default().to_params().unwrap()), "/ai_queue");
-        let p = PicBucketQuery { bucket_name_prefix: Some("测 a&b".into()), ..Default::default() };
-        assert_eq!(path_and_query("/picbucket", &p.to_params().unwrap()), "/picbucket?bucketName=%E6%B5%8B%20a%26b");
+        let media = spec(QueueList::Media);
+        assert_eq!(path_and_query("/queue", &q.to_params(media).unwrap()), "/queue?queueIds=pa1%2Cpb2&state=Paused&category=SpeedTranscoding&pageNumber=2&pageSize=5");
+        let ai = spec(QueueList::Ai);
+        assert_eq!(path_and_query("/ai_queue", &QueueQuery::default().to_params(ai).unwrap()), "/ai_queue");
+        let p = BucketQuery { bucket_name_prefix: Some("测 a&b".into()), ..Default::default() };
+        assert_eq!(path_and_query("/picbucket", &p.to_params(spec(BucketList::Pic)).unwrap()), "/picbucket?bucketName=%E6%B5%8B%20a%26b");
+        let c = CiBucketQuery { bucket_name: Some("b".into()), tag_key: Some("k".into()), region: Some("ap-beijing".into()), page_number: Some(1), page_size: Some(3) };
+        assert_eq!(
+            path_and_query("/cibuckets", &c.to_params(Operation::CiBuckets.spec()).unwrap()),
+            "/cibuckets?bucketName=b&tagKey=k&region=ap-beijing&pageNumber=1&pageSize=3"
+        );
     }
 }

@@ -6,11 +6,11 @@ mod support;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use cloud_infinite::{AiQueueQuery, Error, ErrorKind, PicBucketQuery};
+use cloud_infinite::{BucketList, BucketQuery, Error, ErrorKind, QueueList, QueueQuery};
 use support::Emulator;
 
-fn queues(client: &cloud_infinite::Client, bucket: &str) -> Result<cloud_infinite::AiQueuePage, Error> {
-    client.describe_ai_queues(bucket, &AiQueueQuery::default())
+fn queues(client: &cloud_infinite::Client, bucket: &str) -> Result<cloud_infinite::QueuePage, Error> {
+    client.describe_queues(QueueList::Ai, bucket, &QueueQuery::default())
 }
 
 fn assert_service(e: &Error, status: u16, code: &str) {
@@ -24,7 +24,7 @@ fn assert_service(e: &Error, status: u16, code: &str) {
 fn wrong_secret_key_is_signature_does_not_match() {
     let emu = Emulator::start();
     let client = emu.client().secret_key("not-the-key").build().unwrap();
-    let e = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    let e = client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err();
     assert_service(&e, 403, "SignatureDoesNotMatch");
     assert!(!e.to_string().contains("not-the-key"), "the key never appears in an error: {e}");
     assert_eq!(emu.requests(), 1, "4xx is never retried");
@@ -57,12 +57,12 @@ fn invalid_arguments_send_nothing() {
         assert!(e.message().contains("BucketName-APPID"), "{e}");
     }
     for query in [
-        PicBucketQuery { page_size: Some(0), ..Default::default() },
-        PicBucketQuery { page_size: Some(101), ..Default::default() },
-        PicBucketQuery { page_number: Some(0), ..Default::default() },
-        PicBucketQuery { regions: vec!["ap-guangzhou.evil.com".into()], ..Default::default() },
+        BucketQuery { page_size: Some(0), ..Default::default() },
+        BucketQuery { page_size: Some(101), ..Default::default() },
+        BucketQuery { page_number: Some(0), ..Default::default() },
+        BucketQuery { regions: vec!["ap-guangzhou.evil.com".into()], ..Default::default() },
     ] {
-        assert_eq!(client.describe_pic_buckets(&query).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(client.describe_buckets(BucketList::Pic, &query).unwrap_err().kind(), ErrorKind::InvalidArgument);
     }
     assert_eq!(emu.requests(), 0, "nothing reached the service");
 }
@@ -72,7 +72,7 @@ fn a_flaky_bucket_succeeds_after_retries() {
     let emu = Emulator::start();
     let client = emu.client().max_retries(3).build().unwrap();
     let page = queues(&client, "flaky-1250000000").unwrap();
-    assert_eq!(page.queues.len(), 1);
+    assert_eq!(page.items.len(), 1);
     assert_eq!(emu.requests(), 3, "two 503s, then the success");
 }
 
@@ -107,7 +107,7 @@ fn an_armed_per_request_fault_is_retried_through() {
     let emu = Emulator::start();
     emu.arm_fault(r#"{"kind": "status", "status": 502, "times": 2, "path": "/picbucket"}"#);
     let client = emu.client().build().unwrap();
-    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap().buckets.len(), 10);
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().items.len(), 10);
     assert_eq!(emu.requests(), 3);
 }
 
@@ -122,7 +122,7 @@ fn a_slow_answer_past_the_timeout_is_a_timeout_within_the_timeout() {
     assert!(took < Duration::from_millis(1500), "gave up after {took:?}");
     // With time to spare the same bucket answers.
     let patient = emu.client().timeout(Duration::from_secs(10)).build().unwrap();
-    assert_eq!(queues(&patient, "slow-1250000000").unwrap().queues.len(), 1);
+    assert_eq!(queues(&patient, "slow-1250000000").unwrap().items.len(), 1);
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn nothing_listening_is_a_network_error() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let emu = Emulator::start();
     let client = emu.client().connect_to(format!("127.0.0.1:{port}")).max_retries(1).build().unwrap();
-    let e = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    let e = client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
     assert!(e.message().contains("refused"), "{e}");
 }
@@ -183,11 +183,11 @@ fn a_server_clock_ahead_expires_our_signature_and_we_correct_once() {
     let emu = Emulator::start();
     emu.set_clock_offset(7200);
     let client = emu.client().build().unwrap();
-    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap().buckets.len(), 10);
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().items.len(), 10);
     assert!((client.clock_offset_secs() - 7200).abs() <= 2, "offset {}", client.clock_offset_secs());
     assert_eq!(emu.requests(), 2, "one refused, one signed again");
     // The correction sticks: no more refusals.
-    client.describe_pic_buckets(&PicBucketQuery::default()).unwrap();
+    client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap();
     assert_eq!(emu.requests(), 3);
 }
 
@@ -196,7 +196,7 @@ fn a_server_clock_behind_is_request_time_too_skewed_and_corrected() {
     let emu = Emulator::start();
     emu.set_clock_offset(-7200);
     let client = emu.client().build().unwrap();
-    client.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap();
+    client.describe_queues(QueueList::Ai, "examplebucket-1250000000", &QueueQuery::default()).unwrap();
     assert!((client.clock_offset_secs() + 7200).abs() <= 2);
 }
 
@@ -205,7 +205,7 @@ fn the_clock_is_corrected_at_most_once_per_call() {
     let emu = Emulator::start();
     emu.arm_fault(r#"{"kind": "status", "status": 403, "code": "RequestTimeTooSkewed", "times": null, "path": "/picbucket"}"#);
     let client = emu.client().build().unwrap();
-    let e = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    let e = client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err();
     assert_service(&e, 403, "RequestTimeTooSkewed");
     assert_eq!(emu.requests(), 2, "one correction, then the answer stands");
 }
@@ -235,6 +235,6 @@ fn not_implemented_and_other_4xx_are_not_retried() {
     let emu = Emulator::start();
     emu.arm_fault(r#"{"kind": "status", "status": 501, "code": "NotImplemented", "times": null, "path": "/picbucket"}"#);
     let client = emu.client().build().unwrap();
-    assert_service(&client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err(), 501, "NotImplemented");
+    assert_service(&client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err(), 501, "NotImplemented");
     assert_eq!(emu.requests(), 1);
 }

@@ -5,7 +5,7 @@ mod support;
 
 use std::sync::Mutex;
 
-use cloud_infinite::{AiQueueQuery, ClientBuilder, PicBucketQuery, ProxyConfig, Scheme};
+use cloud_infinite::{BucketList, BucketQuery, ClientBuilder, ProxyConfig, QueueList, QueueQuery, Scheme};
 use support::{ConnectProxy, Emulator, SECRET_ID, SECRET_KEY, TMP_SECRET_ID, TMP_SECRET_KEY, TMP_TOKEN};
 
 #[test]
@@ -13,8 +13,8 @@ fn a_custom_endpoint_names_both_hosts() {
     let emu = Emulator::start();
     // The emulator reads the bucket from the first label of any host.
     let client = emu.client().endpoint("ci.internal.example.com").build().unwrap();
-    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap().total_count, Some(130));
-    assert_eq!(client.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap().total_count, Some(25));
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().total_count, Some(130));
+    assert_eq!(client.describe_queues(QueueList::Ai, "examplebucket-1250000000", &QueueQuery::default()).unwrap().total_count, Some(25));
 }
 
 /// A client that reaches the production host names only through a proxy
@@ -28,8 +28,8 @@ fn an_explicit_proxy_carries_the_request() {
     let emu = Emulator::start();
     let proxy = ConnectProxy::start(&emu.addr);
     let client = through_proxy(ProxyConfig::Url(format!("http://{}", proxy.addr))).build().unwrap();
-    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap().buckets.len(), 10);
-    assert_eq!(client.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap().queues.len(), 10);
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().items.len(), 10);
+    assert_eq!(client.describe_queues(QueueList::Ai, "examplebucket-1250000000", &QueueQuery::default()).unwrap().items.len(), 10);
     let targets = proxy.targets.lock().unwrap().clone();
     assert!(targets.contains(&"ci.ap-guangzhou.myqcloud.com:80".to_string()), "{targets:?}");
     assert!(targets.contains(&"examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com:80".to_string()), "{targets:?}");
@@ -42,7 +42,7 @@ fn an_explicit_proxy_carries_the_request() {
 fn a_proxy_from_the_environment_carries_the_request() {
     if let Ok(expected) = std::env::var("CI_TEST_PROXY_CHILD") {
         let client = through_proxy(ProxyConfig::FromEnvironment).build().unwrap();
-        let page = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap();
+        let page = client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap();
         assert_eq!(page.total_count.unwrap().to_string(), expected);
         return;
     }
@@ -84,11 +84,11 @@ fn no_secret_reaches_a_log_or_an_error() {
 
     let emu = Emulator::start();
     let tmp = emu.client().secret_id(TMP_SECRET_ID).secret_key(TMP_SECRET_KEY).session_token(TMP_TOKEN).build().unwrap();
-    tmp.describe_ai_queues("examplebucket-1250000000", &AiQueueQuery::default()).unwrap();
+    tmp.describe_queues(QueueList::Ai, "examplebucket-1250000000", &QueueQuery::default()).unwrap();
     let flaky = emu.client().secret_id(TMP_SECRET_ID).secret_key(TMP_SECRET_KEY).session_token(TMP_TOKEN).build().unwrap();
-    flaky.describe_ai_queues("flaky-1250000000", &AiQueueQuery::default()).unwrap();
+    flaky.describe_queues(QueueList::Ai, "flaky-1250000000", &QueueQuery::default()).unwrap();
     let wrong = emu.client().secret_key("wrong-secret-key-XYZ").build().unwrap();
-    let error = wrong.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    let error = wrong.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err();
 
     let logs = CAPTURE.0.lock().unwrap().join("\n");
     assert!(logs.contains("GET "), "the capture works and saw the requests:\n{logs}");
@@ -115,7 +115,7 @@ fn what_goes_on_the_wire_and_the_pool_reuses_one_connection() {
         .build()
         .unwrap();
     for _ in 0..3 {
-        client.describe_pic_buckets(&PicBucketQuery { page_size: Some(5), ..Default::default() }).unwrap();
+        client.describe_buckets(BucketList::Pic, &BucketQuery { page_size: Some(5), ..Default::default() }).unwrap();
     }
     let heads = server.heads.lock().unwrap().clone();
     assert_eq!(heads.len(), 3);
@@ -152,7 +152,7 @@ fn a_tls_failure_is_not_retried() {
         .max_retries(3)
         .build()
         .unwrap();
-    let e = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    let e = client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err();
     assert_eq!(e.kind(), cloud_infinite::ErrorKind::Network, "{e}");
     assert!(e.message().contains("TLS"), "{e}");
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "not retried: {e}");

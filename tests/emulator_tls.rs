@@ -4,7 +4,7 @@
 
 mod support;
 
-use cloud_infinite::{ErrorKind, PicBucketQuery, Scheme};
+use cloud_infinite::{BucketList, BucketQuery, ErrorKind, Scheme};
 use support::Emulator;
 
 const TLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls");
@@ -17,7 +17,7 @@ fn tls_emulator() -> Emulator {
 fn an_untrusted_certificate_is_refused_by_default() {
     let emu = tls_emulator();
     let client = emu.client().scheme(Scheme::Https).max_retries(0).build().unwrap();
-    let e = client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err();
+    let e = client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
     assert!(e.message().to_lowercase().contains("certificate") || e.message().to_lowercase().contains("issuer"), "{e}");
     assert_eq!(emu.requests(), 0, "no request was sent over the untrusted connection");
@@ -27,7 +27,7 @@ fn an_untrusted_certificate_is_refused_by_default() {
 fn a_ca_file_that_trusts_it_is_accepted() {
     let emu = tls_emulator();
     let client = emu.client().scheme(Scheme::Https).ca_file(format!("{TLS}/ca.pem")).build().unwrap();
-    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap().total_count, Some(130));
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().total_count, Some(130));
 }
 
 #[test]
@@ -36,7 +36,7 @@ fn a_ca_file_for_someone_else_is_refused() {
     // The server's own certificate is not a CA: trusting it as one does not
     // make the chain valid.
     let client = emu.client().scheme(Scheme::Https).ca_file(format!("{TLS}/server.pem")).max_retries(0).build().unwrap();
-    assert_eq!(client.describe_pic_buckets(&PicBucketQuery::default()).unwrap_err().kind(), ErrorKind::Network);
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err().kind(), ErrorKind::Network);
 }
 
 #[test]

@@ -80,14 +80,14 @@ fn every_sdk_call_vector_is_reproduced() {
 fn wire_query_matches_the_sdk_url() {
     let all = vectors();
     let v = all["sdk_call_vectors"].as_array().unwrap().iter().find(|v| v["name"] == "sdk_pic_all").unwrap();
-    let query = cloud_infinite::PicBucketQuery {
+    let query = cloud_infinite::BucketQuery {
         regions: vec!["ap-chongqing".into(), "ap-shanghai".into()],
         bucket_names: vec!["demo-1253960454".into(), "demo1-1253960454".into()],
         bucket_name_prefix: Some("demo".into()),
         page_number: Some(2),
         page_size: Some(3),
     };
-    let path = cloud_infinite::request::path_and_query("/picbucket", &query.to_params().unwrap());
+    let path = cloud_infinite::request::path_and_query("/picbucket", &cloud_infinite::Query::to_params(&query, cloud_infinite::Operation::Buckets(cloud_infinite::BucketList::Pic).spec()).unwrap());
     assert_eq!(format!("https://ci.ap-guangzhou.myqcloud.com{path}"), v["url_sent"].as_str().unwrap());
 }
 

@@ -1,71 +1,124 @@
-//! The calls and their page walkers.
+//! The describe calls: one generic call and one generic pager serve every
+//! entry of [`OPERATIONS`](crate::operations::OPERATIONS).
+
+use std::time::Instant;
 
 use super::Client;
-use crate::error::Result;
-use crate::model::{AiQueue, AiQueuePage, PicBucket, PicBucketPage};
-use crate::request::{self, AiQueueQuery, PicBucketQuery, DEFAULT_PAGE_SIZE};
+use crate::error::{Error, ErrorKind, Result, ServiceDetails};
+use crate::model::{BucketPage, CiBucketPage, Page, QueuePage};
+use crate::operations::{BucketList, HostLevel, Operation, QueueList};
+use crate::request::{self, BucketQuery, CiBucketQuery, Query, QueueQuery, DEFAULT_PAGE_SIZE};
 use crate::xml;
 
 impl Client {
-    /// `DescribePicProcessBucket`: one page of the buckets with image
-    /// processing enabled, across the account.
-    pub fn describe_pic_buckets(&self, query: &PicBucketQuery) -> Result<PicBucketPage> {
-        let params = query.to_params()?;
-        let host = request::service_host(&self.inner.region, self.inner.endpoint.as_deref());
-        let raw = self.get(&host, "/picbucket", &params)?;
-        let mut page = xml::parse_pic_bucket_page(&raw.body).map_err(|e| e.with_service_details(raw.details()))?;
-        page.request_id = page.request_id.or(raw.request_id);
-        Ok(page)
+    /// One page of a service's buckets: `DescribeMediaBuckets`,
+    /// `DescribePicProcessBucket`, `DescribeAIProcessBuckets`,
+    /// `DescribeASRProcessBuckets`, `DescribeDocProcessBuckets` or
+    /// `DescribeFileProcessBuckets`, across the account.
+    ///
+    /// ```no_run
+    /// # let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build()?;
+    /// use cloud_infinite::{BucketList, BucketQuery};
+    /// let page = client.describe_buckets(BucketList::Media, &BucketQuery { page_size: Some(100), ..Default::default() })?;
+    /// for bucket in &page.items {
+    ///     println!("{:?} in {:?}", bucket.name, bucket.region);
+    /// }
+    /// # Ok::<(), cloud_infinite::Error>(())
+    /// ```
+    pub fn describe_buckets(&self, list: BucketList, query: &BucketQuery) -> Result<BucketPage> {
+        self.describe(Operation::Buckets(list), None, query)
     }
 
-    /// `DescribeAiProcessQueues`: one page of a bucket's AI content
-    /// recognition queues. `bucket` is `BucketName-APPID`.
-    pub fn describe_ai_queues(&self, bucket: &str, query: &AiQueueQuery) -> Result<AiQueuePage> {
-        request::validate_bucket(bucket)?;
-        let params = query.to_params()?;
-        let host = request::bucket_host(bucket, &self.inner.region, self.inner.endpoint.as_deref());
-        let raw = self.get(&host, "/ai_queue", &params)?;
-        let mut page = xml::parse_ai_queue_page(&raw.body).map_err(|e| e.with_service_details(raw.details()))?;
-        page.request_id = page.request_id.or(raw.request_id);
-        Ok(page)
+    /// One page of `DescribeCIBuckets`: the buckets bound to Cloud Infinite.
+    pub fn describe_ci_buckets(&self, query: &CiBucketQuery) -> Result<CiBucketPage> {
+        self.describe(Operation::CiBuckets, None, query)
     }
 
-    /// Every page of [`describe_pic_buckets`](Self::describe_pic_buckets),
-    /// from `query.page_number` (default 1) to the last. Stops after the
-    /// first error.
-    pub fn pic_bucket_pages(&self, query: PicBucketQuery) -> PicBucketPages {
-        PicBucketPages { client: self.clone(), next_page: Some(query.page_number.unwrap_or(1)), query }
+    /// One page of a bucket's queues of one service: `DescribeMediaProcessQueues`,
+    /// `DescribePicProcessQueues`, `DescribeAiProcessQueues`,
+    /// `DescribeAsrProcessQueues`, `DescribeDocProcessQueues` or
+    /// `DescribeFileProcessQueues`. `bucket` is `BucketName-APPID`.
+    pub fn describe_queues(&self, list: QueueList, bucket: &str, query: &QueueQuery) -> Result<QueuePage> {
+        self.describe(Operation::Queues(list), Some(bucket), query)
     }
 
-    /// Every bucket across all pages.
-    pub fn all_pic_buckets(&self, query: PicBucketQuery) -> Result<Vec<PicBucket>> {
-        let mut all = Vec::new();
-        for page in self.pic_bucket_pages(query) {
-            all.extend(page?.buckets);
-        }
-        Ok(all)
+    /// Every page of [`describe_buckets`](Self::describe_buckets), from
+    /// `query.page_number` (default 1) to the last.
+    pub fn bucket_pages(&self, list: BucketList, query: BucketQuery) -> Pages<BucketQuery> {
+        self.pages(Operation::Buckets(list), None, query)
     }
 
-    /// Every page of [`describe_ai_queues`](Self::describe_ai_queues). With
+    /// Every page of [`describe_ci_buckets`](Self::describe_ci_buckets).
+    pub fn ci_bucket_pages(&self, query: CiBucketQuery) -> Pages<CiBucketQuery> {
+        self.pages(Operation::CiBuckets, None, query)
+    }
+
+    /// Every page of [`describe_queues`](Self::describe_queues). With
     /// `queue_ids` there is a single page.
-    pub fn ai_queue_pages(&self, bucket: &str, query: AiQueueQuery) -> AiQueuePages {
-        AiQueuePages {
+    pub fn queue_pages(&self, list: QueueList, bucket: &str, query: QueueQuery) -> Pages<QueueQuery> {
+        self.pages(Operation::Queues(list), Some(bucket), query)
+    }
+
+    /// Any call, by its [`Operation`]: the typed methods above in one.
+    /// `bucket` is required by queue calls and refused by the others; a
+    /// query of another shape than the call's, or setting a parameter the
+    /// call does not take, is an [`ErrorKind::InvalidArgument`].
+    pub fn describe<Q: Query>(&self, operation: Operation, bucket: Option<&str>, query: &Q) -> Result<Page<Q::Item>> {
+        let started = Instant::now();
+        let spec = operation.spec();
+        let params = query.to_params(spec)?;
+        let host = self.host(operation, bucket)?;
+        let raw = self.get(&host, spec.path, &params)?;
+        let page = xml::parse_page::<Q::Item>(&raw.body, spec.list_element, query.max_items()).map_err(|e| {
+            // What the body said wins over the headers; they fill its gaps.
+            let details = match e.service_details() {
+                Some(body) => ServiceDetails { request_id: body.request_id.clone().or_else(|| raw.request_id.clone()), ..body.clone() },
+                None => raw.details(),
+            };
+            e.with_service_details(details)
+        });
+        // The call's timeout covers reading the answer too, not only the
+        // wire (parsing is bounded by the body cap and the item cap).
+        if started.elapsed() > self.timeout {
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!("{}: the answer arrived but was not read within the call's {:?} timeout", spec.name, self.timeout),
+            )
+            .with_service_details(raw.details()));
+        }
+        let mut page = page?;
+        page.request_id = page.request_id.or(raw.request_id);
+        Ok(page)
+    }
+
+    /// Every page of any call; see [`describe`](Self::describe).
+    pub fn pages<Q: Query>(&self, operation: Operation, bucket: Option<&str>, query: Q) -> Pages<Q> {
+        Pages {
             client: self.clone(),
-            bucket: bucket.to_owned(),
-            next_page: Some(query.page_number.unwrap_or(1)),
+            operation,
+            bucket: bucket.map(str::to_owned),
+            next_page: Some(query.page_number().unwrap_or(1)),
             query,
         }
     }
 
-    /// Every queue across all pages.
-    pub fn all_ai_queues(&self, bucket: &str, query: AiQueueQuery) -> Result<Vec<AiQueue>> {
-        let mut all = Vec::new();
-        for page in self.ai_queue_pages(bucket, query) {
-            all.extend(page?.queues);
+    /// The host a call goes to, checking the bucket it was given.
+    fn host(&self, operation: Operation, bucket: Option<&str>) -> Result<String> {
+        let inner = &self.inner;
+        match (operation.host_level(), bucket) {
+            (HostLevel::Service, None) => Ok(request::service_host(&inner.region, inner.endpoint.as_deref())),
+            (HostLevel::Bucket, Some(bucket)) => {
+                request::validate_bucket(bucket)?;
+                Ok(request::bucket_host(bucket, &inner.region, inner.endpoint.as_deref()))
+            }
+            (HostLevel::Service, Some(_)) => {
+                Err(Error::invalid_argument(format!("{operation} lists the account's buckets: it takes no bucket")))
+            }
+            (HostLevel::Bucket, None) => {
+                Err(Error::invalid_argument(format!("{operation} lists one bucket's queues: give the bucket (BucketName-APPID)")))
+            }
         }
-        Ok(all)
     }
-
 }
 
 /// The page after `current`, or `None` when `current` was the last.
@@ -73,7 +126,7 @@ impl Client {
 /// Trusts TotalCount when the answer has it; otherwise a full page means
 /// there may be more. An empty page always ends the walk, so a service that
 /// ignores paging cannot make it loop forever.
-fn next_page_number(current: u64, requested_size: Option<u64>, total: Option<u64>, answered_size: Option<u64>, items: usize) -> Option<u64> {
+pub(crate) fn next_page_number(current: u64, requested_size: Option<u64>, total: Option<u64>, answered_size: Option<u64>, items: usize) -> Option<u64> {
     if items == 0 {
         return None;
     }
@@ -89,57 +142,57 @@ fn next_page_number(current: u64, requested_size: Option<u64>, total: Option<u64
     }
 }
 
-/// Iterator over the pages of a pic-bucket query; see [`Client::pic_bucket_pages`].
+/// Iterator over the pages of one call's query, first to last; see
+/// [`Client::pages`]. It stops after the first error.
+///
+/// ```no_run
+/// # let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build()?;
+/// use cloud_infinite::{QueueList, QueueQuery};
+/// for page in client.queue_pages(QueueList::Media, "examplebucket-1250000000", QueueQuery::default()) {
+///     for queue in page?.items {
+///         println!("{:?} {:?}", queue.queue_id, queue.state);
+///     }
+/// }
+/// # Ok::<(), cloud_infinite::Error>(())
+/// ```
 #[derive(Debug)]
-pub struct PicBucketPages {
+pub struct Pages<Q: Query> {
     client: Client,
-    query: PicBucketQuery,
+    operation: Operation,
+    bucket: Option<String>,
+    query: Q,
     next_page: Option<u64>,
 }
 
-impl Iterator for PicBucketPages {
-    type Item = Result<PicBucketPage>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let current = self.next_page.take()?;
-        let query = PicBucketQuery { page_number: Some(current), ..self.query.clone() };
-        let page = match self.client.describe_pic_buckets(&query) {
-            Ok(page) => page,
-            Err(e) => return Some(Err(e)),
-        };
-        self.next_page = next_page_number(current, self.query.page_size, page.total_count, page.page_size, page.buckets.len());
-        Some(Ok(page))
+impl<Q: Query> Pages<Q> {
+    /// Every item of every page, in order; the first error ends the walk.
+    pub fn collect_items(self) -> Result<Vec<Q::Item>> {
+        let mut all = Vec::new();
+        for page in self {
+            all.extend(page?.items);
+        }
+        Ok(all)
     }
 }
 
-/// Iterator over the pages of an AI-queue query; see [`Client::ai_queue_pages`].
-#[derive(Debug)]
-pub struct AiQueuePages {
-    client: Client,
-    bucket: String,
-    query: AiQueueQuery,
-    next_page: Option<u64>,
-}
-
-impl Iterator for AiQueuePages {
-    type Item = Result<AiQueuePage>;
+impl<Q: Query> Iterator for Pages<Q> {
+    type Item = Result<Page<Q::Item>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let current = self.next_page.take()?;
         // The service does not page an answer to queueIds.
-        let paged = self.query.queue_ids.is_empty();
-        let query = AiQueueQuery { page_number: paged.then_some(current), ..self.query.clone() };
-        let page = match self.client.describe_ai_queues(&self.bucket, &query) {
+        let paged = self.query.is_paged();
+        let query = self.query.with_page_number(if paged { Some(current) } else { self.query.page_number() });
+        let page = match self.client.describe(self.operation, self.bucket.as_deref(), &query) {
             Ok(page) => page,
             Err(e) => return Some(Err(e)),
         };
         if paged {
-            self.next_page = next_page_number(current, self.query.page_size, page.total_count, page.page_size, page.queues.len());
+            self.next_page = next_page_number(current, self.query.page_size(), page.total_count, page.page_size, page.items.len());
         }
         Some(Ok(page))
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -53,7 +53,7 @@ mod errors;
 mod send;
 
 pub use builder::{ClientBuilder, ProxyConfig};
-pub use calls::{AiQueuePages, PicBucketPages};
+pub use calls::Pages;
 
 /// A Cloud Infinite client. Cheap to clone (clones share one connection pool
 /// and one clock-skew correction) and safe to use from many threads at once.

@@ -32,9 +32,11 @@ pub enum ci_proxy_mode {
     Url = 2,
 }
 
-/// How to make a client. Zero or NULL in any field means "not set": the
-/// default, or with `from_env` the environment's value. Strings are
-/// borrowed for the duration of `ci_client_new` only.
+/// How to make a client. NULL strings, zero enums and `has_` flags of 0
+/// mean "not set": the default, or with `from_env` the environment's value.
+/// A number whose `has_` flag is 1 is used as given, 0 included (and
+/// refused where 0 cannot work, such as a timeout). Strings are borrowed
+/// for the duration of `ci_client_new` only.
 ///
 /// ```c
 /// ci_client_options opts = {0};
@@ -64,17 +66,27 @@ pub struct ci_client_options {
     pub connect_to: *const c_char,
     /// One of `ci_scheme` (0: HTTPS).
     pub scheme: u32,
-    /// Connect timeout in milliseconds (0: 5000).
+    /// 1 when `connect_timeout_ms` is set, else 0 (5000 ms).
+    pub has_connect_timeout_ms: u8,
+    /// Connect timeout in milliseconds, at least 1.
     pub connect_timeout_ms: u64,
-    /// Timeout of a whole call, retries included, in milliseconds (0: 30000).
+    /// 1 when `timeout_ms` is set, else 0 (30000 ms).
+    pub has_timeout_ms: u8,
+    /// Timeout of a whole call, retries and reading the answer included, in
+    /// milliseconds, at least 1.
     pub timeout_ms: u64,
-    /// 1 when `max_retries` is set (so that 0 retries can be asked for), else 0.
+    /// 1 when `max_retries` is set, else 0 (3).
     pub has_max_retries: u8,
-    /// Retries of connection failures, 5xx and throttling (default 3).
+    /// Retries of connection failures, 5xx and throttling; 0 for none.
     pub max_retries: u32,
-    /// First backoff delay in milliseconds, doubled each retry with jitter (0: 100).
+    /// 1 when `retry_base_delay_ms` is set, else 0 (100 ms).
+    pub has_retry_base_delay_ms: u8,
+    /// First backoff delay in milliseconds, doubled each retry with jitter;
+    /// 0 retries at once.
     pub retry_base_delay_ms: u64,
-    /// Largest response body accepted, in bytes (0: 16 MiB).
+    /// 1 when `max_response_bytes` is set, else 0 (16 MiB).
+    pub has_max_response_bytes: u8,
+    /// Largest response body accepted, in bytes, at least 1.
     pub max_response_bytes: u64,
     /// Appended to the `cloud-infinite/<version>` User-Agent.
     pub user_agent_suffix: *const c_char,
@@ -110,10 +122,6 @@ pub(crate) fn not_live(name: &str, ptr: *const u8, tag: Tag) -> String {
         Some(other) => format!("{name} is a {}, not a {}", other.c_name(), tag.c_name()),
         None => format!("{name} is not a live {} (already freed, or not made by this library)", tag.c_name()),
     }
-}
-
-fn millis(ms: u64) -> Option<Duration> {
-    (ms != 0).then(|| Duration::from_millis(ms))
 }
 
 /// Builds the core's options from the C struct.
@@ -170,19 +178,19 @@ unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
         },
         other => return Err(Error::invalid_argument(format!("proxy_mode {other} is not a ci_proxy_mode (0 environment, 1 disabled, 2 url)"))),
     };
-    if let Some(d) = millis(o.connect_timeout_ms) {
-        b = b.connect_timeout(d);
+    if flag(o.has_connect_timeout_ms, "has_connect_timeout_ms")? {
+        b = b.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
     }
-    if let Some(d) = millis(o.timeout_ms) {
-        b = b.timeout(d);
+    if flag(o.has_timeout_ms, "has_timeout_ms")? {
+        b = b.timeout(Duration::from_millis(o.timeout_ms));
     }
     if flag(o.has_max_retries, "has_max_retries")? {
         b = b.max_retries(o.max_retries);
     }
-    if let Some(d) = millis(o.retry_base_delay_ms) {
-        b = b.retry_base_delay(d);
+    if flag(o.has_retry_base_delay_ms, "has_retry_base_delay_ms")? {
+        b = b.retry_base_delay(Duration::from_millis(o.retry_base_delay_ms));
     }
-    if o.max_response_bytes != 0 {
+    if flag(o.has_max_response_bytes, "has_max_response_bytes")? {
         b = b.max_response_bytes(o.max_response_bytes);
     }
     Ok(b)

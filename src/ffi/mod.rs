@@ -23,8 +23,12 @@
 mod calls;
 mod client;
 mod error;
+mod operations;
+mod page;
+mod query;
 mod registry;
-mod results;
+mod sign;
+mod structs;
 
 use std::ffi::{c_char, CStr};
 
@@ -35,8 +39,11 @@ use crate::error::{Error, ErrorKind};
 /// The version of this C ABI: it changes whenever a function's signature, a
 /// struct's layout or a field's type changes. Wrappers compare it with
 /// `ci_abi_version()`. 2: `ci_client_options` gained `ca_file`, and its
-/// flags became `uint8_t`.
-pub const CI_ABI_VERSION: u32 = 2;
+/// flags became `uint8_t`. 3: one `ci_describe` and one `ci_pager` for every
+/// operation of `ci_operations()`, one `ci_query` and one `ci_page` (with
+/// the paging fields in `ci_paging`), and a `has_` flag on every optional
+/// number of the inputs, so that 0 is sent or refused, never "not set".
+pub const CI_ABI_VERSION: u32 = 3;
 
 /// Runs `$body` (an expression of the function's return type), returning
 /// `$on_panic` instead if it panics. Every exported function is made of one

@@ -27,10 +27,8 @@ pub(crate) const QUARANTINE_OBJECTS: usize = 64;
 pub(crate) enum Tag {
     Client,
     Error,
-    PicBucketPage,
-    AiQueuePage,
-    PicBucketPager,
-    AiQueuePager,
+    Page,
+    Pager,
     Signature,
 }
 
@@ -40,10 +38,8 @@ impl Tag {
         match self {
             Tag::Client => "ci_client",
             Tag::Error => "ci_error",
-            Tag::PicBucketPage => "ci_pic_bucket_page",
-            Tag::AiQueuePage => "ci_ai_queue_page",
-            Tag::PicBucketPager => "ci_pic_bucket_pager",
-            Tag::AiQueuePager => "ci_ai_queue_pager",
+            Tag::Page => "ci_page",
+            Tag::Pager => "ci_pager",
             Tag::Signature => "ci_signature",
         }
     }

@@ -27,7 +27,9 @@ pub(super) struct ErrorSink {
 }
 
 impl<'a> Sink<'a> for ErrorSink {
-    fn start(&mut self, _path: &[Tag]) {}
+    fn start(&mut self, _path: &[Tag]) -> Result<()> {
+        Ok(())
+    }
 
     fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()> {
         if let [Tag::Response | Tag::Error, tag] = path {

@@ -1,4 +1,4 @@
-//! Parsing of the service's XML answers: the two pages and error bodies.
+//! Parsing of the service's XML answers: every call's page, and error bodies.
 //!
 //! A single streaming pass (our own small tokenizer, borrowing from the
 //! body; quick-xml decodes entities) with a stack of known element names;
@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 
 mod error_body;
+mod items;
 mod pages;
 #[cfg(any(test, feature = "reference-parser"))]
 #[doc(hidden)]
@@ -25,23 +26,36 @@ mod tests;
 mod tree;
 
 pub use error_body::{parse_error_body, ErrorBody};
-pub use pages::{parse_ai_queue_page, parse_pic_bucket_page};
+pub use items::Item;
+pub use pages::{parse_page, MAX_ITEMS_PER_PAGE};
 
 /// The element names this crate understands; everything else is `Other`.
+/// Public only so that [`Item`] can be implemented by the model's types.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tag {
+pub enum Tag {
     Response,
     Error,
     RequestId,
     TotalCount,
     PageNumber,
     PageSize,
+    MediaBucketList,
     PicBucketList,
+    AiBucketList,
+    AsrBucketList,
+    DocBucketList,
+    FileBucketList,
+    CiBucketList,
+    QueueList,
     BucketId,
+    BucketName,
+    AliasBucketId,
+    AppId,
+    Status,
     Name,
     Region,
     CreateTime,
-    QueueList,
     QueueId,
     State,
     NotifyConfig,
@@ -52,11 +66,16 @@ enum Tag {
     MqMode,
     MqRegion,
     MqName,
+    KafkaConfig,
+    InstanceId,
+    Topic,
     MaxSize,
     MaxConcurrent,
     Category,
     UpdateTime,
     NonExistPids,
+    /// `QueueID` inside `NonExistPIDs`, as older answers nest them.
+    NonExistQueueId,
     Code,
     Message,
     Resource,
@@ -65,7 +84,8 @@ enum Tag {
 }
 
 impl Tag {
-    fn from_name(name: &[u8]) -> Tag {
+    /// The tag of an element's local name.
+    pub fn from_name(name: &[u8]) -> Tag {
         match name {
             b"Response" => Tag::Response,
             b"Error" => Tag::Error,
@@ -73,12 +93,22 @@ impl Tag {
             b"TotalCount" => Tag::TotalCount,
             b"PageNumber" => Tag::PageNumber,
             b"PageSize" => Tag::PageSize,
+            b"MediaBucketList" => Tag::MediaBucketList,
             b"PicBucketList" => Tag::PicBucketList,
+            b"AiBucketList" => Tag::AiBucketList,
+            b"AsrBucketList" => Tag::AsrBucketList,
+            b"DocBucketList" => Tag::DocBucketList,
+            b"FileBucketList" => Tag::FileBucketList,
+            b"CIBucketList" => Tag::CiBucketList,
+            b"QueueList" => Tag::QueueList,
             b"BucketId" => Tag::BucketId,
+            b"BucketName" => Tag::BucketName,
+            b"AliasBucketId" => Tag::AliasBucketId,
+            b"AppId" => Tag::AppId,
+            b"Status" => Tag::Status,
             b"Name" => Tag::Name,
             b"Region" => Tag::Region,
             b"CreateTime" => Tag::CreateTime,
-            b"QueueList" => Tag::QueueList,
             b"QueueId" => Tag::QueueId,
             b"State" => Tag::State,
             b"NotifyConfig" => Tag::NotifyConfig,
@@ -89,11 +119,15 @@ impl Tag {
             b"MqMode" => Tag::MqMode,
             b"MqRegion" => Tag::MqRegion,
             b"MqName" => Tag::MqName,
+            b"KafkaConfig" => Tag::KafkaConfig,
+            b"InstanceId" => Tag::InstanceId,
+            b"Topic" => Tag::Topic,
             b"MaxSize" => Tag::MaxSize,
             b"MaxConcurrent" => Tag::MaxConcurrent,
             b"Category" => Tag::Category,
             b"UpdateTime" => Tag::UpdateTime,
             b"NonExistPIDs" => Tag::NonExistPids,
+            b"QueueID" => Tag::NonExistQueueId,
             b"Code" => Tag::Code,
             b"Message" => Tag::Message,
             b"Resource" => Tag::Resource,
@@ -110,7 +144,7 @@ fn parse_error(message: impl Into<String>) -> Error {
 /// Receives the document as it streams by.
 trait Sink<'a> {
     /// An element opened; `path` ends with it.
-    fn start(&mut self, path: &[Tag]);
+    fn start(&mut self, path: &[Tag]) -> Result<()>;
     /// An element with no child elements closed; `path` ends with it.
     fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()>;
 }

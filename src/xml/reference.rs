@@ -11,10 +11,11 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::error_body::ErrorSink;
-use super::pages::{AiQueueSink, PicBucketSink};
+use super::pages::{PageSink, MAX_ITEMS_PER_PAGE};
 use super::tree::Tree;
 use super::{decode_text, expect_root, parse_error, Sink, Tag};
 use crate::error::Result;
+use crate::model::{Bucket, CiBucket, Queue};
 
 /// Streams `body` into `sink` and returns the root element's tag and name.
 pub(super) fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, String)> {
@@ -102,17 +103,22 @@ fn root<'a>(reader: Which, body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<T
     }
 }
 
-/// What `reader` makes of `body` as each answer: the queue page, the
-/// bucket page and the error body, printed, or `None` for a failure.
-fn outcomes(reader: Which, body: &[u8]) -> [Option<String>; 3] {
-    let page_root = |tag: Tag| expect_root((tag, ""), Tag::Response);
-    let mut queues = AiQueueSink::default();
-    let queues = root(reader, body, &mut queues).and_then(page_root).and_then(|()| super::pages::finish_ai_queue_page(queues));
-    let mut buckets = PicBucketSink::default();
-    let buckets = root(reader, body, &mut buckets).and_then(page_root).and_then(|()| super::pages::finish_pic_bucket_page(buckets));
+/// What `reader` makes of `body` as each answer: a queue page, a bucket
+/// page, a CI bucket page and an error body, printed, or `None` for a failure.
+fn outcomes(reader: Which, body: &[u8]) -> [Option<String>; 4] {
+    fn page<T: super::Item>(reader: Which, body: &[u8], list: &str) -> Option<String> {
+        let mut sink = PageSink::<T>::new(list, MAX_ITEMS_PER_PAGE);
+        let page = root(reader, body, &mut sink).and_then(|tag| expect_root((tag, ""), Tag::Response)).and_then(|()| sink.finish());
+        page.ok().map(|p| format!("{p:?}"))
+    }
     let mut error = ErrorSink::default();
     let error = root(reader, body, &mut error).ok().filter(|tag| matches!(tag, Tag::Response | Tag::Error)).map(|_| error.body);
-    [queues.ok().map(|p| format!("{p:?}")), buckets.ok().map(|p| format!("{p:?}")), error.map(|e| format!("{e:?}"))]
+    [
+        page::<Queue>(reader, body, "QueueList"),
+        page::<Bucket>(reader, body, "PicBucketList"),
+        page::<CiBucket>(reader, body, "CIBucketList"),
+        error.map(|e| format!("{e:?}")),
+    ]
 }
 
 /// Panics, naming the input, if the two readers disagree on `body`.
@@ -122,7 +128,7 @@ fn outcomes(reader: Which, body: &[u8]) -> [Option<String>; 3] {
 pub fn assert_same(body: &[u8]) {
     // `<>`, `< a>`, `< />`: quick-xml reads a tag with an empty name.
     let quick_xml_accepts_nameless = body.windows(2).any(|w| w[0] == b'<' && (w[1] == b'>' || super::scanner::is_xml_space(w[1])));
-    let answers = ["ai_queue_page", "pic_bucket_page", "error_body"];
+    let answers = ["queue_page", "bucket_page", "ci_bucket_page", "error_body"];
     for ((answer, ours), theirs) in answers.iter().zip(outcomes(Which::Scanner, body)).zip(outcomes(Which::QuickXml, body)) {
         if ours != theirs && !(ours.is_none() && quick_xml_accepts_nameless) {
             panic!("{answer}: the scanner and quick-xml disagree on {:?}:\nscanner:   {ours:?}\nquick-xml: {theirs:?}", String::from_utf8_lossy(body));

@@ -7,6 +7,10 @@ use crate::error::Result;
 
 /// What a walk keeps while tokens stream by, whichever reader makes them:
 /// the open elements and the text of the innermost one, fed to the sink.
+/// Deeper than any answer of the service nests (about 5), and shallow
+/// enough that a hostile body cannot grow the stack of open elements.
+const MAX_DEPTH: usize = 64;
+
 pub(super) struct Tree<'a, 's, S> {
     pub(super) sink: &'s mut S,
     pub(super) stack: Vec<Tag>,
@@ -26,8 +30,11 @@ impl<'a, 's, S: Sink<'a>> Tree<'a, 's, S> {
 
     /// An element opened, and at once closed again when `empty`.
     pub(super) fn open(&mut self, tag: Tag, empty: bool) -> Result<()> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(parse_error(format!("response body nests elements more than {MAX_DEPTH} deep: refused")));
+        }
         self.stack.push(tag);
-        self.sink.start(&self.stack);
+        self.sink.start(&self.stack)?;
         if empty {
             self.sink.leaf(&self.stack, Cow::Borrowed(""))?;
             self.stack.pop();
