@@ -16,7 +16,7 @@ VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --sh
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: build header install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
+.PHONY: build header generate install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -25,6 +25,11 @@ build:
 ## Regenerate include/cloud_infinite.h from src/ffi/ (a test fails while it is stale).
 header:
 	CLOUD_INFINITE_WRITE_HEADER=1 $(CARGO) build
+
+## Regenerate every binding's generated mirrors from the header and the table of
+## operations (tests/generated.rs fails while one is stale).
+generate: header
+	$(CARGO) run --quiet --features codegen --bin ci-codegen
 
 ## Install the C library (shared and static), header and pkg-config file under PREFIX.
 install:
@@ -41,10 +46,10 @@ test: lint deny test-rust test-c test-c-matrix test-install test-official-sdk te
 
 ## Clippy on every target, warnings denied.
 lint:
-	$(CARGO) clippy --features emulator --all-targets -- -D warnings
+	$(CARGO) clippy --features emulator,codegen --all-targets -- -D warnings
 
 test-rust:
-	$(CARGO) test --features emulator
+	$(CARGO) test --features emulator,codegen
 
 target/c/test_abi: tests/c/test_abi.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c
