@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod credentials;
 pub mod error;
 // The C ABI: its symbols are exported from the cdylib and staticlib; it is
 // not part of the Rust API (Rust callers use the types above).
