@@ -125,10 +125,10 @@ fn ci_buckets(fixture: &Fixture, spec: &OperationSpec, params: &Params<'_>, requ
 /// The category filter of a call: `None` lists every category.
 ///
 /// A call whose entry lists no categories takes no `category` (and
-/// [`check_taken`] refused one). One that does defaults to its first
-/// category other than [`ALL_CATEGORIES`], as the media queue docs say
-/// (Transcoding); `CateAll` lists all; any other value but the listed ones
-/// is refused.
+/// [`check_taken`] refused one). One that does lists its table entry's
+/// `default_category` when none is sent (Transcoding for media queues, as
+/// their page says); `CateAll` lists all; any other value but the listed
+/// ones is refused.
 fn category_filter<'p>(spec: &OperationSpec, params: &'p Params<'_>) -> Result<Option<&'p str>, ApiError> {
     if spec.categories.is_empty() {
         return Ok(None);
@@ -140,7 +140,7 @@ fn category_filter<'p>(spec: &OperationSpec, params: &'p Params<'_>) -> Result<O
             "category must be one of {}, got {c:?}",
             spec.categories.join(", ")
         ))),
-        None => Ok(spec.categories.iter().copied().find(|c| *c != ALL_CATEGORIES)),
+        None => Ok(spec.default_category),
     }
 }
 
