@@ -15,12 +15,17 @@ VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --sh
 
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+# The shared library's SONAME carries the C ABI version (build.rs sets it).
+ABI := $(shell sed -n 's/^pub const CI_ABI_VERSION: u32 = \([0-9]*\);/\1/p' src/ffi/mod.rs)
+SONAME := libcloud_infinite.so.$(ABI)
 
 .PHONY: build header generate install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
 	$(CARGO) build --features emulator --lib --bins --examples
+	@# Programs linked with -lcloud_infinite ask the loader for the SONAME.
+	ln -sf libcloud_infinite.so $(LIB_DIR)/$(SONAME)
 
 ## Regenerate include/cloud_infinite.h from src/ffi/ (a test fails while it is stale).
 header:
@@ -31,14 +36,21 @@ header:
 generate: header
 	$(CARGO) run --quiet --features codegen --bin ci-codegen
 
-## Install the C library (shared and static), header and pkg-config file under PREFIX.
+## Install the C library (shared with a versioned SONAME, and static), the header,
+## the pkg-config file and the CMake package under PREFIX. Programs linked through
+## either find the library without LD_LIBRARY_PATH (both add an rpath).
 install:
 	$(CARGO) build --release --lib
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 0755 target/release/libcloud_infinite.so $(DESTDIR)$(PREFIX)/lib/
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/cloud_infinite $(DESTDIR)$(PREFIX)/include
+	install -m 0755 target/release/libcloud_infinite.so $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcloud_infinite.so
 	install -m 0644 target/release/libcloud_infinite.a $(DESTDIR)$(PREFIX)/lib/
+	@# The standard library's debug info is most of the archive, and no C user debugs into it.
+	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/libcloud_infinite.a
 	install -m 0644 include/cloud_infinite.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cloud_infinite.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cloud_infinite.pc
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@SONAME@|$(SONAME)|' cmake/cloud_infiniteConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/cloud_infinite/cloud_infiniteConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION)|' cmake/cloud_infiniteConfigVersion.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/cloud_infinite/cloud_infiniteConfigVersion.cmake
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
@@ -71,19 +83,27 @@ test-c: target/c/test_abi target/c/test_abi_asan
 	grep -q "ERROR: LeakSanitizer: detected memory leaks" target/c/leak-asan.log
 	@echo "  both did."
 
-## `make install` into a temporary prefix, then the C and C++ examples built
-## with nothing but pkg-config and run against the emulator.
+## `make install` into a temporary prefix, then the C and C++ examples built with nothing
+## but pkg-config, and a CMake project consuming the CMake package, all run against the
+## emulator without LD_LIBRARY_PATH (the rpath finds the library), shared and static.
 test-install: build
 	set -e; prefix=$$(mktemp -d); trap 'rm -rf "$$prefix"' EXIT; \
 	$(MAKE) --no-print-directory install PREFIX="$$prefix" >/dev/null; \
+	readelf -d "$$prefix/lib/$(SONAME)" | grep -q 'Library soname: \[$(SONAME)\]'; \
 	export PKG_CONFIG_PATH="$$prefix/lib/pkgconfig"; \
 	$(CC) -std=c99 $(C_WARNINGS) examples/c/list.c $$(pkg-config --cflags --libs cloud_infinite) -o "$$prefix/list"; \
 	$(CXX) -std=c++17 $(C_WARNINGS) examples/c/list.cpp $$(pkg-config --cflags --libs cloud_infinite) -o "$$prefix/list_cpp"; \
 	$(CC) -std=c99 $(C_WARNINGS) examples/c/list.c $$(pkg-config --cflags cloud_infinite) "$$prefix/lib/libcloud_infinite.a" $$(pkg-config --static --libs-only-l cloud_infinite | sed 's/-lcloud_infinite//') -o "$$prefix/list_static"; \
-	scripts/with-emulator.sh --emulator $(EMULATOR) -- env LD_LIBRARY_PATH="$$prefix/lib" "$$prefix/list" | tail -n 3; \
-	scripts/with-emulator.sh --emulator $(EMULATOR) -- env LD_LIBRARY_PATH="$$prefix/lib" "$$prefix/list_cpp"; \
+	readelf -d "$$prefix/list" | grep -q 'NEEDED.*\[$(SONAME)\]'; \
+	scripts/with-emulator.sh --emulator $(EMULATOR) -- "$$prefix/list" | tail -n 3; \
+	scripts/with-emulator.sh --emulator $(EMULATOR) -- "$$prefix/list_cpp" | head -n 2; \
 	scripts/with-emulator.sh --emulator $(EMULATOR) -- "$$prefix/list_static" | grep -A4 '^DescribePicProcessBucket ' | grep -q '^  130 buckets$$'; \
-	echo "install: shared, C++ and static builds via pkg-config work"
+	cmake -S tests/cmake -B "$$prefix/cmake-build" -DCMAKE_PREFIX_PATH="$$prefix" -DCMAKE_C_COMPILER=$(CC) >/dev/null; \
+	cmake --build "$$prefix/cmake-build" >/dev/null; \
+	for program in list_shared list_static; do \
+	  scripts/with-emulator.sh --emulator $(EMULATOR) -- "$$prefix/cmake-build/$$program" | grep -A4 '^DescribeMediaBuckets ' | grep -q 'buckets$$'; \
+	done; \
+	echo "install: shared (SONAME $(SONAME)), C++, static and CMake builds work without LD_LIBRARY_PATH"
 
 ## The fault matrix, hostile inputs and SecretId delimiters from C, under valgrind and ASan.
 C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters target/c/operations

@@ -8,6 +8,16 @@
 use std::env;
 use std::path::PathBuf;
 
+/// `CI_ABI_VERSION` as src/ffi/mod.rs defines it: the shared library's
+/// SONAME carries it, so that it changes exactly when the ABI does.
+fn abi_version(crate_dir: &std::path::Path) -> u32 {
+    let source = std::fs::read_to_string(crate_dir.join("src/ffi/mod.rs")).expect("read src/ffi/mod.rs");
+    source
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("pub const CI_ABI_VERSION: u32 = ")?.strip_suffix(';')?.parse().ok())
+        .expect("src/ffi/mod.rs defines CI_ABI_VERSION")
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
@@ -17,6 +27,11 @@ fn main() {
 
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // A versioned SONAME (libcloud_infinite.so.3), so that a program linked
+    // against one ABI never loads a library of another.
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcloud_infinite.so.{}", abi_version(&crate_dir));
+    }
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
     let bindings = cbindgen::Builder::new()
         .with_crate(&crate_dir)
