@@ -4,6 +4,7 @@ use std::io;
 use std::time::Duration;
 
 use super::proxy::ProxyRoute;
+use super::send::ERROR_BODY_PREFIX;
 use super::{Inner, RawResponse};
 use crate::error::{sanitize, Error, ErrorKind, ServiceDetails, BODY_SNIPPET_BYTES, MAX_FIELD_BYTES, MAX_SERVICE_MESSAGE_BYTES};
 use crate::xml;
@@ -15,7 +16,11 @@ pub(super) fn service_error(raw: &RawResponse) -> Error {
     match xml::parse_error_body(&raw.body) {
         Some(body) => {
             let code = body.code.as_deref().map_or_else(|| "(no code)".into(), |c| sanitize(c, MAX_FIELD_BYTES));
-            let message = body.message.as_deref().map(|m| sanitize(m, MAX_SERVICE_MESSAGE_BYTES)).unwrap_or_default();
+            let message = match body.message.as_deref() {
+                Some(m) => sanitize(m, MAX_SERVICE_MESSAGE_BYTES),
+                None if raw.body.len() as u64 >= ERROR_BODY_PREFIX => format!("(no Message within the first {} KiB of the body, which is all that is read)", ERROR_BODY_PREFIX / 1024),
+                None => String::new(),
+            };
             Error::new(ErrorKind::Service, format!("the service answered HTTP {} {code}: {message}", raw.status)).with_service_details(
                 ServiceDetails {
                     http_status: raw.status,
