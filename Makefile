@@ -16,7 +16,7 @@ VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --leak-check=full --sh
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-.PHONY: build header install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
+.PHONY: build header install lint test test-rust test-hostile test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -37,7 +37,7 @@ install:
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: lint deny test-rust test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak test-bench-smoke
+test: lint deny test-rust test-hostile test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak test-bench-smoke
 
 ## Clippy on every target, warnings denied.
 lint:
@@ -45,6 +45,11 @@ lint:
 
 test-rust:
 	$(CARGO) test --features emulator
+
+## The hostile-server harness: raw-socket servers sending what an attacker would;
+## a table of outcome, time against the timeout and peak RSS per case.
+test-hostile:
+	$(CARGO) test --features emulator --test hostile
 
 target/c/test_abi: tests/c/test_abi.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c

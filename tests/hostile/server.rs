@@ -19,9 +19,17 @@ pub struct Conn {
     /// The request head the client sent (up to the blank line).
     pub head: String,
     stop: Arc<AtomicBool>,
+    /// Set by [`Conn::reset`]: close with RST, not FIN.
+    reset: bool,
 }
 
 impl Conn {
+    /// Reads the request head into `head` (for scripts of a server started
+    /// with [`RawServer::start_raw`] that want it after all).
+    pub fn read_request(&mut self) {
+        self.head = read_head(&mut self.stream);
+    }
+
     /// Whether the server is shutting down: endless scripts stop then.
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
@@ -55,8 +63,8 @@ impl Conn {
         let _ = self.send(head.as_bytes()) && self.send(body);
     }
 
-    /// Closes with a TCP reset instead of a clean close.
-    pub fn reset(self) {
+    /// Makes the close a TCP reset instead of a clean close.
+    pub fn reset(&mut self) {
         let sock = socket_ref(&self.stream);
         // SO_LINGER with a zero timeout makes close() send RST.
         let linger = libc_linger { l_onoff: 1, l_linger: 0 };
@@ -65,7 +73,7 @@ impl Conn {
         unsafe {
             setsockopt(sock, SOL_SOCKET, SO_LINGER, &linger as *const libc_linger as *const std::ffi::c_void, std::mem::size_of::<libc_linger>() as u32);
         }
-        drop(self.stream);
+        self.reset = true;
     }
 }
 
@@ -133,13 +141,15 @@ impl RawServer {
                     // No script may hang a test: every read and write gives up.
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
                     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-                    let mut conn = Conn { stream, index, head: String::new(), stop };
+                    let mut conn = Conn { stream, index, head: String::new(), stop, reset: false };
                     if read_request {
                         conn.head = read_head(&mut conn.stream);
                         seen.lock().unwrap().push(conn.head.clone());
                     }
                     script(&mut conn);
-                    let _ = conn.stream.shutdown(Shutdown::Both);
+                    if !conn.reset {
+                        let _ = conn.stream.shutdown(Shutdown::Both);
+                    }
                 });
             }
         });
