@@ -86,7 +86,7 @@ test-install: build
 	echo "install: shared, C++ and static builds via pkg-config work"
 
 ## The fault matrix, hostile inputs and SecretId delimiters from C, under valgrind and ASan.
-C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters
+C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters target/c/fail_closed
 $(C_MATRIX): target/c/%: tests/c/%.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c
 	$(CC) -std=c99 $(C_WARNINGS) -g -Iinclude $< -L$(LIB_DIR) -Wl,-rpath,$(abspath $(LIB_DIR)) -lcloud_infinite -lpthread -o $@
