@@ -536,3 +536,24 @@ fn point_13_a_refused_proxy_is_named() {
         assert!(e.message().contains("ci.ap-guangzhou.myqcloud.com"), "and the target: {e}");
     }
 }
+
+// ---- The fuzz target's seeds (and whatever fuzzing kept), replayed ----
+
+mod fuzz_harness {
+    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/fail_closed_harness.rs"));
+}
+
+#[test]
+fn the_fail_closed_fuzz_corpus_replays() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/fail_closed");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let data = std::fs::read(&path).unwrap();
+        if let Err(panic) = std::panic::catch_unwind(|| fuzz_harness::fail_closed(&data)) {
+            panic!("{} fails the harness: {panic:?}", path.display());
+        }
+        count += 1;
+    }
+    assert!(count >= 7, "only {count} inputs in {}", dir.display());
+}
