@@ -19,7 +19,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 ABI := $(shell sed -n 's/^pub const CI_ABI_VERSION: u32 = \([0-9]*\);/\1/p' src/ffi/mod.rs)
 SONAME := libcloud_infinite.so.$(ABI)
 
-.PHONY: build header generate install lint test test-rust test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
+.PHONY: build header generate install lint test test-rust test-hostile test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
 
 ## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
 build:
@@ -54,7 +54,7 @@ install:
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: lint deny test-rust test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak test-bench-smoke
+test: lint deny test-rust test-hostile test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak test-bench-smoke
 
 ## Clippy on every target, warnings denied.
 lint:
@@ -62,6 +62,11 @@ lint:
 
 test-rust:
 	$(CARGO) test --features emulator,codegen
+
+## The hostile-server harness: raw-socket servers sending what an attacker would;
+## a table of outcome, time against the timeout and peak RSS per case.
+test-hostile:
+	$(CARGO) test --features emulator --test hostile
 
 target/c/test_abi: tests/c/test_abi.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c
@@ -106,7 +111,7 @@ test-install: build
 	echo "install: shared (SONAME $(SONAME)), C++, static and CMake builds work without LD_LIBRARY_PATH"
 
 ## The fault matrix, hostile inputs and SecretId delimiters from C, under valgrind and ASan.
-C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters target/c/operations
+C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters target/c/operations target/c/fail_closed
 $(C_MATRIX): target/c/%: tests/c/%.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c
 	$(CC) -std=c99 $(C_WARNINGS) -g -Iinclude $< -L$(LIB_DIR) -Wl,-rpath,$(abspath $(LIB_DIR)) -lcloud_infinite -lpthread -o $@

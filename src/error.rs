@@ -92,10 +92,92 @@ pub struct ServiceDetails {
     pub trace_id: Option<String>,
 }
 
+/// The most bytes an error's message holds; longer ones are cut (saying so).
+pub const MAX_MESSAGE_BYTES: usize = 2048;
+/// The most bytes of a service's `Message` quoted in an error's message.
+pub const MAX_SERVICE_MESSAGE_BYTES: usize = 1024;
+/// The most bytes kept of a code, request id, resource or trace id.
+pub const MAX_FIELD_BYTES: usize = 256;
+/// The most bytes of a body that is not a CI error quoted in a message.
+pub const BODY_SNIPPET_BYTES: usize = 200;
+
+/// Room kept at the end of a cut text for the note saying how much was cut.
+const CUT_NOTE_BYTES: usize = 28;
+
+/// Whether `c` could move a terminal's cursor, end a log line or reorder
+/// what a reader sees: C0 and C1 controls, DEL, line and paragraph
+/// separators, and the bidirectional overrides and isolates.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escaped_len(c: char) -> usize {
+    if needs_escape(c) {
+        // `\u{` + hex digits + `}`
+        4 + (32 - (c as u32 | 1).leading_zeros() as usize).div_ceil(4)
+    } else {
+        c.len_utf8()
+    }
+}
+
+/// `text` made safe to print and to log: every character [`needs_escape`]
+/// written as `\u{1b}` (so ESC, CR, LF, NUL, DEL and C1 controls cannot
+/// reach a terminal or split a log line), and cut at a character boundary
+/// to at most `max_bytes` bytes, ending with a note of how many bytes of
+/// `text` were left out.
+///
+/// ```
+/// use cloud_infinite::error::sanitize;
+/// assert_eq!(sanitize("a\u{1b}[2J\r\nb", 100), "a\\u{1b}[2J\\u{d}\\u{a}b");
+/// let cut = sanitize(&"x".repeat(10_000), 100);
+/// assert!(cut.len() <= 100 && cut.ends_with("[9928 more bytes]"), "{cut}");
+/// ```
+pub fn sanitize(text: &str, max_bytes: usize) -> String {
+    let mut full = 0usize;
+    let fits = text.chars().all(|c| {
+        full += escaped_len(c);
+        full <= max_bytes
+    });
+    let budget = if fits { max_bytes } else { max_bytes.saturating_sub(CUT_NOTE_BYTES) };
+    let mut out = String::with_capacity(full.min(max_bytes));
+    let mut consumed = 0;
+    for c in text.chars() {
+        if out.len() + escaped_len(c) > budget {
+            break;
+        }
+        if needs_escape(c) {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+        consumed += c.len_utf8();
+    }
+    if consumed < text.len() {
+        let note = format!("...[{} more bytes]", text.len() - consumed);
+        if out.len() + note.len() <= max_bytes {
+            out.push_str(&note);
+        }
+    }
+    out
+}
+
+/// `message`, unchanged when it is already safe and short (the usual case,
+/// without a copy), else [`sanitize`]d.
+fn bounded(message: String, max_bytes: usize) -> String {
+    if message.len() <= max_bytes && !message.chars().any(needs_escape) {
+        message
+    } else {
+        sanitize(&message, max_bytes)
+    }
+}
+
 impl Error {
-    /// An error of `kind` with `message`.
+    /// An error of `kind` with `message`, escaped and bounded by
+    /// [`sanitize`] to [`MAX_MESSAGE_BYTES`]: whatever a message quotes
+    /// (a service's text, an element name, a URL), it stays printable and short.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), service: None, transient: None }
+        Error { kind, message: bounded(message.into(), MAX_MESSAGE_BYTES), service: None, transient: None }
     }
 
     /// Shorthand for [`ErrorKind::InvalidArgument`].
@@ -103,14 +185,21 @@ impl Error {
         Self::new(ErrorKind::InvalidArgument, message)
     }
 
-    /// The same error with another message.
+    /// The same error with another message (bounded as in [`Error::new`]).
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
-        self.message = message.into();
+        self.message = bounded(message.into(), MAX_MESSAGE_BYTES);
         self
     }
 
-    /// Attaches what the service said (status, code, request id...).
-    pub fn with_service_details(mut self, details: ServiceDetails) -> Self {
+    /// Attaches what the service said (status, code, request id...), each
+    /// text escaped and bounded to [`MAX_FIELD_BYTES`] by [`sanitize`]:
+    /// these come from whoever answered, and callers log them.
+    pub fn with_service_details(mut self, mut details: ServiceDetails) -> Self {
+        for field in [&mut details.code, &mut details.request_id, &mut details.resource, &mut details.trace_id] {
+            if let Some(text) = field.take() {
+                *field = Some(bounded(text, MAX_FIELD_BYTES));
+            }
+        }
         self.service = Some(Box::new(details));
         self
     }
@@ -154,8 +243,9 @@ impl Error {
 
     /// Whether sending the same request again may succeed: connection
     /// failures (including connect timeouts), 5xx answers other than 501
-    /// NotImplemented, and throttling (503 SlowDown). Never another 4xx, a
-    /// TLS or certificate failure, or a whole-call timeout.
+    /// NotImplemented, and throttling (503 SlowDown, 429). Never another
+    /// 4xx, a status outside 100 to 599, a TLS or certificate failure, or a
+    /// whole-call timeout.
     pub fn is_retryable(&self) -> bool {
         if let Some(transient) = self.transient {
             return transient;
@@ -164,7 +254,7 @@ impl Error {
             ErrorKind::Network => true,
             ErrorKind::Service => {
                 let status = self.http_status().unwrap_or(0);
-                status >= 500 && status != 501
+                (500..=599).contains(&status) && status != 501 || status == 429
             }
             _ => false,
         }

@@ -9,22 +9,11 @@ use std::time::Duration;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
+use super::proxy::{self, ProxyConfig};
 use super::{Client, Inner, Scheme, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, USER_AGENT};
 use crate::error::{Error, Result};
 use crate::request;
 use crate::sign::Credentials;
-
-/// Which HTTP(S) proxy to use.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum ProxyConfig {
-    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (either case), honouring `NO_PROXY`.
-    #[default]
-    FromEnvironment,
-    /// Connect directly.
-    Disabled,
-    /// This proxy, e.g. `http://proxy.internal:3128`.
-    Url(String),
-}
 
 /// Everything a [`Client`] is made from. Start from [`ClientBuilder::new`]
 /// (nothing set) or [`ClientBuilder::from_env`] (Tencent's environment
@@ -269,12 +258,10 @@ impl ClientBuilder {
             None => USER_AGENT.to_owned(),
         };
 
-        let proxy = match (&self.connect_to, &self.proxy) {
-            (Some(_), _) | (None, ProxyConfig::Disabled) => None,
-            (None, ProxyConfig::FromEnvironment) => ureq::Proxy::try_from_env(),
-            (None, ProxyConfig::Url(url)) => Some(ureq::Proxy::new(url).map_err(|_| {
-                Error::invalid_argument(format!("proxy {url:?} is not a proxy URL like \"http://host:3128\""))
-            })?),
+        // connect_to names the address to dial: no proxy stands in between.
+        let proxy = match &self.connect_to {
+            Some(_) => None,
+            None => proxy::resolve(&self.proxy, self.scheme, &proxy::process_env)?,
         };
         let root_certs = match &self.ca_file {
             None => ureq::tls::RootCerts::WebPki,
@@ -286,7 +273,8 @@ impl ClientBuilder {
             .http_status_as_error(false)
             // A redirect would carry our Authorization to another host.
             .max_redirects(0)
-            .proxy(proxy)
+            // Chosen per request (NO_PROXY is matched against each host).
+            .proxy(None)
             .user_agent(user_agent.as_str())
             // Set here rather than left to ureq's lazily built global default,
             // so that nothing of ours stays allocated once the client is freed.
@@ -316,6 +304,7 @@ impl ClientBuilder {
                 retry_base_delay: self.retry_base_delay,
                 max_response_bytes: self.max_response_bytes,
                 clock_offset_secs: AtomicI64::new(0),
+                proxy,
                 agent,
             }),
             timeout: self.timeout,
@@ -415,9 +404,15 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_secrets() {
-        let b = Client::builder().secret_id("AKIDvisible").secret_key("TOPSECRETKEY").session_token("TOPSECRETTOKEN").region("ap-guangzhou");
+        let b = Client::builder()
+            .secret_id("AKIDvisible")
+            .secret_key("TOPSECRETKEY")
+            .session_token("TOPSECRETTOKEN")
+            .region("ap-guangzhou")
+            .proxy(ProxyConfig::Url("http://user:TOPSECRETPROXY@proxy.internal:3128".into()));
         let shown = format!("{b:?} {:?}", b.clone().build().unwrap());
         assert!(shown.contains("AKIDvisible"));
+        assert!(shown.contains("proxy.internal:3128"), "{shown}");
         assert!(!shown.contains("TOPSECRET"), "{shown}");
     }
 }

@@ -3,15 +3,24 @@
 use std::io;
 use std::time::Duration;
 
+use super::proxy::ProxyRoute;
+use super::send::ERROR_BODY_PREFIX;
 use super::{Inner, RawResponse};
-use crate::error::{Error, ErrorKind, ServiceDetails};
+use crate::error::{sanitize, Error, ErrorKind, ServiceDetails, BODY_SNIPPET_BYTES, MAX_FIELD_BYTES, MAX_SERVICE_MESSAGE_BYTES};
 use crate::xml;
 
+/// The error a non-2xx answer means. Every text taken from the body is
+/// escaped and bounded (the body itself is at most the first
+/// `ERROR_BODY_PREFIX` bytes of what was sent).
 pub(super) fn service_error(raw: &RawResponse) -> Error {
     match xml::parse_error_body(&raw.body) {
         Some(body) => {
-            let code = body.code.clone().unwrap_or_else(|| "(no code)".into());
-            let message = body.message.clone().unwrap_or_default();
+            let code = body.code.as_deref().map_or_else(|| "(no code)".into(), |c| sanitize(c, MAX_FIELD_BYTES));
+            let message = match body.message.as_deref() {
+                Some(m) => sanitize(m, MAX_SERVICE_MESSAGE_BYTES),
+                None if raw.body.len() as u64 >= ERROR_BODY_PREFIX => format!("(no Message within the first {} KiB of the body, which is all that is read)", ERROR_BODY_PREFIX / 1024),
+                None => String::new(),
+            };
             Error::new(ErrorKind::Service, format!("the service answered HTTP {} {code}: {message}", raw.status)).with_service_details(
                 ServiceDetails {
                     http_status: raw.status,
@@ -23,17 +32,21 @@ pub(super) fn service_error(raw: &RawResponse) -> Error {
             )
         }
         None => {
-            let snippet: String = String::from_utf8_lossy(&raw.body[..raw.body.len().min(200)]).chars().filter(|c| !c.is_control()).collect();
-            Error::new(ErrorKind::Service, format!("the service answered HTTP {} with a body that is not a CI error: {snippet:?}", raw.status))
+            let snippet = sanitize(&String::from_utf8_lossy(&raw.body[..raw.body.len().min(BODY_SNIPPET_BYTES)]), BODY_SNIPPET_BYTES);
+            let more = if raw.body.len() > BODY_SNIPPET_BYTES { "..." } else { "" };
+            Error::new(ErrorKind::Service, format!("the service answered HTTP {} with a body that is not a CI error: \"{snippet}\"{more}", raw.status))
                 .with_service_details(raw.details())
         }
     }
 }
 
-pub(super) fn transport_error(e: ureq::Error, host: &str, inner: &Inner, timeout: Duration) -> Error {
-    let route = match &inner.connect_to {
-        Some(target) => format!("{host} (via {target})"),
-        None => host.to_owned(),
+/// The error a failed exchange means; `via` is the proxy the request went
+/// through, which is named, since the failure may well be the proxy's.
+pub(super) fn transport_error(e: ureq::Error, host: &str, inner: &Inner, via: Option<&ProxyRoute>, timeout: Duration) -> Error {
+    let route = match (&inner.connect_to, via) {
+        (Some(target), _) => format!("{host} (via {target})"),
+        (None, Some(proxy)) => format!("{host} (via proxy {}, from {})", proxy.endpoint, proxy.source),
+        (None, None) => host.to_owned(),
     };
     let network = |what: String| Error::new(ErrorKind::Network, format!("{route}: {what}"));
     let tls = |what: String| {
@@ -61,6 +74,11 @@ pub(super) fn transport_error(e: ureq::Error, host: &str, inner: &Inner, timeout
                 io::ErrorKind::TimedOut => {
                     return Error::new(ErrorKind::Timeout, format!("{route}: timed out: {io}"));
                 }
+                // With a proxy, the only connection this client makes is to it.
+                io::ErrorKind::ConnectionRefused if via.is_some() => {
+                    let proxy = via.map_or("", |p| p.endpoint.as_str());
+                    return network(format!("proxy {proxy} refused the connection ({host} was not reached): {io}"));
+                }
                 io::ErrorKind::ConnectionRefused => "connection refused",
                 io::ErrorKind::ConnectionReset => "connection reset by the server",
                 io::ErrorKind::UnexpectedEof => "the connection closed before the whole response arrived",
@@ -70,6 +88,11 @@ pub(super) fn transport_error(e: ureq::Error, host: &str, inner: &Inner, timeout
             network(format!("{what}: {io}"))
         }
         ureq::Error::HostNotFound => network("the host name does not resolve".into()),
+        // A proxy that will not open the tunnel (407, 403...) will not on a retry either.
+        ureq::Error::ConnectProxyFailed(why) => {
+            let proxy = via.map_or("", |p| p.endpoint.as_str());
+            network(format!("proxy {proxy} did not open a tunnel to {host}: {why}")).with_transient(false)
+        }
         ureq::Error::ConnectionFailed => network("the connection could not be made".into()),
         // A malformed answer may be a one-off (a broken connection mid-response).
         ureq::Error::Protocol(e) => network(format!("the server's answer is not valid HTTP: {e}")),

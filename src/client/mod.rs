@@ -51,10 +51,13 @@ impl Scheme {
 mod builder;
 mod calls;
 mod errors;
+mod proxy;
 mod send;
 
-pub use builder::{ClientBuilder, ProxyConfig};
+pub use builder::ClientBuilder;
 pub use calls::Pages;
+pub use proxy::ProxyConfig;
+pub use send::{parse_retry_after, MAX_CLOCK_OFFSET_SECS, MAX_RETRY_AFTER};
 
 /// A Cloud Infinite client. Cheap to clone (clones share one connection pool
 /// and one clock-skew correction) and safe to use from many threads at once.
@@ -87,6 +90,8 @@ struct Inner {
     max_response_bytes: u64,
     /// Server time minus local time, learnt from a RequestTimeTooSkewed answer.
     clock_offset_secs: AtomicI64,
+    /// The proxy requests go through (unless `NO_PROXY` names their host).
+    proxy: Option<proxy::ProxyRoute>,
     agent: ureq::Agent,
 }
 
@@ -102,6 +107,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.timeout)
             .field("max_retries", &i.max_retries)
             .field("max_response_bytes", &i.max_response_bytes)
+            .field("proxy", &i.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -111,6 +117,8 @@ struct RawResponse {
     status: u16,
     request_id: Option<String>,
     date: Option<SystemTime>,
+    /// How long the answer's `Retry-After` asks us to wait.
+    retry_after: Option<Duration>,
     body: Vec<u8>,
 }
 

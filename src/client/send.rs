@@ -23,35 +23,58 @@ impl Client {
         let mut retries_done = 0;
         let mut clock_corrected = false;
         loop {
-            let (error, server_date) = match self.attempt(&url, host, path, params, deadline) {
+            let (error, server_date, retry_after) = match self.attempt(&url, host, path, params, deadline) {
                 Ok(raw) if (200..300).contains(&raw.status) => return Ok(raw),
-                Ok(raw) => (service_error(&raw), raw.date),
-                Err(e) => (e, None),
+                Ok(raw) => (service_error(&raw), raw.date, raw.retry_after),
+                Err(e) => (e, None, None),
             };
             if !clock_corrected && is_clock_error(&error) {
                 if let Some(date) = server_date {
                     clock_corrected = true;
                     let local = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
                     let server = date.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-                    inner.clock_offset_secs.store(server - local, Ordering::Relaxed);
-                    log::warn!("clock differs from the service's by {}s; signing again", server - local);
+                    let offset = server.saturating_sub(local);
+                    if offset.unsigned_abs() > MAX_CLOCK_OFFSET_SECS {
+                        // A Date that far off is a broken or hostile answer, not
+                        // skew: kept, it would sign every later call wrongly.
+                        let note = format!(
+                            "{} (the clock was not corrected: the answer's Date is {offset} s from the local clock, more than the {MAX_CLOCK_OFFSET_SECS} s this client corrects; check the local clock)",
+                            error.message()
+                        );
+                        return Err(error.with_message(note));
+                    }
+                    inner.clock_offset_secs.store(offset, Ordering::Relaxed);
+                    log::warn!("clock differs from the service's by {offset}s; signing again");
                     continue;
                 }
             }
             if !error.is_retryable() || retries_done >= inner.max_retries {
                 return Err(error);
             }
-            let delay = backoff(inner.retry_base_delay, retries_done);
-            if Instant::now() + delay >= deadline {
+            let mut delay = backoff(inner.retry_base_delay, retries_done);
+            if let Some(asked) = retry_after {
+                if asked > MAX_RETRY_AFTER {
+                    let note = format!(
+                        "{} (not retried: the answer's Retry-After asks for {} s, more than the {} s this client waits)",
+                        error.message(),
+                        asked.as_secs(),
+                        MAX_RETRY_AFTER.as_secs()
+                    );
+                    return Err(error.with_message(note));
+                }
+                delay = delay.max(asked);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if delay >= left {
                 // Not enough time left for another attempt: the caller gets
                 // the last real answer (same kind, code and status), told why
-                // it was not retried.
-                let note = format!(
-                    "{} (not retried again: the call's {:?} timeout leaves no time for attempt {})",
-                    error.message(),
-                    self.timeout,
-                    retries_done + 2
-                );
+                // it was not retried, at once rather than after a sleep that
+                // could only end in a timeout.
+                let why = match retry_after {
+                    Some(asked) if asked >= left => format!("the answer's Retry-After asks for {asked:?}, more than the {left:?} left of the call's {:?} timeout", self.timeout),
+                    _ => format!("the call's {:?} timeout leaves no time for attempt {}", self.timeout, retries_done + 2),
+                };
+                let note = format!("{} (not retried again: {why})", error.message());
                 return Err(error.with_message(note));
             }
             log::debug!("retrying {path} in {delay:?} after: {error}");
@@ -80,41 +103,85 @@ impl Client {
         if let Some(token) = token {
             request = request.header("x-ci-security-token", token);
         }
-        log::debug!("GET {url}");
+        let via = inner.proxy.as_ref().filter(|route| route.applies_to(host, inner.scheme));
+        log::debug!("GET {url}{}", via.map(|r| format!(" via proxy {}", r.endpoint)).unwrap_or_default());
         let mut response = request
             .config()
             .timeout_global(Some(remaining))
+            .proxy(via.map(|route| route.proxy.clone()))
             .build()
             .call()
-            .map_err(|e| transport_error(e, host, inner, self.timeout))?;
+            .map_err(|e| transport_error(e, host, inner, via, self.timeout))?;
 
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let request_id = header("x-ci-request-id").or_else(|| header("x-cos-request-id"));
         let date = header("date").and_then(|d| httpdate::parse_http_date(&d).ok());
         let status = response.status().as_u16();
+        let details = || ServiceDetails { http_status: status, request_id: request_id.clone(), ..Default::default() };
+        if !(100..=599).contains(&status) {
+            // HTTP has no such status: whatever answered is not an HTTP
+            // server we understand, and asking again will not change that.
+            return Err(Error::new(ErrorKind::Network, format!("{host}: the server answered with HTTP status {status}, which is outside 100 to 599: not a valid HTTP answer"))
+                .with_transient(false)
+                .with_service_details(details()));
+        }
+        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
+        let success = (200..300).contains(&status);
+        // An error body is only read for its first bytes: a CI error is well
+        // under 1 KiB, and a hostile 16 MiB one is neither buffered nor
+        // copied (the rest is left unread and the connection closed).
+        let limit = if success { inner.max_response_bytes } else { inner.max_response_bytes.min(ERROR_BODY_PREFIX) };
         // Sized from Content-Length so the body is read into one buffer
         // instead of a doubling one; capped, so that a server announcing
         // more than it sends cannot make us reserve much.
-        let expected = response.body().content_length().unwrap_or(0).min(inner.max_response_bytes).min(PRESIZE_CAP);
+        let expected = response.body().content_length().unwrap_or(0).min(limit).min(PRESIZE_CAP);
         let mut body = Vec::with_capacity(expected as usize + 1);
-        response
-            .body_mut()
-            .with_config()
-            .limit(inner.max_response_bytes)
-            .reader()
-            .read_to_end(&mut body)
-            .map_err(ureq::Error::from)
-            .map_err(|e| {
-                transport_error(e, host, inner, self.timeout)
-                    .with_service_details(ServiceDetails { http_status: status, request_id: request_id.clone(), ..Default::default() })
-            })?;
-        Ok(RawResponse { status, request_id, date, body })
+        let reader = response.body_mut().with_config().limit(inner.max_response_bytes).reader();
+        let read = if success { reader.take(u64::MAX).read_to_end(&mut body) } else { reader.take(limit).read_to_end(&mut body) };
+        read.map_err(ureq::Error::from).map_err(|e| transport_error(e, host, inner, via, self.timeout).with_service_details(details()))?;
+        Ok(RawResponse { status, request_id, date, retry_after, body })
     }
 }
 
 /// The most a body buffer is sized up front from Content-Length: far more
 /// than a 100-item page (about 50 KiB).
 const PRESIZE_CAP: u64 = 1 << 20;
+
+/// The most of an error answer's body that is read: a CI error body is a
+/// few hundred bytes; this leaves room for a verbose one.
+pub(super) const ERROR_BODY_PREFIX: u64 = 64 * 1024;
+
+/// The longest `Retry-After` honoured. Longer is not a pause but an outage:
+/// the call fails at once, saying so, rather than holding its caller.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The largest clock correction learnt from `Date`: real skew is minutes;
+/// a day or more is a broken clock on one side or a forged answer.
+pub const MAX_CLOCK_OFFSET_SECS: u64 = 24 * 3600;
+
+/// A `Retry-After` value (RFC 9110 10.2.3): a number of seconds, or an
+/// HTTP date, which is taken relative to `now` (a date already past asks
+/// for no wait). `None` when it is neither, so the usual backoff applies.
+/// A huge number of seconds saturates rather than wraps.
+///
+/// ```
+/// # use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use cloud_infinite::client::parse_retry_after;
+/// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// assert_eq!(parse_retry_after("5", now), Some(Duration::from_secs(5)));
+/// assert_eq!(parse_retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now), Some(Duration::from_secs(10)));
+/// assert_eq!(parse_retry_after("-1", now), None);
+/// ```
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim_matches([' ', '\t']);
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Leading zeros and all: digits only, so no sign and no fraction.
+        let secs = value.bytes().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0'))).unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
 
 /// Exponential backoff with "equal jitter": half the delay fixed, half random,
 /// so that many clients retrying at once spread out but none retries at once.
@@ -148,6 +215,20 @@ fn is_clock_error(e: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(parse_retry_after("Tue, 14 Nov 2023 22:13:20 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("Mon, 13 Nov 2023 22:13:20 GMT", now), Some(Duration::ZERO), "a past date asks for no wait");
+        assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now).map(|d| d > MAX_RETRY_AFTER), Some(true));
+        for bad in ["", "1.5", "+3", "-1", "soon", "0x10", "5 s"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn backoff_grows_with_jitter_and_a_cap() {

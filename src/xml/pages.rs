@@ -117,6 +117,15 @@ impl<'a, T: Item> Sink<'a> for PageSink<'_, T> {
                 if self.items.len() >= self.max_items {
                     return Err(self.too_many(&format!("{} items", self.list_element)));
                 }
+                // An answer that says its page holds N items and lists more
+                // contradicts itself (the service lists PageSize first).
+                if self.paging.page_size.is_some_and(|size| self.items.len() as u64 >= size) {
+                    return Err(parse_error(format!(
+                        "the answer lists more {} items than its own PageSize of {}: refused",
+                        self.list_element,
+                        self.paging.page_size.unwrap_or_default()
+                    )));
+                }
                 if self.items.is_empty() {
                     self.items.reserve(self.paging.expected_items(self.max_items));
                 }

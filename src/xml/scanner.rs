@@ -1,7 +1,10 @@
 //! The tokenizer: markup and text as slices borrowed from the body.
 
 use super::parse_error;
-use crate::error::{Error, Result};
+use crate::error::{sanitize, Error, Result};
+
+/// The most of a parse error's detail kept: room for two names of 100 bytes.
+const MAX_QUOTED_BYTES: usize = 300;
 
 /// One piece of markup or text, borrowed from the body.
 pub(super) enum Token<'a> {
@@ -40,8 +43,10 @@ impl<'a> Scanner<'a> {
         Scanner { src, pos }
     }
 
+    /// `what` may quote names from the body (of any length, holding
+    /// anything), so it is escaped and bounded.
     pub(super) fn error(&self, at: usize, what: &str) -> Error {
-        parse_error(format!("response body is not well-formed XML near byte {at}: {what}"))
+        parse_error(format!("response body is not well-formed XML near byte {at}: {}", sanitize(what, MAX_QUOTED_BYTES)))
     }
 
     /// The byte offset of `needle` at or after `from`.
