@@ -58,9 +58,14 @@ const SHOWN_VALUE_BYTES: usize = 200;
 /// `***`: user names are often tokens too, and a malformed value cannot
 /// be trusted to say where its password ends.
 pub(crate) fn redact(raw: &str) -> String {
-    let authority_start = raw.find("://").map_or(0, |i| i + 3);
+    // Kept only when the value starts with a real scheme: anything else
+    // before the '@' (a "://" further in included) may be user information.
+    let scheme_len = match raw.find("://") {
+        Some(i) if i > 0 && raw.as_bytes()[0].is_ascii_alphabetic() && raw[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) => i + 3,
+        _ => 0,
+    };
     match raw.rfind('@') {
-        Some(at) if at >= authority_start => format!("{}***{}", &raw[..authority_start], &raw[at..]),
+        Some(at) if at >= scheme_len => format!("{}***{}", &raw[..scheme_len], &raw[at..]),
         _ => raw.to_owned(),
     }
 }
@@ -111,7 +116,12 @@ impl ProxyUrl {
                     "socks4a" => ureq::ProxyProtocol::Socks4A,
                     "socks5" | "socks" => ureq::ProxyProtocol::Socks5,
                     "socks5h" => ureq::ProxyProtocol::Socks5h,
-                    _ => return Err(bad(format!("the scheme {:?} is not one of http, https, socks4, socks4a, socks5, socks5h", sanitize(scheme, 32)))),
+                    // Quoted only when it looks like a scheme: text before a
+                    // later "://" may hold the user information.
+                    _ if scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) => {
+                        return Err(bad(format!("the scheme {:?} is not one of http, https, socks4, socks4a, socks5, socks5h", sanitize(scheme, 32))))
+                    }
+                    _ => return Err(bad("has no scheme this client knows (http, https, socks4, socks4a, socks5, socks5h) before its \"://\"".into())),
                 },
                 rest,
             ),
@@ -489,7 +499,7 @@ mod tests {
 
     #[test]
     fn a_password_is_never_shown() {
-        for raw in ["http://user:hunter2@proxy:99999", "http://user:hunter2@proxy:3128 ", "socks4://user:hunter2@proxy", "ftp://tok:hunter2@x", "http://hunter2@:1"] {
+        for raw in ["u:hunter2@p://x", "http:/u:hunter2@x://y", "http://user:hunter2@proxy:99999", "http://user:hunter2@proxy:3128 ", "socks4://user:hunter2@proxy", "ftp://tok:hunter2@x", "http://hunter2@:1"] {
             let e = ProxyUrl::parse(raw, "proxy").unwrap_err();
             assert!(!e.message().contains("hunter2"), "{}", e.message());
             assert!(!format!("{:?}", ProxyConfig::Url(raw.into())).contains("hunter2"));
