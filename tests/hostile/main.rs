@@ -6,8 +6,8 @@
 //!
 //! Prints a table (case, outcome, time against the timeout, peak RSS) and
 //! `N passed, N failed`; exits non-zero when a case fails that is not on
-//! the allow-list of known failures (`KNOWN_FAILURES`, whose fixes live in
-//! the generic parser on main).
+//! the allow-list of known failures (`KNOWN_FAILURES`, empty: a case may
+//! be listed there only with the issue that fixes it).
 //!
 //! `cargo test --features emulator --test hostile [-- CASE...]`
 
@@ -20,13 +20,8 @@ use std::time::{Duration, Instant};
 use cloud_infinite::{BucketList, BucketQuery, ClientBuilder, ProxyConfig, Scheme};
 use server::{error_body, gzip_bomb, Conn, RawServer, GOOD_PAGE};
 
-/// Cases that fail today for a reason fixed on main, with that reason.
-/// Emptied once the generic parser (issue 15, points 4 and 7) is merged.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    ("xml_million_items", "point 7: items per page and memory per byte of body are bounded in main's generic parser"),
-    ("xml_million_items_timeout", "point 7: the call's timeout covering parsing is main's generic parser"),
-    ("xml_deep_nesting", "point 7: the walk's open-element stacks (src/xml/mod.rs, tree.rs) need a depth bound, and the parse the deadline: main's generic parser"),
-];
+/// Cases known to fail, each with the issue that will fix it (none today).
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// How the client reaches the server.
 #[derive(Clone, Copy, PartialEq)]
@@ -454,7 +449,7 @@ fn main() {
             _ => passed += 1,
         }
     }
-    println!("\n{known} known failures (allow-listed, fixed on main)");
+    println!("\n{known} known failures (allow-listed)");
     println!("{passed} passed, {} failed", failed + known);
     if failed > 0 {
         std::process::exit(1);
