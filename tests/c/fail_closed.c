@@ -127,6 +127,7 @@ static ci_client_options proxied(const char *proxy_url) {
     o.connect_to = NULL;
     o.proxy_mode = proxy_url ? CI_PROXY_MODE_URL : CI_PROXY_MODE_FROM_ENVIRONMENT;
     o.proxy_url = proxy_url;
+    o.has_timeout_ms = 1;
     o.timeout_ms = 3000;
     o.has_max_retries = 1;
     o.max_retries = 0;
@@ -138,9 +139,9 @@ static ci_error *call(const ci_client_options *o) {
     ci_client *client = NULL;
     ci_error *e = ci_client_new(o, &client);
     if (e) return e;
-    ci_pic_bucket_query q;
+    ci_query q;
     memset(&q, 0, sizeof q);
-    ci_pic_bucket_page *page = NULL;
+    ci_page *page = NULL;
     e = ci_describe_pic_buckets(client, &q, &page);
     ci_free(page);
     ci_free(client);
