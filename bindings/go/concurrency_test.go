@@ -38,7 +38,7 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 				switch (g + i) % 4 {
 				case 0:
 					page := uint64(i%13 + 1)
-					p, err := c.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageNumber: page, PageSize: 10})
+					p, err := c.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageNumber: page, PageSize: 10})
 					if err != nil {
 						errs <- err
 						continue
@@ -47,7 +47,7 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 						errs <- fmt.Errorf("goroutine %d: page %d is %v", g, page, got)
 					}
 				case 1:
-					p, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{QueueIDs: []string{fb.Queues[i].QueueID}})
+					p, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues[i].QueueID}})
 					if err != nil {
 						errs <- err
 						continue
@@ -57,7 +57,7 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 					}
 				case 2:
 					n := 0
-					for p, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{PageSize: 10}) {
+					for p, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.QueueQuery{PageSize: 10}) {
 						if err != nil {
 							errs <- err
 							break
@@ -172,7 +172,7 @@ func TestGCStress(t *testing.T) {
 				}
 				runtime.GC()
 				kept.Store(fmt.Sprint(w, "/", r), page)
-				bp, err := c.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageNumber: uint64(r%13 + 1)})
+				bp, err := c.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageNumber: uint64(r%13 + 1)})
 				if err != nil {
 					t.Error(err)
 					return
@@ -183,7 +183,7 @@ func TestGCStress(t *testing.T) {
 						t.Errorf("bucket %d of page %d is %q", i, r%13+1, *b.Name)
 					}
 				}
-				for p, err := range c.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 40}) {
+				for p, err := range c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 40}) {
 					if err != nil {
 						t.Error(err)
 					}
@@ -193,7 +193,7 @@ func TestGCStress(t *testing.T) {
 				}
 				// ctx with a Done channel: the call runs on its own goroutine.
 				cctx, cancel := context.WithCancel(ctx)
-				if _, err := c.DescribeAIQueues(cctx, exampleBucket, &cloudinfinite.AIQueueQuery{QueueIDs: []string{fb.Queues[r].QueueID}}); err != nil {
+				if _, err := c.DescribeAIQueues(cctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues[r].QueueID}}); err != nil {
 					t.Error(err)
 				}
 				cancel()
@@ -219,7 +219,7 @@ func TestGCStress(t *testing.T) {
 	n := 0
 	kept.Range(func(_, v any) bool {
 		n++
-		page := v.(*cloudinfinite.AIQueuePage)
+		page := v.(*cloudinfinite.QueuePage)
 		for i, q := range page.Queues {
 			compareQueue(t, fmt.Sprint("kept queue ", i), q, fb.Queues[i])
 		}

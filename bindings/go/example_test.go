@@ -23,7 +23,7 @@ func emulatorClient() *cloudinfinite.Client {
 		Region:    "ap-guangzhou",
 		ConnectTo: os.Getenv("CI_EMULATOR_ADDR"),
 		Scheme:    cloudinfinite.SchemeHTTP,
-		ProxyMode: cloudinfinite.ProxyDisabled,
+		ProxyMode: cloudinfinite.ProxyModeDisabled,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -39,8 +39,8 @@ func ExampleNewClient() {
 		// Dial the emulator while sending production's Host and signature.
 		ConnectTo:  os.Getenv("CI_EMULATOR_ADDR"),
 		Scheme:     cloudinfinite.SchemeHTTP,
-		ProxyMode:  cloudinfinite.ProxyDisabled,
-		Timeout:    10 * time.Second,
+		ProxyMode:  cloudinfinite.ProxyModeDisabled,
+		Timeout:    cloudinfinite.Ptr(10 * time.Second),
 		MaxRetries: cloudinfinite.Ptr(uint32(2)),
 	})
 	if err != nil {
@@ -90,7 +90,7 @@ func ExampleClient_DescribePicBuckets() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // becomes the call's timeout
 	defer cancel()
-	page, err := client.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{
+	page, err := client.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{
 		Regions:  []string{"ap-singapore"},
 		PageSize: 3,
 	})
@@ -112,7 +112,7 @@ func ExampleClient_DescribeAIQueues() {
 	client := emulatorClient()
 	defer client.Close()
 
-	page, err := client.DescribeAIQueues(context.Background(), "examplebucket-1250000000", &cloudinfinite.AIQueueQuery{
+	page, err := client.DescribeAIQueues(context.Background(), "examplebucket-1250000000", &cloudinfinite.QueueQuery{
 		QueueIDs: []string{"p4a17eeea29334bf499b7e20e2fbfd99d", "pnosuchqueue"},
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func ExampleClient_PicBucketPages() {
 	defer client.Close()
 
 	pages, buckets := 0, 0
-	for page, err := range client.PicBucketPages(context.Background(), &cloudinfinite.PicBucketQuery{PageSize: 100}) {
+	for page, err := range client.PicBucketPages(context.Background(), &cloudinfinite.BucketQuery{PageSize: 100}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -154,7 +154,7 @@ func ExampleClient_AIQueuePages() {
 	defer client.Close()
 
 	for page, err := range client.AIQueuePages(context.Background(), "examplebucket-1250000000",
-		&cloudinfinite.AIQueueQuery{State: cloudinfinite.QueueStatePaused, PageSize: 5}) {
+		&cloudinfinite.QueueQuery{State: cloudinfinite.QueueStatePaused, PageSize: 5}) {
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -48,7 +48,7 @@ func options(emulatorAddr string) cloudinfinite.Options {
 		Region:    "ap-guangzhou",
 		ConnectTo: emulatorAddr,
 		Scheme:    cloudinfinite.SchemeHTTP,
-		ProxyMode: cloudinfinite.ProxyDisabled,
+		ProxyMode: cloudinfinite.ProxyModeDisabled,
 	}
 }
 
@@ -71,7 +71,7 @@ func run(ctx context.Context, out io.Writer, emulatorAddr, bucket string) error 
 	fmt.Fprintln(tw, "#\tBUCKET\tREGION\tCREATED")
 	n, pages := 0, 0
 	var total uint64
-	for page, err := range client.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 100}) {
+	for page, err := range client.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 100}) {
 		if err != nil {
 			return fmt.Errorf("listing pic buckets: %w", err)
 		}
@@ -88,7 +88,7 @@ func run(ctx context.Context, out io.Writer, emulatorAddr, bucket string) error 
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tQUEUE ID\tNAME\tSTATE\tCATEGORY\tMAX SIZE\tMAX CONC.\tUPDATED\tNOTIFY")
 	n = 0
-	for page, err := range client.AIQueuePages(ctx, bucket, &cloudinfinite.AIQueueQuery{PageSize: 100}) {
+	for page, err := range client.AIQueuePages(ctx, bucket, &cloudinfinite.QueueQuery{PageSize: 100}) {
 		if err != nil {
 			return fmt.Errorf("listing the AI queues of %s: %w", bucket, err)
 		}
