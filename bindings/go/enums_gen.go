@@ -35,6 +35,9 @@ const (
 	KindResponseTooLarge Kind = 7
 	// KindPanic: A bug: a panic inside the library was caught at the boundary.
 	KindPanic Kind = 8
+	// KindCredentials: No usable credentials: the provider found none, or could
+	// not renew expired ones; the message names the provider and what it tried.
+	KindCredentials Kind = 9
 )
 
 // Sentinels for [errors.Is], one per kind: errors.Is(err, ErrTimeout) holds
@@ -56,6 +59,8 @@ const (
 	ErrResponseTooLarge = KindResponseTooLarge
 	// ErrPanic is KindPanic as a sentinel.
 	ErrPanic = KindPanic
+	// ErrCredentials is KindCredentials as a sentinel.
+	ErrCredentials = KindCredentials
 )
 
 // name is the kind's name for Kind.String; false for a number this
@@ -78,6 +83,8 @@ func (k Kind) name() (string, bool) {
 		return "response too large", true
 	case KindPanic:
 		return "panic", true
+	case KindCredentials:
+		return "credentials", true
 	}
 	return "", false
 }
