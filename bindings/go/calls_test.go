@@ -31,7 +31,7 @@ func TestDescribePicBuckets(t *testing.T) {
 	emu := startEmulator(t)
 	c := newClient(t, emu)
 	ctx := context.Background()
-	listed := fixture(t, emu).ListedBuckets()
+	listed := fixture(t, emu).Listed("pic_buckets")
 	if len(listed) != 130 {
 		t.Fatalf("the fixture lists %d buckets", len(listed))
 	}
@@ -167,7 +167,7 @@ func TestDescribeAIQueues(t *testing.T) {
 	c := newClient(t, emu)
 	ctx := context.Background()
 	fb, ok := fixture(t, emu).Bucket(exampleBucket)
-	if !ok || len(fb.Queues) != 25 {
+	if !ok || len(fb.Queues["ai_queues"]) != 25 {
 		t.Fatal("the fixture lacks the example bucket's 25 queues")
 	}
 
@@ -182,7 +182,7 @@ func TestDescribeAIQueues(t *testing.T) {
 		t.Fatalf("RequestID %s, NonExistPIDs %#v", str(page.RequestID), page.NonExistPIDs)
 	}
 	for i, q := range page.Queues {
-		compareQueue(t, fmt.Sprintf("queue %d", i), q, fb.Queues[i])
+		compareQueue(t, fmt.Sprintf("queue %d", i), q, fb.Queues["ai_queues"][i])
 	}
 	// The documentation's example queue, field by field.
 	q := page.Queues[0]
@@ -203,7 +203,7 @@ func TestDescribeAIQueues(t *testing.T) {
 	}
 
 	t.Run("QueueIDs", func(t *testing.T) {
-		ids := []string{"A", fb.Queues[0].QueueID, "B", fb.Queues[7].QueueID}
+		ids := []string{"A", fb.Queues["ai_queues"][0].QueueID, "B", fb.Queues["ai_queues"][7].QueueID}
 		page, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: ids})
 		if err != nil {
 			t.Fatal(err)
@@ -214,8 +214,8 @@ func TestDescribeAIQueues(t *testing.T) {
 		if !slices.Equal(page.NonExistPIDs, []string{"A", "B"}) || len(page.Queues) != 2 {
 			t.Fatalf("NonExistPIDs %v, %d queues", page.NonExistPIDs, len(page.Queues))
 		}
-		compareQueue(t, "by id 0", page.Queues[0], fb.Queues[0])
-		compareQueue(t, "by id 1", page.Queues[1], fb.Queues[7])
+		compareQueue(t, "by id 0", page.Queues[0], fb.Queues["ai_queues"][0])
+		compareQueue(t, "by id 1", page.Queues[1], fb.Queues["ai_queues"][7])
 	})
 
 	t.Run("State PageNumber PageSize", func(t *testing.T) {
@@ -228,7 +228,7 @@ func TestDescribeAIQueues(t *testing.T) {
 			{cloudinfinite.QueueStateAny, ""},
 		} {
 			var want []emulator.Queue
-			for _, q := range fb.Queues {
+			for _, q := range fb.Queues["ai_queues"] {
 				if tc.name == "" || *q.State == tc.name {
 					want = append(want, q)
 				}
@@ -335,7 +335,7 @@ func TestAbsentIsNotZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	fb, _ := fixture(t, emu).Bucket("sparse-1250000000")
-	if len(page.Queues) != 2 || len(fb.Queues) != 2 {
+	if len(page.Queues) != 2 || len(fb.Queues["ai_queues"]) != 2 {
 		t.Fatalf("%d queues", len(page.Queues))
 	}
 	bare := page.Queues[0]
@@ -350,7 +350,7 @@ func TestAbsentIsNotZero(t *testing.T) {
 	if n := empty.NotifyConfig; n == nil || *n.State != "Off" || n.URL != nil || n.Event != nil || n.Type != nil {
 		t.Fatalf("a NotifyConfig with only State: %+v", n)
 	}
-	for i := range fb.Queues {
-		compareQueue(t, fmt.Sprint("sparse queue ", i), page.Queues[i], fb.Queues[i])
+	for i := range fb.Queues["ai_queues"] {
+		compareQueue(t, fmt.Sprint("sparse queue ", i), page.Queues[i], fb.Queues["ai_queues"][i])
 	}
 }

@@ -19,7 +19,7 @@ import (
 func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 	emu := startEmulator(t)
 	f := fixture(t, emu)
-	listed := fixtureNames(f.ListedBuckets())
+	listed := fixtureNames(f.Listed("pic_buckets"))
 	fb, _ := f.Bucket(exampleBucket)
 	live := cloudinfinite.LiveObjects()
 	c, err := cloudinfinite.NewClient(emulatorOptions(emu.Addr))
@@ -47,12 +47,12 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 						errs <- fmt.Errorf("goroutine %d: page %d is %v", g, page, got)
 					}
 				case 1:
-					p, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues[i].QueueID}})
+					p, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues["ai_queues"][i].QueueID}})
 					if err != nil {
 						errs <- err
 						continue
 					}
-					if len(p.Queues) != 1 || *p.Queues[0].QueueID != fb.Queues[i].QueueID || *p.Queues[0].Name != *fb.Queues[i].Name {
+					if len(p.Queues) != 1 || *p.Queues[0].QueueID != fb.Queues["ai_queues"][i].QueueID || *p.Queues[0].Name != *fb.Queues["ai_queues"][i].Name {
 						errs <- fmt.Errorf("goroutine %d: queue %d is %+v", g, i, p.Queues)
 					}
 				case 2:
@@ -127,7 +127,7 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 func TestGCStress(t *testing.T) {
 	emu := startEmulator(t)
 	f := fixture(t, emu)
-	listed := f.ListedBuckets()
+	listed := f.Listed("pic_buckets")
 	fb, _ := f.Bucket(exampleBucket)
 	live := cloudinfinite.LiveObjects()
 	defer debug.SetGCPercent(debug.SetGCPercent(1))
@@ -193,7 +193,7 @@ func TestGCStress(t *testing.T) {
 				}
 				// ctx with a Done channel: the call runs on its own goroutine.
 				cctx, cancel := context.WithCancel(ctx)
-				if _, err := c.DescribeAIQueues(cctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues[r].QueueID}}); err != nil {
+				if _, err := c.DescribeAIQueues(cctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues["ai_queues"][r].QueueID}}); err != nil {
 					t.Error(err)
 				}
 				cancel()
@@ -221,7 +221,7 @@ func TestGCStress(t *testing.T) {
 		n++
 		page := v.(*cloudinfinite.QueuePage)
 		for i, q := range page.Queues {
-			compareQueue(t, fmt.Sprint("kept queue ", i), q, fb.Queues[i])
+			compareQueue(t, fmt.Sprint("kept queue ", i), q, fb.Queues["ai_queues"][i])
 		}
 		return true
 	})

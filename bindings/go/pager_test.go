@@ -18,7 +18,7 @@ func TestPicBucketPages(t *testing.T) {
 	emu := startEmulator(t)
 	c := newClient(t, emu)
 	ctx := context.Background()
-	want := fixtureNames(fixture(t, emu).ListedBuckets())
+	want := fixtureNames(fixture(t, emu).Listed("pic_buckets"))
 	live := cloudinfinite.LiveObjects()
 
 	seq := c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 50})
@@ -122,7 +122,7 @@ func TestAIQueuePages(t *testing.T) {
 		pages++
 		for _, q := range page.Queues {
 			ids = append(ids, *q.QueueID)
-			compareQueue(t, *q.QueueID, q, fb.Queues[len(ids)-1])
+			compareQueue(t, *q.QueueID, q, fb.Queues["ai_queues"][len(ids)-1])
 		}
 	}
 	if pages != 4 || len(ids) != 25 {

@@ -38,7 +38,7 @@ func TestDemoListsEverything(t *testing.T) {
 			t.Errorf("the output lacks %q", want)
 		}
 	}
-	for i, b := range f.ListedBuckets() {
+	for i, b := range f.Listed("pic_buckets") {
 		if !strings.Contains(text, fmt.Sprintf("%d  ", i+1)) || !strings.Contains(text, b.Name) {
 			t.Fatalf("bucket %d, %s, is not listed", i+1, b.Name)
 		}
