@@ -298,34 +298,6 @@ func TestDescribeAIQueues(t *testing.T) {
 	})
 }
 
-func compareQueue(t *testing.T, what string, got cloudinfinite.Queue, want emulator.Queue) {
-	t.Helper()
-	sameString(t, what+" QueueID", got.QueueID, &want.QueueID)
-	sameString(t, what+" Name", got.Name, want.Name)
-	sameString(t, what+" State", got.State, want.State)
-	sameNumber(t, what+" MaxSize", got.MaxSize, want.MaxSize)
-	sameNumber(t, what+" MaxConcurrent", got.MaxConcurrent, want.MaxConcurrent)
-	sameString(t, what+" Category", got.Category, want.Category)
-	sameString(t, what+" UpdateTime", got.UpdateTime, want.UpdateTime)
-	sameString(t, what+" CreateTime", got.CreateTime, want.CreateTime)
-	g, w := got.NotifyConfig, want.NotifyConfig
-	if (g == nil) != (w == nil) {
-		t.Errorf("%s NotifyConfig = %+v, want %+v", what, g, w)
-		return
-	}
-	if g == nil {
-		return
-	}
-	sameString(t, what+" NotifyConfig.URL", g.URL, w.URL)
-	sameString(t, what+" NotifyConfig.Event", g.Event, w.Event)
-	sameString(t, what+" NotifyConfig.Type", g.Type, w.Type)
-	sameString(t, what+" NotifyConfig.State", g.State, w.State)
-	sameString(t, what+" NotifyConfig.ResultFormat", g.ResultFormat, w.ResultFormat)
-	sameString(t, what+" NotifyConfig.MqMode", g.MqMode, w.MqMode)
-	sameString(t, what+" NotifyConfig.MqRegion", g.MqRegion, w.MqRegion)
-	sameString(t, what+" NotifyConfig.MqName", g.MqName, w.MqName)
-}
-
 // Absent elements are nil, never "" or 0; present empty ones are "" and 0.
 func TestAbsentIsNotZero(t *testing.T) {
 	emu := startEmulator(t, "testdata/sparse_fixture.json")

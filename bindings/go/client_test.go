@@ -69,6 +69,11 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 		{"negative timeout", func(o *cloudinfinite.Options) { o.Timeout = cloudinfinite.Ptr(-time.Second) }, cloudinfinite.KindInvalidArgument, "Options.Timeout"},
 		{"negative connect timeout", func(o *cloudinfinite.Options) { o.ConnectTimeout = cloudinfinite.Ptr(time.Duration(-1)) }, cloudinfinite.KindInvalidArgument, "Options.ConnectTimeout"},
 		{"negative retry delay", func(o *cloudinfinite.Options) { o.RetryBaseDelay = cloudinfinite.Ptr(time.Duration(-1)) }, cloudinfinite.KindInvalidArgument, "Options.RetryBaseDelay"},
+		// An explicit 0 reaches the library (has_ flag 1), which refuses it
+		// where 0 cannot work.
+		{"zero timeout", func(o *cloudinfinite.Options) { o.Timeout = cloudinfinite.Ptr(time.Duration(0)) }, cloudinfinite.KindInvalidArgument, ""},
+		{"zero connect timeout", func(o *cloudinfinite.Options) { o.ConnectTimeout = cloudinfinite.Ptr(time.Duration(0)) }, cloudinfinite.KindInvalidArgument, ""},
+		{"zero max response bytes", func(o *cloudinfinite.Options) { o.MaxResponseBytes = cloudinfinite.Ptr(uint64(0)) }, cloudinfinite.KindInvalidArgument, ""},
 	}
 	live := cloudinfinite.LiveObjects()
 	for _, tc := range cases {
@@ -272,6 +277,40 @@ func TestEveryOption(t *testing.T) {
 		}
 		if n := stats(t, priv).Requests; n != 3 {
 			t.Fatalf("2 retries sent %d requests", n)
+		}
+		// An explicit zero delay is sent as such and retries at once, where
+		// nil keeps the 100 ms default.
+		if err := priv.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		atOnce := newClient(t, priv, func(o *cloudinfinite.Options) {
+			o.MaxRetries = cloudinfinite.Ptr(uint32(2))
+			o.RetryBaseDelay = cloudinfinite.Ptr(time.Duration(0))
+		})
+		start = time.Now()
+		if _, err := atOnce.DescribeAIQueues(ctx, "flaky-1250000000", nil); err != nil {
+			t.Fatalf("flaky with 2 retries at once: %v", err)
+		}
+		if el := time.Since(start); el > 100*time.Millisecond {
+			t.Fatalf("two retries with a zero delay took %v", el)
+		}
+		if err := priv.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		byDefault := newClient(t, priv, func(o *cloudinfinite.Options) { o.RetryBaseDelay = nil })
+		start = time.Now()
+		if _, err := byDefault.DescribeAIQueues(ctx, "flaky-1250000000", nil); err != nil {
+			t.Fatalf("flaky with the default retries: %v", err)
+		}
+		if el := time.Since(start); el < 100*time.Millisecond {
+			t.Fatalf("two retries with the default 100 ms base delay took only %v", el)
+		}
+	})
+	t.Run("PageSizeZeroIsUnset", func(t *testing.T) {
+		// Go's zero value means "not sent": the service's default of 10.
+		page, err := newClient(t, emu).DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageSize: 0, PageNumber: 0})
+		if err != nil || cloudinfinite.Value(page.PageSize) != 10 || cloudinfinite.Value(page.PageNumber) != 1 {
+			t.Fatalf("PageSize 0: %v, %+v", err, page)
 		}
 	})
 	t.Run("MaxResponseBytes", func(t *testing.T) {
