@@ -81,7 +81,9 @@ func TestEveryCIBucketList(t *testing.T) {
 				{"TagKey not ASCII", cloudinfinite.CIBucketQuery{TagKey: "项目"}, hasTag("项目")},
 				{"Region", cloudinfinite.CIBucketQuery{Region: "ap-beijing"}, inRegion("ap-beijing")},
 				{"all at once", cloudinfinite.CIBucketQuery{TagKey: "env", Region: "ap-guangzhou", BucketName: "examplebucket"},
-					func(b emulator.Bucket) bool { return hasTag("env")(b) && inRegion("ap-guangzhou")(b) && named("examplebucket")(b) }},
+					func(b emulator.Bucket) bool {
+						return hasTag("env")(b) && inRegion("ap-guangzhou")(b) && named("examplebucket")(b)
+					}},
 			} {
 				want := filter(listed, tc.keep)
 				if len(want) == 0 || len(want) == len(listed) {
