@@ -222,3 +222,49 @@ func ExampleVersion() {
 	fmt.Println(cloudinfinite.Version() != "")
 	// Output: true
 }
+
+func ExampleClient_DescribeCIBuckets() {
+	client := emulatorClient()
+	defer client.Close()
+
+	page, err := client.DescribeCIBuckets(context.Background(), &cloudinfinite.CIBucketQuery{Region: "ap-singapore", PageSize: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(*page.TotalCount, "CI buckets in ap-singapore, the first two:")
+	for _, b := range page.CIBuckets {
+		fmt.Println(*b.BucketID, *b.BucketName, *b.AppID, *b.Status)
+	}
+	// Output:
+	// 5 CI buckets in ap-singapore, the first two:
+	// photos-32-1250000000 photos-32 1250000000 on
+	// videos-32-1250000000 videos-32 1250000000 on
+}
+
+func ExampleClient_MediaQueuePages() {
+	client := emulatorClient()
+	defer client.Close()
+
+	// Only media queues take a category; without one the service lists
+	// Transcoding queues.
+	n := 0
+	for page, err := range client.MediaQueuePages(context.Background(), "examplebucket-1250000000",
+		&cloudinfinite.QueueQuery{Category: "SpeedTranscoding", State: cloudinfinite.QueueStateActive}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n += len(page.Queues)
+	}
+	fmt.Println(n, "active SpeedTranscoding queues")
+	// Output: 5 active SpeedTranscoding queues
+}
+
+func ExampleOperations() {
+	for _, op := range cloudinfinite.Operations()[:3] {
+		fmt.Println(op.Operation, op.Method, op.Path, op.ListElement, op.Takes(cloudinfinite.ParamRegions))
+	}
+	// Output:
+	// DescribeMediaBuckets GET /mediabucket MediaBucketList true
+	// DescribePicProcessBucket GET /picbucket PicBucketList true
+	// DescribeAIProcessBuckets GET /ai_bucket AiBucketList true
+}
