@@ -11,30 +11,8 @@ import (
 	"sync"
 )
 
-// abiVersion is the C ABI this package was written for.
-const abiVersion = 2
-
-// mirrors lists every C struct this package reads or fills, with the size
-// cgo computed from the header it compiled against. The library reports
-// its own sizes; a difference means header and library disagree, and
-// reading a result through the wrong layout would be silent corruption.
-var mirrors = []struct {
-	id   uint32
-	name string
-	size uintptr
-}{
-	{C.CI_STRUCT_ID_CLIENT_OPTIONS, "ci_client_options", C.sizeof_ci_client_options},
-	{C.CI_STRUCT_ID_PIC_BUCKET_QUERY, "ci_pic_bucket_query", C.sizeof_ci_pic_bucket_query},
-	{C.CI_STRUCT_ID_AI_QUEUE_QUERY, "ci_ai_queue_query", C.sizeof_ci_ai_queue_query},
-	{C.CI_STRUCT_ID_PIC_BUCKET, "ci_pic_bucket", C.sizeof_ci_pic_bucket},
-	{C.CI_STRUCT_ID_PIC_BUCKET_PAGE, "ci_pic_bucket_page", C.sizeof_ci_pic_bucket_page},
-	{C.CI_STRUCT_ID_NOTIFY_CONFIG, "ci_notify_config", C.sizeof_ci_notify_config},
-	{C.CI_STRUCT_ID_AI_QUEUE, "ci_ai_queue", C.sizeof_ci_ai_queue},
-	{C.CI_STRUCT_ID_AI_QUEUE_PAGE, "ci_ai_queue_page", C.sizeof_ci_ai_queue_page},
-	{C.CI_STRUCT_ID_KV, "ci_kv", C.sizeof_ci_kv},
-	{C.CI_STRUCT_ID_SIGN_REQUEST, "ci_sign_request", C.sizeof_ci_sign_request},
-	{C.CI_STRUCT_ID_SIGNATURE, "ci_signature", C.sizeof_ci_signature},
-}
+// The version this package was generated for (abiVersion) and the structs
+// whose sizes are compared (structSizes) are in abi_gen.go, from the header.
 
 // libraryABI is what the linked library says of itself.
 type libraryABI struct {
@@ -53,10 +31,13 @@ func linkedABI() libraryABI {
 // every difference, so one rebuild fixes them all.
 func checkABI(lib libraryABI) error {
 	var problems []string
-	if lib.version != abiVersion {
-		problems = append(problems, fmt.Sprintf("the library implements C ABI version %d, this package was written for version %d", lib.version, abiVersion))
+	if C.CI_ABI_VERSION != abiVersion {
+		problems = append(problems, fmt.Sprintf("the header this package compiled against is C ABI version %d, this package was generated for version %d", C.CI_ABI_VERSION, abiVersion))
 	}
-	for _, m := range mirrors {
+	if lib.version != abiVersion {
+		problems = append(problems, fmt.Sprintf("the library implements C ABI version %d, this package was generated for version %d", lib.version, abiVersion))
+	}
+	for _, m := range structSizes {
 		if got := lib.structSize(m.id); got != m.size {
 			problems = append(problems, fmt.Sprintf("%s is %d bytes in the library but %d in the header this package was compiled with", m.name, got, m.size))
 		}

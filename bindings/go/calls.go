@@ -14,64 +14,14 @@ import (
 	"unsafe"
 )
 
-// PicBucketQuery holds the parameters of DescribePicProcessBucket. The zero
-// value of a field means "not sent"; a nil *PicBucketQuery sends nothing.
-type PicBucketQuery struct {
-	// Regions (regions): only buckets in these regions.
-	Regions []string
-	// BucketNames (bucketNames): only these buckets, exact BucketName-APPID names.
-	BucketNames []string
-	// BucketNamePrefix (bucketName): only buckets whose name starts with this.
-	BucketNamePrefix string
-	// PageNumber (pageNumber), from 1; the service starts at 1.
-	PageNumber uint64
-	// PageSize (pageSize), 1 to 100; the service uses 10.
-	PageSize uint64
-	// Timeout bounds this call, all attempts included (not sent; zero: the
-	// client's Options.Timeout). A context deadline that comes sooner wins.
-	Timeout time.Duration
-}
-
-// QueueState filters AI queues by state.
-type QueueState uint32
-
-// The queue states.
-const (
-	// QueueStateAny lists queues in every state.
-	QueueStateAny QueueState = C.CI_QUEUE_STATE_ANY
-	// QueueStateActive lists active queues only.
-	QueueStateActive QueueState = C.CI_QUEUE_STATE_ACTIVE
-	// QueueStatePaused lists paused queues only.
-	QueueStatePaused QueueState = C.CI_QUEUE_STATE_PAUSED
-)
-
-// AIQueueQuery holds the parameters of DescribeAiProcessQueues. The zero
-// value of a field means "not sent"; a nil *AIQueueQuery sends nothing.
-type AIQueueQuery struct {
-	// QueueIDs (queueIds): only these queues. The answer then has no
-	// paging fields and lists unknown ids in AIQueuePage.NonExistPIDs.
-	QueueIDs []string
-	// State (state): QueueStateActive or QueueStatePaused.
-	State QueueState
-	// Category (category), e.g. "AIProcess".
-	Category string
-	// PageNumber (pageNumber), from 1.
-	PageNumber uint64
-	// PageSize (pageSize), 1 to 100.
-	PageSize uint64
-	// Timeout bounds this call, all attempts included (not sent; zero: the
-	// client's Options.Timeout). A context deadline that comes sooner wins.
-	Timeout time.Duration
-}
-
 // callTimeout is a call's timeout_ms: the query's own, cut to the time left
 // before the context's deadline; fromDeadline says the deadline decided it.
 // A query's timeout_ms replaces the client's, so a deadline only goes to the
 // library when it is sooner than the timeout that would apply anyway
 // (clientTimeout when the query has none): a far deadline must not lengthen
 // a call.
-func callTimeout(ctx context.Context, own, clientTimeout time.Duration, name string) (ms C.uint64_t, fromDeadline bool, err error) {
-	if ms, err = millis(own, name); err != nil {
+func callTimeout(ctx context.Context, own, clientTimeout time.Duration) (ms C.uint64_t, fromDeadline bool, err error) {
+	if ms, err = millis(own, "the query's Timeout"); err != nil {
 		return 0, false, err
 	}
 	if deadline, ok := ctx.Deadline(); ok {
@@ -92,194 +42,114 @@ func callTimeout(ctx context.Context, own, clientTimeout time.Duration, name str
 	return ms, false, nil
 }
 
-func (q *PicBucketQuery) toC(ctx context.Context, a *arena, clientTimeout time.Duration) (c C.ci_pic_bucket_query, fromDeadline bool, err error) {
-	if q == nil {
-		q = &PicBucketQuery{}
-	}
-	if c.regions, c.regions_len, err = a.list(q.Regions, "PicBucketQuery.Regions"); err != nil {
-		return
-	}
-	if c.bucket_names, c.bucket_names_len, err = a.list(q.BucketNames, "PicBucketQuery.BucketNames"); err != nil {
-		return
-	}
-	if c.bucket_name_prefix, err = a.optionalString(q.BucketNamePrefix, "PicBucketQuery.BucketNamePrefix"); err != nil {
-		return
-	}
-	c.page_number = C.uint64_t(q.PageNumber)
-	c.page_size = C.uint64_t(q.PageSize)
-	c.timeout_ms, fromDeadline, err = callTimeout(ctx, q.Timeout, clientTimeout, "PicBucketQuery.Timeout")
-	return
+// query is what the generated query types (queries_gen.go) have in common:
+// their parameters, converted into a ci_query, and their own timeout.
+type query interface {
+	toC(a *arena, c *C.ci_query) error
+	ownTimeout() time.Duration
 }
 
-func (q *AIQueueQuery) toC(ctx context.Context, a *arena, clientTimeout time.Duration) (c C.ci_ai_queue_query, fromDeadline bool, err error) {
-	if q == nil {
-		q = &AIQueueQuery{}
-	}
-	if c.queue_ids, c.queue_ids_len, err = a.list(q.QueueIDs, "AIQueueQuery.QueueIDs"); err != nil {
-		return
-	}
-	c.state = C.uint32_t(q.State)
-	if c.category, err = a.optionalString(q.Category, "AIQueueQuery.Category"); err != nil {
-		return
-	}
-	c.page_number = C.uint64_t(q.PageNumber)
-	c.page_size = C.uint64_t(q.PageSize)
-	c.timeout_ms, fromDeadline, err = callTimeout(ctx, q.Timeout, clientTimeout, "AIQueueQuery.Timeout")
-	return
+// callArgs are one call's C arguments, their memory in an arena.
+type callArgs struct {
+	bucket *C.char // NULL for a call on the service's host
+	query  C.ci_query
+	// fromDeadline says the context's deadline set query.timeout_ms.
+	fromDeadline bool
 }
 
-// DescribePicBuckets calls DescribePicProcessBucket: one page of the
-// account's image-processing buckets. q may be nil.
-//
-// The context's deadline (if sooner than q.Timeout or the client's timeout)
-// becomes the call's timeout; a context already done returns its error
-// without sending anything. Cancelling the context makes this return at
-// once with ctx.Err(); the C ABI cannot interrupt a request, so the library
-// finishes (within the call's timeout) in the background and its answer is
-// dropped. Safe for concurrent use.
-//
-// Errors are *Error: KindInvalidArgument for a bad query (a page size
-// outside 1..100, a region that is not a region name, a list item that is
-// empty or holds a comma) and KindNetwork, KindTimeout, KindService,
-// KindParse or KindResponseTooLarge for what happened on the wire.
-func (c *Client) DescribePicBuckets(ctx context.Context, q *PicBucketQuery) (*PicBucketPage, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	a := new(arena)
-	cq, fromDeadline, err := q.toC(ctx, a, c.timeout)
-	if err != nil {
-		a.free()
-		return nil, err
-	}
-	return call(ctx, c, a, fromDeadline, func(h *C.ci_client) (*PicBucketPage, error) {
-		var out *C.ci_pic_bucket_page
-		if err := goError(C.ci_describe_pic_buckets(h, &cq, &out)); err != nil {
+// args converts a call's arguments into a's C memory. bucket is nil for
+// the calls that take none: the library then gets NULL, where an empty
+// bucket of a queue call is sent as "" for the library to refuse.
+func (c *Client) args(ctx context.Context, a *arena, bucket *string, q query) (*callArgs, error) {
+	args := new(callArgs)
+	var err error
+	if bucket != nil {
+		if args.bucket, err = a.string(*bucket, "bucket"); err != nil {
 			return nil, err
 		}
+	}
+	if err = q.toC(a, &args.query); err != nil {
+		return nil, err
+	}
+	var ms C.uint64_t
+	if ms, args.fromDeadline, err = callTimeout(ctx, q.ownTimeout(), c.timeout); err != nil {
+		return nil, err
+	}
+	if ms != 0 {
+		args.query.has_timeout_ms, args.query.timeout_ms = 1, ms
+	}
+	return args, nil
+}
+
+// describe makes one call of op, the generic body of every Describe...
+// method (operations_gen.go): conv copies the page of op's shape into Go.
+//
+// The context's deadline (if sooner than the query's or the client's
+// timeout) becomes the call's timeout; a context already done returns its
+// error without sending anything. Cancelling the context makes this return
+// at once with ctx.Err(); the C ABI cannot interrupt a request yet, so the
+// library finishes it (within the call's timeout) in the background and its
+// answer is dropped.
+func describe[P any](ctx context.Context, c *Client, op Operation, bucket *string, q query, conv func(*C.ci_page) P) (P, error) {
+	var zero P
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	a := new(arena)
+	args, err := c.args(ctx, a, bucket, q)
+	if err != nil {
+		a.free()
+		return zero, err
+	}
+	return call(ctx, c, a, args.fromDeadline, func(h *C.ci_client) (P, error) {
+		var out *C.ci_page
+		if err := goError(C.ci_describe(h, C.uint32_t(op), args.bucket, &args.query, &out)); err != nil {
+			return zero, err
+		}
 		defer cfree(unsafe.Pointer(out))
-		return goPicBucketPage(out), nil
+		return conv(out), nil
 	})
 }
 
-// DescribeAIQueues calls DescribeAiProcessQueues: one page of the AI queues
-// of bucket (BucketName-APPID form, e.g. "examplebucket-1250000000"). q may
-// be nil. The context is honoured as by DescribePicBuckets.
-//
-// Errors are as for DescribePicBuckets, plus KindInvalidArgument for a
-// bucket name not of the BucketName-APPID form and KindService with Code
-// "NoSuchBucket" for an unknown bucket.
-func (c *Client) DescribeAIQueues(ctx context.Context, bucket string, q *AIQueueQuery) (*AIQueuePage, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	a := new(arena)
-	cbucket, err := a.string(bucket, "bucket")
-	if err != nil {
-		a.free()
-		return nil, err
-	}
-	cq, fromDeadline, err := q.toC(ctx, a, c.timeout)
-	if err != nil {
-		a.free()
-		return nil, err
-	}
-	return call(ctx, c, a, fromDeadline, func(h *C.ci_client) (*AIQueuePage, error) {
-		var out *C.ci_ai_queue_page
-		if err := goError(C.ci_describe_ai_queues(h, cbucket, &cq, &out)); err != nil {
-			return nil, err
-		}
-		defer cfree(unsafe.Pointer(out))
-		return goAIQueuePage(out), nil
-	})
-}
-
-// PicBucketPages walks every page of q (nil: no parameters) from its
-// PageNumber (default 1), through the library's pager: the paging logic is
-// the library's. Nothing is sent until the loop starts, and each range over
-// the result walks afresh.
-//
-//	for page, err := range client.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 100}) {
-//		if err != nil {
-//			return err
-//		}
-//		for _, b := range page.Buckets { ... }
-//	}
+// pages walks every page of op through the library's pager, the generic
+// body of every ...Pages method (operations_gen.go).
 //
 // An error is yielded once, with a nil page, and ends the walk; so does a
 // context that ends or a client that is closed between pages. The time left
 // until the context's deadline when the walk starts (if sooner than the
 // call timeout) is each page's timeout, and the walk stops at the deadline.
-func (c *Client) PicBucketPages(ctx context.Context, q *PicBucketQuery) iter.Seq2[*PicBucketPage, error] {
-	return func(yield func(*PicBucketPage, error) bool) {
+func pages[P any](ctx context.Context, c *Client, op Operation, bucket *string, q query, conv func(*C.ci_page) P) iter.Seq2[P, error] {
+	return func(yield func(P, error) bool) {
+		var zero P
 		if err := ctx.Err(); err != nil {
-			yield(nil, err)
+			yield(zero, err)
 			return
 		}
 		a := new(arena)
-		cq, fromDeadline, err := q.toC(ctx, a, c.timeout)
+		args, err := c.args(ctx, a, bucket, q)
 		if err != nil {
 			a.free()
-			yield(nil, err)
+			yield(zero, err)
 			return
 		}
-		// ci_pic_bucket_pager_new only checks the query: it sends nothing,
-		// so it runs here rather than in the background.
-		pager, err := callNow(c, a, func(h *C.ci_client) (*C.ci_pic_bucket_pager, error) {
-			var p *C.ci_pic_bucket_pager
-			return p, goError(C.ci_pic_bucket_pager_new(h, &cq, &p))
+		// ci_pager_new only checks the arguments and copies them: it sends
+		// nothing, so it runs here rather than in the background, and the
+		// arena is freed right after.
+		pager, err := callNow(c, a, func(h *C.ci_client) (*C.ci_pager, error) {
+			var p *C.ci_pager
+			return p, goError(C.ci_pager_new(h, C.uint32_t(op), args.bucket, &args.query, &p))
 		})
 		if err != nil {
-			yield(nil, err)
+			yield(zero, err)
 			return
 		}
-		walk(ctx, c, fromDeadline, yield, func() (*PicBucketPage, bool, error) {
-			var out *C.ci_pic_bucket_page
-			if err := goError(C.ci_pic_bucket_pager_next(pager, &out)); err != nil || out == nil {
-				return nil, false, err
+		walk(ctx, c, args.fromDeadline, yield, func() (P, bool, error) {
+			var out *C.ci_page
+			if err := goError(C.ci_pager_next(pager, &out)); err != nil || out == nil {
+				return zero, false, err
 			}
 			defer cfree(unsafe.Pointer(out))
-			return goPicBucketPage(out), true, nil
-		}, func() { cfree(unsafe.Pointer(pager)) })
-	}
-}
-
-// AIQueuePages walks every page of bucket's AI queues, as PicBucketPages
-// does for buckets. With QueueIDs there is a single page.
-func (c *Client) AIQueuePages(ctx context.Context, bucket string, q *AIQueueQuery) iter.Seq2[*AIQueuePage, error] {
-	return func(yield func(*AIQueuePage, error) bool) {
-		if err := ctx.Err(); err != nil {
-			yield(nil, err)
-			return
-		}
-		a := new(arena)
-		cbucket, err := a.string(bucket, "bucket")
-		if err != nil {
-			a.free()
-			yield(nil, err)
-			return
-		}
-		cq, fromDeadline, err := q.toC(ctx, a, c.timeout)
-		if err != nil {
-			a.free()
-			yield(nil, err)
-			return
-		}
-		pager, err := callNow(c, a, func(h *C.ci_client) (*C.ci_ai_queue_pager, error) {
-			var p *C.ci_ai_queue_pager
-			return p, goError(C.ci_ai_queue_pager_new(h, cbucket, &cq, &p))
-		})
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		walk(ctx, c, fromDeadline, yield, func() (*AIQueuePage, bool, error) {
-			var out *C.ci_ai_queue_page
-			if err := goError(C.ci_ai_queue_pager_next(pager, &out)); err != nil || out == nil {
-				return nil, false, err
-			}
-			defer cfree(unsafe.Pointer(out))
-			return goAIQueuePage(out), true, nil
+			return conv(out), true, nil
 		}, func() { cfree(unsafe.Pointer(pager)) })
 	}
 }

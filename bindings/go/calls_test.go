@@ -11,7 +11,7 @@ import (
 	"cloud-infinite/bindings/go/internal/emulator"
 )
 
-func bucketNames(bs []cloudinfinite.PicBucket) []string {
+func bucketNames(bs []cloudinfinite.Bucket) []string {
 	var out []string
 	for _, b := range bs {
 		out = append(out, cloudinfinite.Value(b.Name))
@@ -31,12 +31,12 @@ func TestDescribePicBuckets(t *testing.T) {
 	emu := startEmulator(t)
 	c := newClient(t, emu)
 	ctx := context.Background()
-	listed := fixture(t, emu).ListedBuckets()
+	listed := fixture(t, emu).Listed("pic_buckets")
 	if len(listed) != 130 {
 		t.Fatalf("the fixture lists %d buckets", len(listed))
 	}
 
-	for _, q := range []*cloudinfinite.PicBucketQuery{nil, {}} {
+	for _, q := range []*cloudinfinite.BucketQuery{nil, {}} {
 		page, err := c.DescribePicBuckets(ctx, q)
 		if err != nil {
 			t.Fatal(err)
@@ -75,16 +75,16 @@ func TestDescribePicBuckets(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		q    cloudinfinite.PicBucketQuery
+		q    cloudinfinite.BucketQuery
 		want []string // every match, all pages
 	}{
-		{"Regions", cloudinfinite.PicBucketQuery{Regions: []string{"ap-singapore", "ap-chongqing"}},
+		{"Regions", cloudinfinite.BucketQuery{Regions: []string{"ap-singapore", "ap-chongqing"}},
 			filter(func(b emulator.Bucket) bool { return b.Region == "ap-singapore" || b.Region == "ap-chongqing" })},
-		{"BucketNames", cloudinfinite.PicBucketQuery{BucketNames: []string{"photos-2-1250000000", "nosuch-1250000000", exampleBucket}},
+		{"BucketNames", cloudinfinite.BucketQuery{BucketNames: []string{"photos-2-1250000000", "nosuch-1250000000", exampleBucket}},
 			filter(func(b emulator.Bucket) bool { return b.Name == "photos-2-1250000000" || b.Name == exampleBucket })},
-		{"BucketNamePrefix", cloudinfinite.PicBucketQuery{BucketNamePrefix: "photos-1"},
+		{"BucketNamePrefix", cloudinfinite.BucketQuery{BucketNamePrefix: "photos-1"},
 			filter(func(b emulator.Bucket) bool { return strings.HasPrefix(b.Name, "photos-1") })},
-		{"all at once", cloudinfinite.PicBucketQuery{
+		{"all at once", cloudinfinite.BucketQuery{
 			Regions: []string{"ap-shanghai", "ap-guangzhou"}, BucketNames: []string{"photos-2-1250000000", "nosuch-1250000000", exampleBucket},
 			BucketNamePrefix: "photos",
 		}, filter(func(b emulator.Bucket) bool {
@@ -109,7 +109,7 @@ func TestDescribePicBuckets(t *testing.T) {
 	}
 
 	t.Run("PageNumber and PageSize", func(t *testing.T) {
-		page, err := c.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageNumber: 3, PageSize: 7})
+		page, err := c.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageNumber: 3, PageSize: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,11 +121,11 @@ func TestDescribePicBuckets(t *testing.T) {
 			t.Fatalf("paging fields %s %s %s", num(page.PageNumber), num(page.PageSize), num(page.TotalCount))
 		}
 		// The last, partial page, and one past the end.
-		last, err := c.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageNumber: 2, PageSize: 100})
+		last, err := c.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageNumber: 2, PageSize: 100})
 		if err != nil || len(last.Buckets) != 30 {
 			t.Fatalf("the last page: %v", err)
 		}
-		past, err := c.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageNumber: 1000})
+		past, err := c.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageNumber: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,17 +137,17 @@ func TestDescribePicBuckets(t *testing.T) {
 	t.Run("bad queries", func(t *testing.T) {
 		before := stats(t, emu).Requests
 		bad := []struct {
-			q    cloudinfinite.PicBucketQuery
+			q    cloudinfinite.BucketQuery
 			kind cloudinfinite.Kind
 		}{
-			{cloudinfinite.PicBucketQuery{PageSize: 101}, cloudinfinite.KindInvalidArgument},
-			{cloudinfinite.PicBucketQuery{Regions: []string{"ap-shanghai,ap-beijing"}}, cloudinfinite.KindInvalidArgument},
-			{cloudinfinite.PicBucketQuery{Regions: []string{"ap-shanghai", ""}}, cloudinfinite.KindInvalidArgument},
-			{cloudinfinite.PicBucketQuery{Regions: []string{"evil.com/x"}}, cloudinfinite.KindInvalidArgument},
-			{cloudinfinite.PicBucketQuery{BucketNames: []string{"a,b"}}, cloudinfinite.KindInvalidArgument},
-			{cloudinfinite.PicBucketQuery{BucketNames: []string{"a\x00b"}}, cloudinfinite.KindInvalidArgument},
-			{cloudinfinite.PicBucketQuery{BucketNamePrefix: "\xff"}, cloudinfinite.KindInvalidArgument},
-			{cloudinfinite.PicBucketQuery{Timeout: -1}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{PageSize: 101}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{Regions: []string{"ap-shanghai,ap-beijing"}}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{Regions: []string{"ap-shanghai", ""}}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{Regions: []string{"evil.com/x"}}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{BucketNames: []string{"a,b"}}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{BucketNames: []string{"a\x00b"}}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{BucketNamePrefix: "\xff"}, cloudinfinite.KindInvalidArgument},
+			{cloudinfinite.BucketQuery{Timeout: -1}, cloudinfinite.KindInvalidArgument},
 		}
 		for i, b := range bad {
 			page, err := c.DescribePicBuckets(ctx, &b.q)
@@ -167,7 +167,7 @@ func TestDescribeAIQueues(t *testing.T) {
 	c := newClient(t, emu)
 	ctx := context.Background()
 	fb, ok := fixture(t, emu).Bucket(exampleBucket)
-	if !ok || len(fb.Queues) != 25 {
+	if !ok || len(fb.Queues["ai_queues"]) != 25 {
 		t.Fatal("the fixture lacks the example bucket's 25 queues")
 	}
 
@@ -182,7 +182,7 @@ func TestDescribeAIQueues(t *testing.T) {
 		t.Fatalf("RequestID %s, NonExistPIDs %#v", str(page.RequestID), page.NonExistPIDs)
 	}
 	for i, q := range page.Queues {
-		compareQueue(t, fmt.Sprintf("queue %d", i), q, fb.Queues[i])
+		compareQueue(t, fmt.Sprintf("queue %d", i), q, fb.Queues["ai_queues"][i])
 	}
 	// The documentation's example queue, field by field.
 	q := page.Queues[0]
@@ -203,8 +203,8 @@ func TestDescribeAIQueues(t *testing.T) {
 	}
 
 	t.Run("QueueIDs", func(t *testing.T) {
-		ids := []string{"A", fb.Queues[0].QueueID, "B", fb.Queues[7].QueueID}
-		page, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{QueueIDs: ids})
+		ids := []string{"A", fb.Queues["ai_queues"][0].QueueID, "B", fb.Queues["ai_queues"][7].QueueID}
+		page, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: ids})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,42 +214,40 @@ func TestDescribeAIQueues(t *testing.T) {
 		if !slices.Equal(page.NonExistPIDs, []string{"A", "B"}) || len(page.Queues) != 2 {
 			t.Fatalf("NonExistPIDs %v, %d queues", page.NonExistPIDs, len(page.Queues))
 		}
-		compareQueue(t, "by id 0", page.Queues[0], fb.Queues[0])
-		compareQueue(t, "by id 1", page.Queues[1], fb.Queues[7])
+		compareQueue(t, "by id 0", page.Queues[0], fb.Queues["ai_queues"][0])
+		compareQueue(t, "by id 1", page.Queues[1], fb.Queues["ai_queues"][7])
 	})
 
-	t.Run("State Category PageNumber PageSize", func(t *testing.T) {
+	t.Run("State PageNumber PageSize", func(t *testing.T) {
 		for _, tc := range []struct {
-			state    cloudinfinite.QueueState
-			name     string
-			category string
+			state cloudinfinite.QueueState
+			name  string
 		}{
-			{cloudinfinite.QueueStatePaused, "Paused", "AIProcess"},
-			{cloudinfinite.QueueStateActive, "Active", "MultiProcess"},
-			{cloudinfinite.QueueStateActive, "Active", ""},
-			{cloudinfinite.QueueStateAny, "", "MultiProcess"},
+			{cloudinfinite.QueueStatePaused, "Paused"},
+			{cloudinfinite.QueueStateActive, "Active"},
+			{cloudinfinite.QueueStateAny, ""},
 		} {
 			var want []emulator.Queue
-			for _, q := range fb.Queues {
-				if (tc.name == "" || *q.State == tc.name) && (tc.category == "" || *q.Category == tc.category) {
+			for _, q := range fb.Queues["ai_queues"] {
+				if tc.name == "" || *q.State == tc.name {
 					want = append(want, q)
 				}
 			}
 			if len(want) < 2 {
-				t.Fatalf("%v/%q matches %d queues: too few to page", tc.state, tc.category, len(want))
+				t.Fatalf("%v matches %d queues: too few to page", tc.state, len(want))
 			}
-			page, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{State: tc.state, Category: tc.category, PageSize: 100})
+			page, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{State: tc.state, PageSize: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if int(*page.TotalCount) != len(want) || len(page.Queues) != len(want) {
-				t.Fatalf("%v/%q: %d queues (TotalCount %s), want %d", tc.state, tc.category, len(page.Queues), num(page.TotalCount), len(want))
+				t.Fatalf("%v: %d queues (TotalCount %s), want %d", tc.state, len(page.Queues), num(page.TotalCount), len(want))
 			}
 			for i := range want {
-				compareQueue(t, fmt.Sprintf("%v/%q queue %d", tc.state, tc.category, i), page.Queues[i], want[i])
+				compareQueue(t, fmt.Sprintf("%v queue %d", tc.state, i), page.Queues[i], want[i])
 			}
 			// The second page of size 1 is the second match.
-			p2, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{State: tc.state, Category: tc.category, PageNumber: 2, PageSize: 1})
+			p2, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{State: tc.state, PageNumber: 2, PageSize: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -274,17 +272,19 @@ func TestDescribeAIQueues(t *testing.T) {
 		before := stats(t, emu).Requests
 		for _, tc := range []struct {
 			bucket string
-			q      *cloudinfinite.AIQueueQuery
+			q      *cloudinfinite.QueueQuery
 		}{
 			{"", nil},
 			{"a.evil.com/x", nil},
 			{"Bad Bucket", nil},
 			{"bucket-1250000000\xff", nil},
 			{"bucket-1250000000\x00", nil},
-			{exampleBucket, &cloudinfinite.AIQueueQuery{State: 9}},
-			{exampleBucket, &cloudinfinite.AIQueueQuery{PageSize: 101}},
-			{exampleBucket, &cloudinfinite.AIQueueQuery{QueueIDs: []string{"a,b"}}},
-			{exampleBucket, &cloudinfinite.AIQueueQuery{Category: "x\x00"}},
+			{exampleBucket, &cloudinfinite.QueueQuery{State: 9}},
+			{exampleBucket, &cloudinfinite.QueueQuery{PageSize: 101}},
+			{exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{"a,b"}}},
+			{exampleBucket, &cloudinfinite.QueueQuery{Category: "x\x00"}},
+			// Only media queues take a category: the core refuses it here.
+			{exampleBucket, &cloudinfinite.QueueQuery{Category: "AIProcess"}},
 		} {
 			page, err := c.DescribeAIQueues(ctx, tc.bucket, tc.q)
 			if page != nil {
@@ -298,34 +298,6 @@ func TestDescribeAIQueues(t *testing.T) {
 	})
 }
 
-func compareQueue(t *testing.T, what string, got cloudinfinite.AIQueue, want emulator.Queue) {
-	t.Helper()
-	sameString(t, what+" QueueID", got.QueueID, &want.QueueID)
-	sameString(t, what+" Name", got.Name, want.Name)
-	sameString(t, what+" State", got.State, want.State)
-	sameNumber(t, what+" MaxSize", got.MaxSize, want.MaxSize)
-	sameNumber(t, what+" MaxConcurrent", got.MaxConcurrent, want.MaxConcurrent)
-	sameString(t, what+" Category", got.Category, want.Category)
-	sameString(t, what+" UpdateTime", got.UpdateTime, want.UpdateTime)
-	sameString(t, what+" CreateTime", got.CreateTime, want.CreateTime)
-	g, w := got.NotifyConfig, want.NotifyConfig
-	if (g == nil) != (w == nil) {
-		t.Errorf("%s NotifyConfig = %+v, want %+v", what, g, w)
-		return
-	}
-	if g == nil {
-		return
-	}
-	sameString(t, what+" NotifyConfig.URL", g.URL, w.URL)
-	sameString(t, what+" NotifyConfig.Event", g.Event, w.Event)
-	sameString(t, what+" NotifyConfig.Type", g.Type, w.Type)
-	sameString(t, what+" NotifyConfig.State", g.State, w.State)
-	sameString(t, what+" NotifyConfig.ResultFormat", g.ResultFormat, w.ResultFormat)
-	sameString(t, what+" NotifyConfig.MqMode", g.MqMode, w.MqMode)
-	sameString(t, what+" NotifyConfig.MqRegion", g.MqRegion, w.MqRegion)
-	sameString(t, what+" NotifyConfig.MqName", g.MqName, w.MqName)
-}
-
 // Absent elements are nil, never "" or 0; present empty ones are "" and 0.
 func TestAbsentIsNotZero(t *testing.T) {
 	emu := startEmulator(t, "testdata/sparse_fixture.json")
@@ -335,7 +307,7 @@ func TestAbsentIsNotZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	fb, _ := fixture(t, emu).Bucket("sparse-1250000000")
-	if len(page.Queues) != 2 || len(fb.Queues) != 2 {
+	if len(page.Queues) != 2 || len(fb.Queues["ai_queues"]) != 2 {
 		t.Fatalf("%d queues", len(page.Queues))
 	}
 	bare := page.Queues[0]
@@ -350,7 +322,7 @@ func TestAbsentIsNotZero(t *testing.T) {
 	if n := empty.NotifyConfig; n == nil || *n.State != "Off" || n.URL != nil || n.Event != nil || n.Type != nil {
 		t.Fatalf("a NotifyConfig with only State: %+v", n)
 	}
-	for i := range fb.Queues {
-		compareQueue(t, fmt.Sprint("sparse queue ", i), page.Queues[i], fb.Queues[i])
+	for i := range fb.Queues["ai_queues"] {
+		compareQueue(t, fmt.Sprint("sparse queue ", i), page.Queues[i], fb.Queues["ai_queues"][i])
 	}
 }

@@ -10,44 +10,21 @@ import (
 	"unsafe"
 )
 
-// Scheme is how a client talks to the service.
-type Scheme uint32
-
-// The schemes.
-const (
-	// SchemeDefault is HTTPS.
-	SchemeDefault Scheme = C.CI_SCHEME_DEFAULT
-	// SchemeHTTPS is HTTPS with certificates checked.
-	SchemeHTTPS Scheme = C.CI_SCHEME_HTTPS
-	// SchemeHTTP is plain HTTP: a local emulator, a trusted private route.
-	SchemeHTTP Scheme = C.CI_SCHEME_HTTP
-)
-
-// ProxyMode says whether and how a client uses an HTTP proxy.
-type ProxyMode uint32
-
-// The proxy modes.
-const (
-	// ProxyFromEnvironment uses HTTPS_PROXY / HTTP_PROXY / ALL_PROXY,
-	// honouring NO_PROXY (the library reads them, not this package).
-	ProxyFromEnvironment ProxyMode = C.CI_PROXY_MODE_FROM_ENVIRONMENT
-	// ProxyDisabled connects directly.
-	ProxyDisabled ProxyMode = C.CI_PROXY_MODE_DISABLED
-	// ProxyURLMode uses Options.ProxyURL.
-	ProxyURLMode ProxyMode = C.CI_PROXY_MODE_URL
-)
-
 // Options says how to make a [Client]. The zero value of every field means
 // "not set": the library's default or, with FromEnv, the environment's
-// value. Explicit fields win over the environment.
+// value. Explicit fields win over the environment. The numbers are
+// pointers (set them with [Ptr]) so that an explicit 0 reaches the library,
+// which uses it (MaxRetries, RetryBaseDelay: retry at once) or refuses it
+// (the timeouts, MaxResponseBytes) with KindInvalidArgument, as the C ABI's
+// has_ flags say; nil leaves the library's default.
 //
 //	client, err := cloudinfinite.NewClient(cloudinfinite.Options{
 //		FromEnv: true,          // TENCENTCLOUD_SECRET_ID, _SECRET_KEY, _SESSION_TOKEN, _REGION
 //		Region:  "ap-shanghai", // wins over TENCENTCLOUD_REGION
 //	})
 //
-// Durations are passed in whole milliseconds, rounded up (so a set
-// duration never becomes "not set"); a negative duration is an error.
+// Durations are passed in whole milliseconds, rounded up (so 1ns is 1 ms,
+// and only an explicit 0 is 0); a negative duration is an error.
 type Options struct {
 	// FromEnv fills unset credentials and region from TENCENTCLOUD_SECRET_ID,
 	// TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN (or
@@ -72,27 +49,26 @@ type Options struct {
 	ConnectTo string
 	// Scheme is HTTPS unless set to SchemeHTTP.
 	Scheme Scheme
-	// ConnectTimeout bounds each connection attempt (default 5 s).
-	ConnectTimeout time.Duration
-	// Timeout bounds a whole call, retries and backoff included
-	// (default 30 s). A context deadline or PicBucketQuery.Timeout /
-	// AIQueueQuery.Timeout can shorten one call.
-	Timeout time.Duration
+	// ConnectTimeout bounds each connection attempt (nil: 5 s).
+	ConnectTimeout *time.Duration
+	// Timeout bounds a whole call, retries and backoff included (nil:
+	// 30 s). A context deadline or a query's Timeout can shorten one call.
+	Timeout *time.Duration
 	// MaxRetries is how often connection failures, 5xx answers and
 	// throttling are retried (nil: the default, 3). Other 4xx answers are
 	// never retried. Ptr(uint32(0)) turns retries off.
 	MaxRetries *uint32
 	// RetryBaseDelay is the first backoff delay, doubled each retry with
-	// jitter (default 100 ms).
-	RetryBaseDelay time.Duration
-	// MaxResponseBytes is the largest answer accepted (default 16 MiB); a
+	// jitter (nil: 100 ms). Ptr(time.Duration(0)) retries at once.
+	RetryBaseDelay *time.Duration
+	// MaxResponseBytes is the largest answer accepted (nil: 16 MiB); a
 	// larger one fails with KindResponseTooLarge, never buffered.
-	MaxResponseBytes uint64
+	MaxResponseBytes *uint64
 	// UserAgentSuffix is appended to the cloud-infinite/<version> User-Agent.
 	UserAgentSuffix string
 	// ProxyMode: from the environment (default), disabled, or ProxyURL.
 	ProxyMode ProxyMode
-	// ProxyURL is the proxy for ProxyURLMode, e.g. "http://proxy:3128".
+	// ProxyURL is the proxy for ProxyModeURL, e.g. "http://proxy:3128".
 	ProxyURL string
 	// CAFile is a PEM file of CA certificates to trust for HTTPS instead of
 	// the built-in Mozilla roots (a private CA). Certificates are always
@@ -105,7 +81,8 @@ type Options struct {
 // fields on the result as needed.
 func OptionsFromEnv() Options { return Options{FromEnv: true} }
 
-// Ptr returns a pointer to v, for optional fields such as Options.MaxRetries.
+// Ptr returns a pointer to v, for the optional numbers of [Options]:
+// Ptr(uint32(0)), Ptr(2 * time.Second).
 func Ptr[T any](v T) *T { return &v }
 
 // Value returns *p, or the zero value when p is nil (an absent element):
@@ -156,23 +133,34 @@ func (o *Options) toC(a *arena) (C.ci_client_options, error) {
 	}
 	c.scheme = C.uint32_t(o.Scheme)
 	c.proxy_mode = C.uint32_t(o.ProxyMode)
-	if c.connect_timeout_ms, err = millis(o.ConnectTimeout, "Options.ConnectTimeout"); err != nil {
-		return c, err
+	durations := []struct {
+		has   *C.uint8_t
+		dst   *C.uint64_t
+		value *time.Duration
+		name  string
+	}{
+		{&c.has_connect_timeout_ms, &c.connect_timeout_ms, o.ConnectTimeout, "Options.ConnectTimeout"},
+		{&c.has_timeout_ms, &c.timeout_ms, o.Timeout, "Options.Timeout"},
+		{&c.has_retry_base_delay_ms, &c.retry_base_delay_ms, o.RetryBaseDelay, "Options.RetryBaseDelay"},
 	}
-	if c.timeout_ms, err = millis(o.Timeout, "Options.Timeout"); err != nil {
-		return c, err
-	}
-	if c.retry_base_delay_ms, err = millis(o.RetryBaseDelay, "Options.RetryBaseDelay"); err != nil {
-		return c, err
+	for _, d := range durations {
+		if d.value == nil {
+			continue
+		}
+		if *d.dst, err = millis(*d.value, d.name); err != nil {
+			return c, err
+		}
+		*d.has = 1
 	}
 	if o.FromEnv {
 		c.from_env = 1
 	}
 	if o.MaxRetries != nil {
-		c.has_max_retries = 1
-		c.max_retries = C.uint32_t(*o.MaxRetries)
+		c.has_max_retries, c.max_retries = 1, C.uint32_t(*o.MaxRetries)
 	}
-	c.max_response_bytes = C.uint64_t(o.MaxResponseBytes)
+	if o.MaxResponseBytes != nil {
+		c.has_max_response_bytes, c.max_response_bytes = 1, C.uint64_t(*o.MaxResponseBytes)
+	}
 	return c, nil
 }
 
@@ -197,7 +185,8 @@ type Client struct {
 // NewClient makes a client. Nothing is sent over the network; bad options
 // fail here with KindInvalidArgument (missing credentials or region, a
 // region or endpoint that is not a host name, an unknown Scheme or
-// ProxyMode) or KindNullArgument (ProxyURLMode without ProxyURL).
+// ProxyMode, a timeout or MaxResponseBytes of 0) or KindNullArgument
+// (ProxyModeURL without ProxyURL).
 func NewClient(opts Options) (*Client, error) {
 	if err := abiOK(); err != nil {
 		return nil, err
@@ -212,9 +201,9 @@ func NewClient(opts Options) (*Client, error) {
 	if err := goError(C.ci_client_new(&copts, &handle)); err != nil {
 		return nil, err
 	}
-	c := &Client{handle: handle, timeout: opts.Timeout}
-	if c.timeout == 0 {
-		c.timeout = defaultTimeout
+	c := &Client{handle: handle, timeout: defaultTimeout}
+	if opts.Timeout != nil {
+		c.timeout = *opts.Timeout
 	}
 	// A safety net only: a client dropped without Close still frees its
 	// connection pool once the collector finds it unreachable.

@@ -15,7 +15,7 @@ func TestVersionAndABI(t *testing.T) {
 	if v := cloudinfinite.Version(); v == "" || !strings.Contains(v, ".") {
 		t.Fatalf("Version() = %q", v)
 	}
-	const abi = 2 // the version this package was written for
+	const abi = 3 // the version this package was generated for
 	if got := cloudinfinite.LinkedABIVersion(); got != abi {
 		t.Fatalf("the linked library implements ABI %d, the package expects %d", got, abi)
 	}
@@ -24,17 +24,17 @@ func TestVersionAndABI(t *testing.T) {
 		t.Fatalf("the real library fails the ABI check: %v", err)
 	}
 	err := cloudinfinite.CheckABIWith(abi+1, same)
-	if !errors.Is(err, cloudinfinite.ErrABIMismatch) || !strings.Contains(err.Error(), "version 3") {
+	if !errors.Is(err, cloudinfinite.ErrABIMismatch) || !strings.Contains(err.Error(), "version 4") {
 		t.Fatalf("a newer ABI version: %v", err)
 	}
-	const pageID = 5 // CI_STRUCT_ID_PIC_BUCKET_PAGE
+	const pageID = 3 // CI_STRUCT_ID_PAGE
 	err = cloudinfinite.CheckABIWith(abi, func(id uint32, real uintptr) uintptr {
 		if id == pageID {
 			return real + 8
 		}
 		return real
 	})
-	if !errors.Is(err, cloudinfinite.ErrABIMismatch) || !strings.Contains(err.Error(), "ci_pic_bucket_page") {
+	if !errors.Is(err, cloudinfinite.ErrABIMismatch) || !strings.Contains(err.Error(), "ci_page") {
 		t.Fatalf("a struct of another size: %v", err)
 	}
 }
@@ -57,18 +57,23 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 		{"endpoint that is not a host", func(o *cloudinfinite.Options) { o.Endpoint = "a/b c" }, cloudinfinite.KindInvalidArgument, ""},
 		{"unknown scheme", func(o *cloudinfinite.Options) { o.Scheme = 77 }, cloudinfinite.KindInvalidArgument, "scheme"},
 		{"unknown proxy mode", func(o *cloudinfinite.Options) { o.ProxyMode = 9 }, cloudinfinite.KindInvalidArgument, "proxy_mode"},
-		{"proxy URL mode without a URL", func(o *cloudinfinite.Options) { o.ProxyMode = cloudinfinite.ProxyURLMode }, cloudinfinite.KindNullArgument, "proxy_url"},
+		{"proxy URL mode without a URL", func(o *cloudinfinite.Options) { o.ProxyMode = cloudinfinite.ProxyModeURL }, cloudinfinite.KindNullArgument, "proxy_url"},
 		{"bad proxy URL", func(o *cloudinfinite.Options) {
 			o.ConnectTo = ""
-			o.ProxyMode = cloudinfinite.ProxyURLMode
+			o.ProxyMode = cloudinfinite.ProxyModeURL
 			o.ProxyURL = "::not a url::"
 		}, cloudinfinite.KindInvalidArgument, ""},
 		{"NUL in a string", func(o *cloudinfinite.Options) { o.SecretID = "AKID\x00x" }, cloudinfinite.KindInvalidArgument, "Options.SecretID"},
 		{"NUL in the UA suffix", func(o *cloudinfinite.Options) { o.UserAgentSuffix = "a\x00" }, cloudinfinite.KindInvalidArgument, "Options.UserAgentSuffix"},
 		{"non-UTF-8", func(o *cloudinfinite.Options) { o.SecretID = "AKID\xff\xfe" }, cloudinfinite.KindInvalidArgument, ""},
-		{"negative timeout", func(o *cloudinfinite.Options) { o.Timeout = -time.Second }, cloudinfinite.KindInvalidArgument, "Options.Timeout"},
-		{"negative connect timeout", func(o *cloudinfinite.Options) { o.ConnectTimeout = -1 }, cloudinfinite.KindInvalidArgument, "Options.ConnectTimeout"},
-		{"negative retry delay", func(o *cloudinfinite.Options) { o.RetryBaseDelay = -1 }, cloudinfinite.KindInvalidArgument, "Options.RetryBaseDelay"},
+		{"negative timeout", func(o *cloudinfinite.Options) { o.Timeout = cloudinfinite.Ptr(-time.Second) }, cloudinfinite.KindInvalidArgument, "Options.Timeout"},
+		{"negative connect timeout", func(o *cloudinfinite.Options) { o.ConnectTimeout = cloudinfinite.Ptr(time.Duration(-1)) }, cloudinfinite.KindInvalidArgument, "Options.ConnectTimeout"},
+		{"negative retry delay", func(o *cloudinfinite.Options) { o.RetryBaseDelay = cloudinfinite.Ptr(time.Duration(-1)) }, cloudinfinite.KindInvalidArgument, "Options.RetryBaseDelay"},
+		// An explicit 0 reaches the library (has_ flag 1), which refuses it
+		// where 0 cannot work.
+		{"zero timeout", func(o *cloudinfinite.Options) { o.Timeout = cloudinfinite.Ptr(time.Duration(0)) }, cloudinfinite.KindInvalidArgument, ""},
+		{"zero connect timeout", func(o *cloudinfinite.Options) { o.ConnectTimeout = cloudinfinite.Ptr(time.Duration(0)) }, cloudinfinite.KindInvalidArgument, ""},
+		{"zero max response bytes", func(o *cloudinfinite.Options) { o.MaxResponseBytes = cloudinfinite.Ptr(uint64(0)) }, cloudinfinite.KindInvalidArgument, ""},
 	}
 	live := cloudinfinite.LiveObjects()
 	for _, tc := range cases {
@@ -100,7 +105,7 @@ func TestOptionsFromEnvironment(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_SECURITY_TOKEN", "")
 
 	onEmulator := func(o cloudinfinite.Options) cloudinfinite.Options {
-		o.ConnectTo, o.Scheme, o.ProxyMode = emu.Addr, cloudinfinite.SchemeHTTP, cloudinfinite.ProxyDisabled
+		o.ConnectTo, o.Scheme, o.ProxyMode = emu.Addr, cloudinfinite.SchemeHTTP, cloudinfinite.ProxyModeDisabled
 		return o
 	}
 	c, err := cloudinfinite.NewClient(onEmulator(cloudinfinite.OptionsFromEnv()))
@@ -203,38 +208,38 @@ func TestEveryOption(t *testing.T) {
 	}
 	usedProxy := func(e *cloudinfinite.Error) bool { return strings.Contains(strings.ToLower(e.Message), "proxy") }
 	t.Run("ProxyURL", func(t *testing.T) {
-		if e := viaProxy(t, cloudinfinite.ProxyURLMode, "http://"+emu.Addr); !usedProxy(e) {
+		if e := viaProxy(t, cloudinfinite.ProxyModeURL, "http://"+emu.Addr); !usedProxy(e) {
 			t.Fatalf("ProxyURL was not used: %v", e)
 		}
-		if e := viaProxy(t, cloudinfinite.ProxyDisabled, ""); usedProxy(e) {
-			t.Fatalf("ProxyDisabled used a proxy: %v", e)
+		if e := viaProxy(t, cloudinfinite.ProxyModeDisabled, ""); usedProxy(e) {
+			t.Fatalf("ProxyModeDisabled used a proxy: %v", e)
 		}
 	})
-	t.Run("ProxyFromEnvironment", func(t *testing.T) {
+	t.Run("ProxyModeFromEnvironment", func(t *testing.T) {
 		for _, name := range []string{"NO_PROXY", "no_proxy", "http_proxy", "https_proxy", "all_proxy"} {
 			t.Setenv(name, "")
 		}
 		t.Setenv("HTTP_PROXY", "http://"+emu.Addr)
 		t.Setenv("HTTPS_PROXY", "http://"+emu.Addr)
 		t.Setenv("ALL_PROXY", "http://"+emu.Addr)
-		if e := viaProxy(t, cloudinfinite.ProxyFromEnvironment, ""); !usedProxy(e) {
+		if e := viaProxy(t, cloudinfinite.ProxyModeFromEnvironment, ""); !usedProxy(e) {
 			t.Fatalf("the environment's proxy was not used: %v", e)
 		}
-		if e := viaProxy(t, cloudinfinite.ProxyDisabled, ""); usedProxy(e) {
-			t.Fatalf("ProxyDisabled used the environment's proxy: %v", e)
+		if e := viaProxy(t, cloudinfinite.ProxyModeDisabled, ""); usedProxy(e) {
+			t.Fatalf("ProxyModeDisabled used the environment's proxy: %v", e)
 		}
 	})
 	t.Run("UserAgentSuffixAndConnectTimeout", func(t *testing.T) {
 		c := newClient(t, emu, func(o *cloudinfinite.Options) {
 			o.UserAgentSuffix = "go-test/1.0"
-			o.ConnectTimeout = 1500 * time.Microsecond // rounds up to 2 ms, never to "not set"
+			o.ConnectTimeout = cloudinfinite.Ptr(1500 * time.Microsecond) // rounds up to 2 ms, never to "not set"
 		})
 		if _, err := c.DescribePicBuckets(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("Timeout", func(t *testing.T) {
-		c := newClient(t, emu, func(o *cloudinfinite.Options) { o.Timeout = 300 * time.Millisecond })
+		c := newClient(t, emu, func(o *cloudinfinite.Options) { o.Timeout = cloudinfinite.Ptr(300 * time.Millisecond) })
 		start := time.Now()
 		_, err := c.DescribeAIQueues(ctx, "slow-1250000000", nil)
 		wantError(t, err, cloudinfinite.KindTimeout, "", 0)
@@ -260,7 +265,7 @@ func TestEveryOption(t *testing.T) {
 		// 100 ms + 200 ms with a 200 ms base.
 		two := newClient(t, priv, func(o *cloudinfinite.Options) {
 			o.MaxRetries = cloudinfinite.Ptr(uint32(2))
-			o.RetryBaseDelay = 200 * time.Millisecond
+			o.RetryBaseDelay = cloudinfinite.Ptr(200 * time.Millisecond)
 		})
 		start := time.Now()
 		page, err := two.DescribeAIQueues(ctx, "flaky-1250000000", nil)
@@ -273,15 +278,49 @@ func TestEveryOption(t *testing.T) {
 		if n := stats(t, priv).Requests; n != 3 {
 			t.Fatalf("2 retries sent %d requests", n)
 		}
+		// An explicit zero delay is sent as such and retries at once, where
+		// nil keeps the 100 ms default.
+		if err := priv.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		atOnce := newClient(t, priv, func(o *cloudinfinite.Options) {
+			o.MaxRetries = cloudinfinite.Ptr(uint32(2))
+			o.RetryBaseDelay = cloudinfinite.Ptr(time.Duration(0))
+		})
+		start = time.Now()
+		if _, err := atOnce.DescribeAIQueues(ctx, "flaky-1250000000", nil); err != nil {
+			t.Fatalf("flaky with 2 retries at once: %v", err)
+		}
+		if el := time.Since(start); el > 100*time.Millisecond {
+			t.Fatalf("two retries with a zero delay took %v", el)
+		}
+		if err := priv.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		byDefault := newClient(t, priv, func(o *cloudinfinite.Options) { o.RetryBaseDelay = nil })
+		start = time.Now()
+		if _, err := byDefault.DescribeAIQueues(ctx, "flaky-1250000000", nil); err != nil {
+			t.Fatalf("flaky with the default retries: %v", err)
+		}
+		if el := time.Since(start); el < 100*time.Millisecond {
+			t.Fatalf("two retries with the default 100 ms base delay took only %v", el)
+		}
+	})
+	t.Run("PageSizeZeroIsUnset", func(t *testing.T) {
+		// Go's zero value means "not sent": the service's default of 10.
+		page, err := newClient(t, emu).DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageSize: 0, PageNumber: 0})
+		if err != nil || cloudinfinite.Value(page.PageSize) != 10 || cloudinfinite.Value(page.PageNumber) != 1 {
+			t.Fatalf("PageSize 0: %v, %+v", err, page)
+		}
 	})
 	t.Run("MaxResponseBytes", func(t *testing.T) {
-		capped := newClient(t, emu, func(o *cloudinfinite.Options) { o.MaxResponseBytes = 64 << 10 })
+		capped := newClient(t, emu, func(o *cloudinfinite.Options) { o.MaxResponseBytes = cloudinfinite.Ptr(uint64(64 << 10)) })
 		_, err := capped.DescribeAIQueues(ctx, "huge-1250000000", nil)
 		wantError(t, err, cloudinfinite.KindResponseTooLarge, "", 0)
 		if _, err := capped.DescribeAIQueues(ctx, exampleBucket, nil); err != nil {
 			t.Fatalf("a normal answer under a 64 KiB cap: %v", err)
 		}
-		tiny := newClient(t, emu, func(o *cloudinfinite.Options) { o.MaxResponseBytes = 100 })
+		tiny := newClient(t, emu, func(o *cloudinfinite.Options) { o.MaxResponseBytes = cloudinfinite.Ptr(uint64(100)) })
 		_, err = tiny.DescribeAIQueues(ctx, exampleBucket, nil)
 		wantError(t, err, cloudinfinite.KindResponseTooLarge, "", 0)
 	})

@@ -19,7 +19,7 @@ import (
 func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 	emu := startEmulator(t)
 	f := fixture(t, emu)
-	listed := fixtureNames(f.ListedBuckets())
+	listed := fixtureNames(f.Listed("pic_buckets"))
 	fb, _ := f.Bucket(exampleBucket)
 	live := cloudinfinite.LiveObjects()
 	c, err := cloudinfinite.NewClient(emulatorOptions(emu.Addr))
@@ -38,7 +38,7 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 				switch (g + i) % 4 {
 				case 0:
 					page := uint64(i%13 + 1)
-					p, err := c.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageNumber: page, PageSize: 10})
+					p, err := c.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageNumber: page, PageSize: 10})
 					if err != nil {
 						errs <- err
 						continue
@@ -47,17 +47,17 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 						errs <- fmt.Errorf("goroutine %d: page %d is %v", g, page, got)
 					}
 				case 1:
-					p, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{QueueIDs: []string{fb.Queues[i].QueueID}})
+					p, err := c.DescribeAIQueues(ctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues["ai_queues"][i].QueueID}})
 					if err != nil {
 						errs <- err
 						continue
 					}
-					if len(p.Queues) != 1 || *p.Queues[0].QueueID != fb.Queues[i].QueueID || *p.Queues[0].Name != *fb.Queues[i].Name {
+					if len(p.Queues) != 1 || *p.Queues[0].QueueID != fb.Queues["ai_queues"][i].QueueID || *p.Queues[0].Name != *fb.Queues["ai_queues"][i].Name {
 						errs <- fmt.Errorf("goroutine %d: queue %d is %+v", g, i, p.Queues)
 					}
 				case 2:
 					n := 0
-					for p, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{PageSize: 10}) {
+					for p, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.QueueQuery{PageSize: 10}) {
 						if err != nil {
 							errs <- err
 							break
@@ -127,7 +127,7 @@ func TestSixteenGoroutinesShareOneClient(t *testing.T) {
 func TestGCStress(t *testing.T) {
 	emu := startEmulator(t)
 	f := fixture(t, emu)
-	listed := f.ListedBuckets()
+	listed := f.Listed("pic_buckets")
 	fb, _ := f.Bucket(exampleBucket)
 	live := cloudinfinite.LiveObjects()
 	defer debug.SetGCPercent(debug.SetGCPercent(1))
@@ -172,7 +172,7 @@ func TestGCStress(t *testing.T) {
 				}
 				runtime.GC()
 				kept.Store(fmt.Sprint(w, "/", r), page)
-				bp, err := c.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageNumber: uint64(r%13 + 1)})
+				bp, err := c.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageNumber: uint64(r%13 + 1)})
 				if err != nil {
 					t.Error(err)
 					return
@@ -183,7 +183,7 @@ func TestGCStress(t *testing.T) {
 						t.Errorf("bucket %d of page %d is %q", i, r%13+1, *b.Name)
 					}
 				}
-				for p, err := range c.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 40}) {
+				for p, err := range c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 40}) {
 					if err != nil {
 						t.Error(err)
 					}
@@ -193,7 +193,7 @@ func TestGCStress(t *testing.T) {
 				}
 				// ctx with a Done channel: the call runs on its own goroutine.
 				cctx, cancel := context.WithCancel(ctx)
-				if _, err := c.DescribeAIQueues(cctx, exampleBucket, &cloudinfinite.AIQueueQuery{QueueIDs: []string{fb.Queues[r].QueueID}}); err != nil {
+				if _, err := c.DescribeAIQueues(cctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{fb.Queues["ai_queues"][r].QueueID}}); err != nil {
 					t.Error(err)
 				}
 				cancel()
@@ -219,9 +219,9 @@ func TestGCStress(t *testing.T) {
 	n := 0
 	kept.Range(func(_, v any) bool {
 		n++
-		page := v.(*cloudinfinite.AIQueuePage)
+		page := v.(*cloudinfinite.QueuePage)
 		for i, q := range page.Queues {
-			compareQueue(t, fmt.Sprint("kept queue ", i), q, fb.Queues[i])
+			compareQueue(t, fmt.Sprint("kept queue ", i), q, fb.Queues["ai_queues"][i])
 		}
 		return true
 	})

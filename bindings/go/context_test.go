@@ -107,7 +107,7 @@ func TestContextDeadlineBecomesTheTimeout(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		start := time.Now()
-		_, err := c.DescribeAIQueues(ctx, "slow-1250000000", &cloudinfinite.AIQueueQuery{Timeout: 300 * time.Millisecond})
+		_, err := c.DescribeAIQueues(ctx, "slow-1250000000", &cloudinfinite.QueueQuery{Timeout: 300 * time.Millisecond})
 		wantError(t, err, cloudinfinite.KindTimeout, "", 0)
 		if errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 1500*time.Millisecond {
 			t.Fatalf("the query's sooner timeout: %v after %v", err, time.Since(start))
@@ -118,7 +118,7 @@ func TestContextDeadlineBecomesTheTimeout(t *testing.T) {
 		}
 	})
 	t.Run("a far deadline does not lengthen the client's timeout", func(t *testing.T) {
-		short := newClient(t, emu, func(o *cloudinfinite.Options) { o.Timeout = 300 * time.Millisecond })
+		short := newClient(t, emu, func(o *cloudinfinite.Options) { o.Timeout = cloudinfinite.Ptr(300 * time.Millisecond) })
 		for _, ctx := range []context.Context{
 			deadlineOnly{context.Background(), time.Now().Add(time.Minute)},
 			context.Background(),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lists every pic bucket and the AI queues of examplebucket-1250000000
-# through the Go binding (cmd/ci-demo), against a private ci-emulator.
+# Lists the buckets of every service and the queues of every kind of
+# examplebucket-1250000000 through the Go binding (cmd/ci-demo), against a
+# private ci-emulator.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)

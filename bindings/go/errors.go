@@ -12,56 +12,6 @@ import (
 	"unsafe"
 )
 
-// Kind says what kind of failure an [*Error] reports. The numbers are those
-// of the C ABI's ci_kind and never change.
-//
-// A Kind is itself an error, so each kind is a sentinel for [errors.Is]:
-//
-//	if errors.Is(err, cloudinfinite.ErrTimeout) { ... }
-type Kind uint32
-
-// The kinds of failure.
-const (
-	// KindInvalidArgument: bad input found before anything was sent (a
-	// bucket not of the BucketName-APPID form, a page size outside 1..100,
-	// missing credentials, a string holding a NUL byte, a closed client...).
-	KindInvalidArgument Kind = C.CI_KIND_INVALID_ARGUMENT
-	// KindNullArgument: a required argument was missing (for example
-	// Options.ProxyURL with ProxyURLMode).
-	KindNullArgument Kind = C.CI_KIND_NULL_ARGUMENT
-	// KindNetwork: the connection failed or broke (refused, reset,
-	// truncated answer, DNS, TLS).
-	KindNetwork Kind = C.CI_KIND_NETWORK
-	// KindTimeout: the connect timeout, the call's timeout or the context's
-	// deadline ran out.
-	KindTimeout Kind = C.CI_KIND_TIMEOUT
-	// KindService: the service answered with an error; see Error.Code and
-	// Error.HTTPStatus.
-	KindService Kind = C.CI_KIND_SERVICE
-	// KindParse: the service answered 2xx with a body that is not the
-	// expected XML.
-	KindParse Kind = C.CI_KIND_PARSE
-	// KindResponseTooLarge: the answer was larger than
-	// Options.MaxResponseBytes.
-	KindResponseTooLarge Kind = C.CI_KIND_RESPONSE_TOO_LARGE
-	// KindPanic: a bug inside the library, caught before it could crash
-	// the program.
-	KindPanic Kind = C.CI_KIND_PANIC
-)
-
-// Sentinels for [errors.Is], one per kind: errors.Is(err, ErrTimeout) holds
-// for every [*Error] whose Kind is KindTimeout.
-const (
-	ErrInvalidArgument  = KindInvalidArgument
-	ErrNullArgument     = KindNullArgument
-	ErrNetwork          = KindNetwork
-	ErrTimeout          = KindTimeout
-	ErrService          = KindService
-	ErrParse            = KindParse
-	ErrResponseTooLarge = KindResponseTooLarge
-	ErrPanic            = KindPanic
-)
-
 // ErrClosed is what every call on a closed [Client] reports (inside an
 // [*Error] of kind KindInvalidArgument): errors.Is(err, ErrClosed).
 var ErrClosed = errors.New("cloudinfinite: the client is closed")
@@ -71,21 +21,10 @@ var ErrClosed = errors.New("cloudinfinite: the client is closed")
 // for (a header or library from another version).
 var ErrABIMismatch = errors.New("cloudinfinite: libcloud_infinite does not match this binding")
 
-var kindNames = map[Kind]string{
-	KindInvalidArgument:  "invalid argument",
-	KindNullArgument:     "null argument",
-	KindNetwork:          "network",
-	KindTimeout:          "timeout",
-	KindService:          "service",
-	KindParse:            "parse",
-	KindResponseTooLarge: "response too large",
-	KindPanic:            "panic",
-}
-
 // String names the kind, e.g. "timeout"; an unknown number (from a newer
 // library) reads "kind(9)".
 func (k Kind) String() string {
-	if name, ok := kindNames[k]; ok {
+	if name, ok := k.name(); ok {
 		return name
 	}
 	return fmt.Sprintf("kind(%d)", uint32(k))

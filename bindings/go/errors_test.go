@@ -64,7 +64,7 @@ func TestErrorKinds(t *testing.T) {
 	})
 	t.Run("timeout", func(t *testing.T) {
 		start := time.Now()
-		_, err := once.DescribeAIQueues(ctx, "slow-1250000000", &cloudinfinite.AIQueueQuery{Timeout: 300 * time.Millisecond})
+		_, err := once.DescribeAIQueues(ctx, "slow-1250000000", &cloudinfinite.QueueQuery{Timeout: 300 * time.Millisecond})
 		wantError(t, err, cloudinfinite.KindTimeout, "", 0)
 		if el := time.Since(start); el > 1500*time.Millisecond {
 			t.Fatalf("a 300 ms timeout took %v", el)
@@ -100,7 +100,7 @@ func TestErrorKinds(t *testing.T) {
 	t.Run("invalid and null argument", func(t *testing.T) {
 		_, err := c.DescribeAIQueues(ctx, "not a bucket", nil)
 		wantError(t, err, cloudinfinite.KindInvalidArgument, "", 0)
-		_, err = cloudinfinite.NewClient(cloudinfinite.Options{SecretID: "a", SecretKey: "b", Region: "ap-guangzhou", ProxyMode: cloudinfinite.ProxyURLMode})
+		_, err = cloudinfinite.NewClient(cloudinfinite.Options{SecretID: "a", SecretKey: "b", Region: "ap-guangzhou", ProxyMode: cloudinfinite.ProxyModeURL})
 		wantError(t, err, cloudinfinite.KindNullArgument, "", 0)
 	})
 	t.Run("panic", func(t *testing.T) {

@@ -23,7 +23,7 @@ func emulatorClient() *cloudinfinite.Client {
 		Region:    "ap-guangzhou",
 		ConnectTo: os.Getenv("CI_EMULATOR_ADDR"),
 		Scheme:    cloudinfinite.SchemeHTTP,
-		ProxyMode: cloudinfinite.ProxyDisabled,
+		ProxyMode: cloudinfinite.ProxyModeDisabled,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -39,8 +39,8 @@ func ExampleNewClient() {
 		// Dial the emulator while sending production's Host and signature.
 		ConnectTo:  os.Getenv("CI_EMULATOR_ADDR"),
 		Scheme:     cloudinfinite.SchemeHTTP,
-		ProxyMode:  cloudinfinite.ProxyDisabled,
-		Timeout:    10 * time.Second,
+		ProxyMode:  cloudinfinite.ProxyModeDisabled,
+		Timeout:    cloudinfinite.Ptr(10 * time.Second),
 		MaxRetries: cloudinfinite.Ptr(uint32(2)),
 	})
 	if err != nil {
@@ -90,7 +90,7 @@ func ExampleClient_DescribePicBuckets() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // becomes the call's timeout
 	defer cancel()
-	page, err := client.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{
+	page, err := client.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{
 		Regions:  []string{"ap-singapore"},
 		PageSize: 3,
 	})
@@ -112,7 +112,7 @@ func ExampleClient_DescribeAIQueues() {
 	client := emulatorClient()
 	defer client.Close()
 
-	page, err := client.DescribeAIQueues(context.Background(), "examplebucket-1250000000", &cloudinfinite.AIQueueQuery{
+	page, err := client.DescribeAIQueues(context.Background(), "examplebucket-1250000000", &cloudinfinite.QueueQuery{
 		QueueIDs: []string{"p4a17eeea29334bf499b7e20e2fbfd99d", "pnosuchqueue"},
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func ExampleClient_PicBucketPages() {
 	defer client.Close()
 
 	pages, buckets := 0, 0
-	for page, err := range client.PicBucketPages(context.Background(), &cloudinfinite.PicBucketQuery{PageSize: 100}) {
+	for page, err := range client.PicBucketPages(context.Background(), &cloudinfinite.BucketQuery{PageSize: 100}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -154,7 +154,7 @@ func ExampleClient_AIQueuePages() {
 	defer client.Close()
 
 	for page, err := range client.AIQueuePages(context.Background(), "examplebucket-1250000000",
-		&cloudinfinite.AIQueueQuery{State: cloudinfinite.QueueStatePaused, PageSize: 5}) {
+		&cloudinfinite.QueueQuery{State: cloudinfinite.QueueStatePaused, PageSize: 5}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -221,4 +221,50 @@ func ExampleSign() {
 func ExampleVersion() {
 	fmt.Println(cloudinfinite.Version() != "")
 	// Output: true
+}
+
+func ExampleClient_DescribeCIBuckets() {
+	client := emulatorClient()
+	defer client.Close()
+
+	page, err := client.DescribeCIBuckets(context.Background(), &cloudinfinite.CIBucketQuery{Region: "ap-singapore", PageSize: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(*page.TotalCount, "CI buckets in ap-singapore, the first two:")
+	for _, b := range page.CIBuckets {
+		fmt.Println(*b.BucketID, *b.BucketName, *b.AppID, *b.Status)
+	}
+	// Output:
+	// 5 CI buckets in ap-singapore, the first two:
+	// photos-32-1250000000 photos-32 1250000000 on
+	// videos-32-1250000000 videos-32 1250000000 on
+}
+
+func ExampleClient_MediaQueuePages() {
+	client := emulatorClient()
+	defer client.Close()
+
+	// Only media queues take a category; without one the service lists
+	// Transcoding queues.
+	n := 0
+	for page, err := range client.MediaQueuePages(context.Background(), "examplebucket-1250000000",
+		&cloudinfinite.QueueQuery{Category: "SpeedTranscoding", State: cloudinfinite.QueueStateActive}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n += len(page.Queues)
+	}
+	fmt.Println(n, "active SpeedTranscoding queues")
+	// Output: 5 active SpeedTranscoding queues
+}
+
+func ExampleOperations() {
+	for _, op := range cloudinfinite.Operations()[:3] {
+		fmt.Println(op.Operation, op.Method, op.Path, op.ListElement, op.Takes(cloudinfinite.ParamRegions))
+	}
+	// Output:
+	// DescribeMediaBuckets GET /mediabucket MediaBucketList true
+	// DescribePicProcessBucket GET /picbucket PicBucketList true
+	// DescribeAIProcessBuckets GET /ai_bucket AiBucketList true
 }

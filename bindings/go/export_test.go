@@ -18,3 +18,22 @@ func CheckABIWith(version uint32, size func(id uint32, real uintptr) uintptr) er
 
 // LinkedABIVersion is what the linked library says.
 func LinkedABIVersion() uint32 { return linkedABI().version }
+
+// GeneratedOperation is one entry of operations_gen.go's table.
+type GeneratedOperation struct {
+	Operation       Operation
+	Name, SnakeName string
+	Shape           Shape
+	HostLevel       HostLevel
+	Params          Param
+	Describe, Pages string
+}
+
+// GeneratedOperations are the calls this package was generated with.
+func GeneratedOperations() []GeneratedOperation {
+	var out []GeneratedOperation
+	for _, g := range generatedOperations {
+		out = append(out, GeneratedOperation{g.operation, g.name, g.snakeName, g.shape, g.hostLevel, g.params, g.describe, g.pages})
+	}
+	return out
+}

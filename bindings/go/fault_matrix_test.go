@@ -17,7 +17,6 @@ import (
 // ends in the documented kind, or success after retries, with the request
 // id where the service gave one, within the timeout.
 
-
 func retries(n uint32) func(*cloudinfinite.Options) {
 	return func(o *cloudinfinite.Options) { o.MaxRetries = &n }
 }

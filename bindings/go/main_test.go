@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	cloudinfinite "cloud-infinite/bindings/go"
 	"cloud-infinite/bindings/go/internal/emulator"
@@ -47,8 +48,8 @@ func emulatorOptions(addr string) cloudinfinite.Options {
 		Region:         emulator.Region,
 		ConnectTo:      addr,
 		Scheme:         cloudinfinite.SchemeHTTP,
-		ProxyMode:      cloudinfinite.ProxyDisabled,
-		RetryBaseDelay: 5e6, // 5 ms: fault tests retry quickly
+		ProxyMode:      cloudinfinite.ProxyModeDisabled,
+		RetryBaseDelay: cloudinfinite.Ptr(5 * time.Millisecond), // fault tests retry quickly
 	}
 }
 

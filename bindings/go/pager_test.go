@@ -18,10 +18,10 @@ func TestPicBucketPages(t *testing.T) {
 	emu := startEmulator(t)
 	c := newClient(t, emu)
 	ctx := context.Background()
-	want := fixtureNames(fixture(t, emu).ListedBuckets())
+	want := fixtureNames(fixture(t, emu).Listed("pic_buckets"))
 	live := cloudinfinite.LiveObjects()
 
-	seq := c.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 50})
+	seq := c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 50})
 	for round := 0; round < 2; round++ { // each range walks afresh
 		var names []string
 		pages := 0
@@ -42,7 +42,7 @@ func TestPicBucketPages(t *testing.T) {
 
 	// From a page number on, with filters.
 	var names []string
-	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{Regions: []string{"ap-beijing"}, PageSize: 10, PageNumber: 2}) {
+	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{Regions: []string{"ap-beijing"}, PageSize: 10, PageNumber: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestPicBucketPages(t *testing.T) {
 	}
 	// An error mid-walk is yielded once and ends it.
 	pages, errs := 0, 0
-	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 20}) {
+	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 20}) {
 		if err != nil {
 			errs++
 			wantError(t, err, cloudinfinite.KindService, "", 400)
@@ -80,7 +80,7 @@ func TestPicBucketPages(t *testing.T) {
 	}
 	// A bad query fails once, before anything is sent.
 	n := 0
-	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 500}) {
+	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 500}) {
 		n++
 		if page != nil {
 			t.Fatal("a page for a bad query")
@@ -115,14 +115,14 @@ func TestAIQueuePages(t *testing.T) {
 
 	var ids []string
 	pages := 0
-	for page, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{PageSize: 7}) {
+	for page, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.QueueQuery{PageSize: 7}) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		pages++
 		for _, q := range page.Queues {
 			ids = append(ids, *q.QueueID)
-			compareQueue(t, *q.QueueID, q, fb.Queues[len(ids)-1])
+			compareQueue(t, *q.QueueID, q, fb.Queues["ai_queues"][len(ids)-1])
 		}
 	}
 	if pages != 4 || len(ids) != 25 {
@@ -131,7 +131,7 @@ func TestAIQueuePages(t *testing.T) {
 
 	// With QueueIDs there is one page, without paging fields.
 	pages = 0
-	for page, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{QueueIDs: []string{ids[3], "nope"}}) {
+	for page, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.QueueQuery{QueueIDs: []string{ids[3], "nope"}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestAIQueuePages(t *testing.T) {
 
 	// State filter across pages.
 	paused := 0
-	for page, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.AIQueueQuery{State: cloudinfinite.QueueStatePaused, PageSize: 3}) {
+	for page, err := range c.AIQueuePages(ctx, exampleBucket, &cloudinfinite.QueueQuery{State: cloudinfinite.QueueStatePaused, PageSize: 3}) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Go binding's checks: go vet, then every test with the race detector
+# The Go binding's checks: gofmt and go vet, then every test with the race detector
 # against private ci-emulators (each test starts and stops its own on
 # 127.0.0.1), the package's tests again under cgocheck2, then the pkg-config route (build tag cloudinfinite_pkgconfig)
 # against a prefix laid out like `make install` but pointing at target/debug.
@@ -26,6 +26,13 @@ ln -s "$root/target/debug/libcloud_infinite.a" "$prefix/lib/"
 ln -s "$root/include/cloud_infinite.h" "$prefix/include/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)
 sed -e "s|@PREFIX@|$prefix|" -e "s|@VERSION@|$version|" "$root/cloud_infinite.pc.in" >"$prefix/lib/pkgconfig/cloud_infinite.pc"
+
+echo "== gofmt (the generated *_gen.go files included)"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "bindings/go/test.sh: not gofmt-formatted: $unformatted" >&2
+  exit 1
+fi
 
 echo "== go vet"
 go vet ./...

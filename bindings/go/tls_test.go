@@ -27,7 +27,7 @@ func TestTLSVerifiedByDefaultAndCAFile(t *testing.T) {
 	options := func(caFile string) cloudinfinite.Options {
 		return cloudinfinite.Options{
 			SecretID: "AKIDemulatorEXAMPLE", SecretKey: "emulator-secret-key", Region: "ap-guangzhou",
-			ConnectTo: emu.Addr, ProxyMode: cloudinfinite.ProxyDisabled, MaxRetries: &noRetries, CAFile: caFile,
+			ConnectTo: emu.Addr, ProxyMode: cloudinfinite.ProxyModeDisabled, MaxRetries: &noRetries, CAFile: caFile,
 		}
 	}
 	ctx := context.Background()

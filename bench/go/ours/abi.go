@@ -28,10 +28,11 @@ static ci_client *bench_client(const char *addr) {
 }
 
 static long bench_pics(const ci_client *c, uint64_t size) {
-	ci_pic_bucket_query q = {0};
+	ci_query q = {0};
+	q.has_page_size = 1;
 	q.page_size = size;
-	ci_pic_bucket_page *p = NULL;
-	ci_error *e = ci_describe_pic_buckets(c, &q, &p);
+	ci_page *p = NULL;
+	ci_error *e = ci_describe(c, CI_OPERATION_PIC_BUCKETS, NULL, &q, &p);
 	if (e) { ci_free(e); return -1; }
 	long n = (long)p->buckets_len;
 	ci_free(p);
@@ -39,10 +40,11 @@ static long bench_pics(const ci_client *c, uint64_t size) {
 }
 
 static long bench_queues(const ci_client *c, const char *bucket, uint64_t size) {
-	ci_ai_queue_query q = {0};
+	ci_query q = {0};
+	q.has_page_size = 1;
 	q.page_size = size;
-	ci_ai_queue_page *p = NULL;
-	ci_error *e = ci_describe_ai_queues(c, bucket, &q, &p);
+	ci_page *p = NULL;
+	ci_error *e = ci_describe(c, CI_OPERATION_AI_QUEUES, bucket, &q, &p);
 	if (e) { ci_free(e); return -1; }
 	long n = (long)p->queues_len;
 	ci_free(p);

@@ -20,7 +20,7 @@ import (
 func makeCaller(addr, bucket string) benchkit.Caller {
 	client, err := cloudinfinite.NewClient(cloudinfinite.Options{
 		SecretID: "AKIDemulatorEXAMPLE", SecretKey: "emulator-secret-key", Region: "ap-guangzhou",
-		ConnectTo: addr, Scheme: cloudinfinite.SchemeHTTP, ProxyMode: cloudinfinite.ProxyDisabled,
+		ConnectTo: addr, Scheme: cloudinfinite.SchemeHTTP, ProxyMode: cloudinfinite.ProxyModeDisabled,
 		MaxRetries: cloudinfinite.Ptr(uint32(0)),
 	})
 	if err != nil {
@@ -29,13 +29,13 @@ func makeCaller(addr, bucket string) benchkit.Caller {
 	ctx := context.Background()
 	return func(c benchkit.Case) (int, error) {
 		if c.API == "pic" {
-			page, err := client.DescribePicBuckets(ctx, &cloudinfinite.PicBucketQuery{PageSize: uint64(c.Size)})
+			page, err := client.DescribePicBuckets(ctx, &cloudinfinite.BucketQuery{PageSize: uint64(c.Size)})
 			if err != nil {
 				return 0, err
 			}
 			return len(page.Buckets), nil
 		}
-		page, err := client.DescribeAIQueues(ctx, bucket, &cloudinfinite.AIQueueQuery{PageSize: uint64(c.Size)})
+		page, err := client.DescribeAIQueues(ctx, bucket, &cloudinfinite.QueueQuery{PageSize: uint64(c.Size)})
 		if err != nil {
 			return 0, err
 		}

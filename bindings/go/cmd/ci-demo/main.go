@@ -1,12 +1,15 @@
-// Command ci-demo lists every image-processing bucket of the account (all
-// pages) and the AI queues of one bucket, as tables.
+// Command ci-demo lists, through the generated calls of the Go binding, the
+// buckets of every service (media, image, AI, speech, document and file
+// processing, and DescribeCIBuckets), every page of each, and one bucket's
+// queues of every kind, as compact tables: the first rows of each, and
+// how many there are.
 //
 // With CI_EMULATOR_ADDR=127.0.0.1:PORT in the environment it talks to that
 // ci-emulator with the emulator's credentials; otherwise the library takes
 // the credentials and region from TENCENTCLOUD_SECRET_ID,
 // TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN and TENCENTCLOUD_REGION.
 //
-//	go run ./cmd/ci-demo [-bucket examplebucket-1250000000]
+//	go run ./cmd/ci-demo [-bucket examplebucket-1250000000] [-rows 5]
 package main
 
 import (
@@ -15,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -24,9 +28,10 @@ import (
 )
 
 func main() {
-	bucket := flag.String("bucket", "examplebucket-1250000000", "the bucket whose AI queues to list (BucketName-APPID)")
+	bucket := flag.String("bucket", "examplebucket-1250000000", "the bucket whose queues to list (BucketName-APPID)")
+	rows := flag.Int("rows", 5, "rows shown of each table")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, os.Getenv("CI_EMULATOR_ADDR"), *bucket); err != nil {
+	if err := run(context.Background(), os.Stdout, os.Getenv("CI_EMULATOR_ADDR"), *bucket, *rows); err != nil {
 		fmt.Fprintln(os.Stderr, "ci-demo:", err)
 		var ciErr *cloudinfinite.Error
 		if errors.As(err, &ciErr) && ciErr.RequestID != "" {
@@ -48,11 +53,11 @@ func options(emulatorAddr string) cloudinfinite.Options {
 		Region:    "ap-guangzhou",
 		ConnectTo: emulatorAddr,
 		Scheme:    cloudinfinite.SchemeHTTP,
-		ProxyMode: cloudinfinite.ProxyDisabled,
+		ProxyMode: cloudinfinite.ProxyModeDisabled,
 	}
 }
 
-func run(ctx context.Context, out io.Writer, emulatorAddr, bucket string) error {
+func run(ctx context.Context, out io.Writer, emulatorAddr, bucket string, rows int) error {
 	client, err := cloudinfinite.NewClient(options(emulatorAddr))
 	if err != nil {
 		return err
@@ -65,42 +70,116 @@ func run(ctx context.Context, out io.Writer, emulatorAddr, bucket string) error 
 	if emulatorAddr != "" {
 		target = "ci-emulator at " + emulatorAddr
 	}
-	fmt.Fprintf(out, "cloud-infinite %s, Go binding, talking to %s\n\n", cloudinfinite.Version(), target)
+	fmt.Fprintf(out, "cloud-infinite %s, Go binding, talking to %s\n", cloudinfinite.Version(), target)
 
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tBUCKET\tREGION\tCREATED")
-	n, pages := 0, 0
-	var total uint64
-	for page, err := range client.PicBucketPages(ctx, &cloudinfinite.PicBucketQuery{PageSize: 100}) {
-		if err != nil {
-			return fmt.Errorf("listing pic buckets: %w", err)
+	bucketLists := []struct {
+		op    cloudinfinite.Operation
+		pages func(context.Context, *cloudinfinite.BucketQuery) iter.Seq2[*cloudinfinite.BucketPage, error]
+	}{
+		{cloudinfinite.OperationMediaBuckets, client.MediaBucketPages},
+		{cloudinfinite.OperationPicBuckets, client.PicBucketPages},
+		{cloudinfinite.OperationAIBuckets, client.AIBucketPages},
+		{cloudinfinite.OperationASRBuckets, client.ASRBucketPages},
+		{cloudinfinite.OperationDocBuckets, client.DocBucketPages},
+		{cloudinfinite.OperationFileBuckets, client.FileBucketPages},
+	}
+	for _, l := range bucketLists {
+		t := newTable(out, rows, "#\tBUCKET\tREGION\tCREATED\tALIAS")
+		for page, err := range l.pages(ctx, &cloudinfinite.BucketQuery{PageSize: 100}) {
+			if err != nil {
+				return fmt.Errorf("%v: %w", l.op, err)
+			}
+			t.page(page.Paging)
+			for _, b := range page.Buckets {
+				t.row("%s\t%s\t%s\t%s", show(b.Name), show(b.Region), show(b.CreateTime), show(b.AliasBucketID))
+			}
 		}
-		pages++
-		total = cloudinfinite.Value(page.TotalCount)
-		for _, b := range page.Buckets {
-			n++
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", n, show(b.Name), show(b.Region), show(b.CreateTime))
+		t.done(l.op, "buckets")
+	}
+
+	t := newTable(out, rows, "#\tBUCKET ID\tNAME\tAPPID\tREGION\tSTATUS\tCREATED")
+	for page, err := range client.CIBucketPages(ctx, &cloudinfinite.CIBucketQuery{PageSize: 100}) {
+		if err != nil {
+			return fmt.Errorf("%v: %w", cloudinfinite.OperationCIBuckets, err)
+		}
+		t.page(page.Paging)
+		for _, b := range page.CIBuckets {
+			t.row("%s\t%s\t%s\t%s\t%s\t%s", show(b.BucketID), show(b.BucketName), show(b.AppID), show(b.Region), show(b.Status), show(b.CreateTime))
 		}
 	}
-	tw.Flush()
-	fmt.Fprintf(out, "%d pic buckets in %d pages (TotalCount %d)\n\n", n, pages, total)
+	t.done(cloudinfinite.OperationCIBuckets, "buckets")
 
-	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tQUEUE ID\tNAME\tSTATE\tCATEGORY\tMAX SIZE\tMAX CONC.\tUPDATED\tNOTIFY")
-	n = 0
-	for page, err := range client.AIQueuePages(ctx, bucket, &cloudinfinite.AIQueueQuery{PageSize: 100}) {
-		if err != nil {
-			return fmt.Errorf("listing the AI queues of %s: %w", bucket, err)
-		}
-		for _, q := range page.Queues {
-			n++
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, show(q.QueueID), show(q.Name), show(q.State), show(q.Category),
-				showNum(q.MaxSize), showNum(q.MaxConcurrent), show(q.UpdateTime), notify(q.NotifyConfig))
-		}
+	// Media queues are the only ones with categories; CateAll lists them all
+	// (the service's default is Transcoding only).
+	queueLists := []struct {
+		op       cloudinfinite.Operation
+		pages    func(context.Context, string, *cloudinfinite.QueueQuery) iter.Seq2[*cloudinfinite.QueuePage, error]
+		category string
+	}{
+		{cloudinfinite.OperationMediaQueues, client.MediaQueuePages, "CateAll"},
+		{cloudinfinite.OperationPicQueues, client.PicQueuePages, ""},
+		{cloudinfinite.OperationAIQueues, client.AIQueuePages, ""},
+		{cloudinfinite.OperationASRQueues, client.ASRQueuePages, ""},
+		{cloudinfinite.OperationDocQueues, client.DocQueuePages, ""},
+		{cloudinfinite.OperationFileQueues, client.FileQueuePages, ""},
 	}
-	tw.Flush()
-	fmt.Fprintf(out, "%d AI queues in %s\n", n, bucket)
+	for _, l := range queueLists {
+		t := newTable(out, rows, "#\tQUEUE ID\tNAME\tSTATE\tCATEGORY\tMAX SIZE\tMAX CONC.\tUPDATED\tNOTIFY")
+		for page, err := range l.pages(ctx, bucket, &cloudinfinite.QueueQuery{PageSize: 100, Category: l.category}) {
+			if err != nil {
+				return fmt.Errorf("%v of %s: %w", l.op, bucket, err)
+			}
+			t.page(page.Paging)
+			for _, q := range page.Queues {
+				t.row("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", show(q.QueueID), show(q.Name), show(q.State), show(q.Category),
+					showNum(q.MaxSize), showNum(q.MaxConcurrent), show(q.UpdateTime), notify(q.NotifyConfig))
+			}
+		}
+		t.done(l.op, "queues of "+bucket)
+	}
 	return nil
+}
+
+// table prints the first rows of a listing and counts the rest.
+type table struct {
+	out         io.Writer
+	tw          *tabwriter.Writer
+	rows, n     int
+	pages       int
+	totalString string
+}
+
+func newTable(out io.Writer, rows int, header string) *table {
+	fmt.Fprintln(out)
+	t := &table{out: out, tw: tabwriter.NewWriter(out, 0, 0, 2, ' ', 0), rows: rows}
+	fmt.Fprintln(t.tw, header)
+	return t
+}
+
+func (t *table) page(p cloudinfinite.Paging) {
+	t.pages++
+	t.totalString = showNum(p.TotalCount)
+}
+
+func (t *table) row(format string, args ...any) {
+	t.n++
+	if t.n <= t.rows {
+		fmt.Fprintf(t.tw, "%d\t"+format+"\n", append([]any{t.n}, args...)...)
+	}
+}
+
+// done flushes the table under a title line naming the call.
+func (t *table) done(op cloudinfinite.Operation, what string) {
+	more := ""
+	if t.n > t.rows {
+		more = fmt.Sprintf(", %d more not shown", t.n-t.rows)
+	}
+	pages := "pages"
+	if t.pages == 1 {
+		pages = "page"
+	}
+	fmt.Fprintf(t.out, "%v: %d %s in %d %s (TotalCount %s)%s\n", op, t.n, what, t.pages, pages, t.totalString, more)
+	t.tw.Flush()
 }
 
 // show prints an absent element as "-", distinct from an empty one ("").
@@ -140,5 +219,10 @@ func notify(n *cloudinfinite.NotifyConfig) string {
 	add("mq", n.MqName)
 	add("mqregion", n.MqRegion)
 	add("mqmode", n.MqMode)
+	if k := n.KafkaConfig; k != nil {
+		add("kafka", k.Topic)
+		add("kafkaregion", k.Region)
+		add("kafkainstance", k.InstanceID)
+	}
 	return strings.Join(parts, " ")
 }

@@ -177,78 +177,9 @@ func (e *Emulator) Stats() (Stats, error) {
 	return s, err
 }
 
-// Fixture is the emulator's data.
-type Fixture struct {
-	Credentials []struct {
-		SecretID     string  `json:"secret_id"`
-		SecretKey    string  `json:"secret_key"`
-		SessionToken *string `json:"session_token"`
-	} `json:"credentials"`
-	Buckets []Bucket `json:"buckets"`
-}
-
-// Bucket is a fixture bucket.
-type Bucket struct {
-	Name       string  `json:"name"`
-	Region     string  `json:"region"`
-	CreateTime string  `json:"create_time"`
-	PicProcess *bool   `json:"pic_process"`
-	Queues     []Queue `json:"queues"`
-	Fault      any     `json:"fault"`
-}
-
-// Listed says whether /picbucket lists the bucket (pic_process defaults to true).
-func (b Bucket) Listed() bool { return b.PicProcess == nil || *b.PicProcess }
-
-// Queue is a fixture queue; nil is an absent element.
-type Queue struct {
-	QueueID       string        `json:"queue_id"`
-	Name          *string       `json:"name"`
-	State         *string       `json:"state"`
-	NotifyConfig  *NotifyConfig `json:"notify_config"`
-	MaxSize       *uint64       `json:"max_size"`
-	MaxConcurrent *uint64       `json:"max_concurrent"`
-	Category      *string       `json:"category"`
-	UpdateTime    *string       `json:"update_time"`
-	CreateTime    *string       `json:"create_time"`
-}
-
-// NotifyConfig is a fixture queue's callback settings.
-type NotifyConfig struct {
-	URL          *string `json:"url"`
-	Event        *string `json:"event"`
-	Type         *string `json:"type"`
-	State        *string `json:"state"`
-	ResultFormat *string `json:"result_format"`
-	MqMode       *string `json:"mq_mode"`
-	MqRegion     *string `json:"mq_region"`
-	MqName       *string `json:"mq_name"`
-}
-
 // Fixture fetches the emulator's effective fixture.
 func (e *Emulator) Fixture() (*Fixture, error) {
 	var f Fixture
 	err := e.control("GET", "fixture", nil, &f)
 	return &f, err
-}
-
-// ListedBuckets are the buckets /picbucket lists, in its order.
-func (f *Fixture) ListedBuckets() []Bucket {
-	var out []Bucket
-	for _, b := range f.Buckets {
-		if b.Listed() {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
-// Bucket finds a bucket by name.
-func (f *Fixture) Bucket(name string) (Bucket, bool) {
-	for _, b := range f.Buckets {
-		if b.Name == name {
-			return b, true
-		}
-	}
-	return Bucket{}, false
 }
