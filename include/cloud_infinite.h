@@ -31,6 +31,32 @@
 #include <stdint.h>
 
 /**
+ * The largest clock correction learnt from `Date`: real skew is minutes;
+ * a day or more is a broken clock on one side or a forged answer.
+ */
+#define MAX_CLOCK_OFFSET_SECS (24 * 3600)
+
+/**
+ * The most bytes an error's message holds; longer ones are cut (saying so).
+ */
+#define MAX_MESSAGE_BYTES 2048
+
+/**
+ * The most bytes of a service's `Message` quoted in an error's message.
+ */
+#define MAX_SERVICE_MESSAGE_BYTES 1024
+
+/**
+ * The most bytes kept of a code, request id, resource or trace id.
+ */
+#define MAX_FIELD_BYTES 256
+
+/**
+ * The most bytes of a body that is not a CI error quoted in a message.
+ */
+#define BODY_SNIPPET_BYTES 200
+
+/**
  * The version of this C ABI: it changes whenever a function's signature, a
  * struct's layout or a field's type changes. Wrappers compare it with
  * `ci_abi_version()`. 2: `ci_client_options` gained `ca_file`, and its
@@ -40,6 +66,12 @@
  * number of the inputs, so that 0 is sent or refused, never "not set".
  */
 #define CI_ABI_VERSION 3
+
+/**
+ * The most of an error body that is parsed. A CI error body is a few
+ * hundred bytes; a longer one is read only this far (see [`parse_error_body`]).
+ */
+#define MAX_ERROR_BODY_BYTES (64 * 1024)
 
 /**
  * What kind of failure a `ci_error` reports. The numbers are stable.
@@ -428,11 +460,6 @@ typedef enum ci_param ci_param;
 typedef uint32_t ci_param;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
-
-/**
- * A query parameter of a call, with its wire name and what is checked.
- */
-typedef struct Param Param;
 
 /**
  * A client: opaque, thread-safe (one client may serve any number of
@@ -958,6 +985,15 @@ typedef struct ci_operation_info {
    * The `ci_param` bits of the `ci_query` fields it takes.
    */
   uint32_t params;
+  /**
+   * The `category` values its page documents, comma-separated (e.g.
+   * `"CateAll,Transcoding,SpeedTranscoding"`), or NULL when it takes none.
+   */
+  const char *categories;
+  /**
+   * The category the service lists when none is sent, or NULL (every one).
+   */
+  const char *default_category;
 } ci_operation_info;
 
 /**

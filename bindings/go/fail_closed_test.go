@@ -42,7 +42,7 @@ func closedPort(t *testing.T) int {
 func failClosedOptions() cloudinfinite.Options {
 	return cloudinfinite.Options{
 		SecretID: "AKIDgoEXAMPLE", SecretKey: "go-secret-key", Region: "ap-guangzhou",
-		Scheme: cloudinfinite.SchemeHTTP, Timeout: 5 * time.Second, MaxRetries: cloudinfinite.Ptr(uint32(0)),
+		Scheme: cloudinfinite.SchemeHTTP, Timeout: cloudinfinite.Ptr(5 * time.Second), MaxRetries: cloudinfinite.Ptr(uint32(0)),
 	}
 }
 
@@ -58,7 +58,7 @@ func asError(t *testing.T, err error, kind cloudinfinite.Kind) *cloudinfinite.Er
 func TestFailClosedBadProxyURLs(t *testing.T) {
 	for _, url := range []string{"http://127.0.0.1:notaport", "http://127.0.0.1:99999", "http://127.0.0.1:0", "http://u:Pa55w0rdX@127.0.0.1:3128 "} {
 		o := failClosedOptions()
-		o.ProxyMode, o.ProxyURL = cloudinfinite.ProxyURLMode, url
+		o.ProxyMode, o.ProxyURL = cloudinfinite.ProxyModeURL, url
 		c, err := cloudinfinite.NewClient(o)
 		if err == nil {
 			c.Close()
@@ -75,7 +75,7 @@ func TestFailClosedRefusedProxyIsNamed(t *testing.T) {
 	port := closedPort(t)
 	for _, scheme := range []string{"http", "socks5h"} {
 		o := failClosedOptions()
-		o.ProxyMode, o.ProxyURL = cloudinfinite.ProxyURLMode, fmt.Sprintf("%s://user:Pa55w0rdX@127.0.0.1:%d", scheme, port)
+		o.ProxyMode, o.ProxyURL = cloudinfinite.ProxyModeURL, fmt.Sprintf("%s://user:Pa55w0rdX@127.0.0.1:%d", scheme, port)
 		c, err := cloudinfinite.NewClient(o)
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +114,7 @@ func TestFailClosedHostileErrorBody(t *testing.T) {
 		fmt.Fprintf(conn, "HTTP/1.1 403 Forbidden\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s", len(body), body)
 	}()
 	o := failClosedOptions()
-	o.ConnectTo, o.ProxyMode = l.Addr().String(), cloudinfinite.ProxyDisabled
+	o.ConnectTo, o.ProxyMode = l.Addr().String(), cloudinfinite.ProxyModeDisabled
 	c, err := cloudinfinite.NewClient(o)
 	if err != nil {
 		t.Fatal(err)

@@ -208,6 +208,12 @@ type OperationInfo struct {
 	HostLevel HostLevel
 	// Params: The ci_param bits of the ci_query fields it takes.
 	Params Param
+	// Categories: The category values its page documents, comma-separated (e.g.
+	// "CateAll,Transcoding,SpeedTranscoding"), or nil when it takes none.
+	Categories string
+	// DefaultCategory: The category the service lists when none is sent, or nil
+	// (every one).
+	DefaultCategory string
 }
 
 func goOperationInfo(p *C.ci_operation_info) OperationInfo {
@@ -221,6 +227,8 @@ func goOperationInfo(p *C.ci_operation_info) OperationInfo {
 	g.Shape = Shape(p.shape)
 	g.HostLevel = HostLevel(p.host_level)
 	g.Params = Param(p.params)
+	g.Categories = C.GoString(p.categories)
+	g.DefaultCategory = C.GoString(p.default_category)
 	return g
 }
 

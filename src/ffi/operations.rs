@@ -119,6 +119,11 @@ pub struct ci_operation_info {
     pub host_level: u32,
     /// The `ci_param` bits of the `ci_query` fields it takes.
     pub params: u32,
+    /// The `category` values its page documents, comma-separated (e.g.
+    /// `"CateAll,Transcoding,SpeedTranscoding"`), or NULL when it takes none.
+    pub categories: *const c_char,
+    /// The category the service lists when none is sent, or NULL (every one).
+    pub default_category: *const c_char,
 }
 
 /// The table, made once: the structs and the C strings they point into.
@@ -137,7 +142,7 @@ fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut strings = Vec::new();
-        let mut c = |s: &str| {
+        let mut c = |s: &str| -> *const c_char {
             let owned = CString::new(s).expect("the table's strings hold no NUL");
             let ptr = owned.as_ptr();
             // Moving a CString does not move its heap buffer.
@@ -159,6 +164,8 @@ fn table() -> &'static Table {
                     HostLevel::Bucket => ci_host_level::Bucket,
                 } as u32,
                 params: spec.param_mask(),
+                categories: if spec.categories.is_empty() { std::ptr::null() } else { c(&spec.categories.join(",")) },
+                default_category: spec.default_category.map_or(std::ptr::null(), &mut c),
             })
             .collect();
         Table { infos, _strings: strings }
@@ -252,6 +259,8 @@ mod tests {
             // SAFETY: the table's strings are valid C strings.
             let name = unsafe { std::ffi::CStr::from_ptr(info.name) }.to_str().unwrap();
             assert_eq!((info.operation, name, info.params), (spec.id, spec.name, spec.param_mask()));
+            assert_eq!(info.categories.is_null(), spec.categories.is_empty());
+            assert_eq!(info.default_category.is_null(), spec.default_category.is_none());
         }
         assert!(ci_operations(std::ptr::null_mut()).is_null());
     }
