@@ -123,12 +123,14 @@ def make_fixture(emulator, path):
             "queue_id": f"p{i:032x}", "name": f"bench-queue-{i}", "state": "Active" if i % 3 else "Paused",
             "notify_config": {"url": f"http://callback.example.com/ci/{i}", "event": "TaskFinish,WorkflowFinish",
                               "type": "Url", "state": "On", "result_format": "JSON",
-                              "mq_mode": None, "mq_region": None, "mq_name": None},
+                              "mq_mode": None, "mq_region": None, "mq_name": None, "kafka_config": None},
             "max_size": 10000, "max_concurrent": 10, "category": "AIProcess",
             "update_time": "2022-08-09T16:23:11+0800", "create_time": "2022-08-09T16:23:11+0800",
+            "bucket_id": None,
         })
+    # Listed by no bucket call, so the bucket benchmarks keep their 130 buckets.
     fixture["buckets"].append({"name": BUCKET, "region": "ap-guangzhou", "create_time": "2022-08-09T16:23:11+0800",
-                               "pic_process": False, "queues": queues, "fault": None})
+                               "bucket_lists": {}, "queues": {"ai_queues": queues}, "fault": None})
     with open(path, "w") as f:
         json.dump(fixture, f)
 

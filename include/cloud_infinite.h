@@ -462,6 +462,53 @@ typedef uint32_t ci_param;
 #endif // __cplusplus
 
 /**
+ * `ci_client_options.credentials`: where the client's keys come from.
+ */
+enum ci_credentials_source
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * `secret_id`, `secret_key` and `session_token` (with `from_env`, the
+   * environment fills those not set): fixed keys.
+   */
+  CI_CREDENTIALS_SOURCE_KEYS = 0,
+  /**
+   * Tencent's default chain, in its order: the environment, the profile
+   * file, the CVM role, TKE OIDC; refreshed before expiry.
+   */
+  CI_CREDENTIALS_SOURCE_DEFAULT_CHAIN = 1,
+  /**
+   * The environment's keys, read when the client is made.
+   */
+  CI_CREDENTIALS_SOURCE_ENVIRONMENT = 2,
+  /**
+   * The profile file (`profile_name`, default `default`).
+   */
+  CI_CREDENTIALS_SOURCE_PROFILE_FILE = 3,
+  /**
+   * The CVM instance role (`cvm_role`, default the first listed).
+   */
+  CI_CREDENTIALS_SOURCE_CVM_ROLE = 4,
+  /**
+   * TKE OIDC: STS `AssumeRoleWithWebIdentity` with the `TKE_*` variables.
+   */
+  CI_CREDENTIALS_SOURCE_TKE_OIDC = 5,
+  /**
+   * `credentials_callback`.
+   */
+  CI_CREDENTIALS_SOURCE_CALLBACK = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ci_credentials_source ci_credentials_source;
+#else
+typedef uint32_t ci_credentials_source;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A client: opaque, thread-safe (one client may serve any number of
  * threads at once, sharing one connection pool). Release it with `ci_free`.
  */
@@ -832,6 +879,42 @@ typedef struct ci_page {
 } ci_page;
 
 /**
+ * Credentials a callback hands back, or that `ci_client_set_credentials`
+ * installs. The library copies the strings before the call returns.
+ */
+typedef struct ci_credential_values {
+  /**
+   * SecretId (or TmpSecretId). Required.
+   */
+  const char *secret_id;
+  /**
+   * SecretKey (or TmpSecretKey). Required.
+   */
+  const char *secret_key;
+  /**
+   * Session token of temporary credentials, or NULL.
+   */
+  const char *session_token;
+  /**
+   * When they expire, in Unix seconds; 0 for keys that never do.
+   */
+  uint64_t expires_at_unix;
+} ci_credential_values;
+
+/**
+ * A credentials callback: fill `*out` and return 0, or return non-zero on
+ * failure, optionally after writing a message (NUL-terminated, at most
+ * `message_len` bytes including the NUL) into `message`. It is called
+ * from whichever thread needs new credentials (never two at once for one
+ * client), with the `credentials_user_data` of the options. The strings
+ * it writes into `*out` must stay valid until it returns.
+ */
+typedef int32_t (*ci_credentials_callback)(void *user_data,
+                                           struct ci_credential_values *out,
+                                           char *message,
+                                           size_t message_len);
+
+/**
  * How to make a client. NULL strings, zero enums and `has_` flags of 0
  * mean "not set": the default, or with `from_env` the environment's value.
  * A number whose `has_` flag is 1 is used as given, 0 included (and
@@ -942,6 +1025,48 @@ typedef struct ci_client_options {
    * Certificates are always verified.
    */
   const char *ca_file;
+  /**
+   * Where the keys come from: one of `ci_credentials_source` (0: the
+   * `secret_id`, `secret_key` and `session_token` above, which must then
+   * be unset otherwise, except as `from_env` fills them).
+   */
+  uint32_t credentials;
+  /**
+   * The function `CI_CREDENTIALS_SOURCE_CALLBACK` calls for credentials.
+   */
+  ci_credentials_callback credentials_callback;
+  /**
+   * Passed to `credentials_callback` unchanged; it must stay valid as
+   * long as the client lives.
+   */
+  void *credentials_user_data;
+  /**
+   * `CI_CREDENTIALS_SOURCE_PROFILE_FILE`: the section (NULL: `default`).
+   */
+  const char *profile_name;
+  /**
+   * `CI_CREDENTIALS_SOURCE_CVM_ROLE`: the role (NULL: the first listed).
+   */
+  const char *cvm_role;
+  /**
+   * The metadata service's `.../cam/security-credentials/` URL for the
+   * CVM role and the default chain (NULL: `$TENCENTCLOUD_METADATA_ENDPOINT`,
+   * else Tencent's).
+   */
+  const char *metadata_endpoint;
+  /**
+   * The STS endpoint for TKE OIDC and the default chain (NULL:
+   * `$TENCENTCLOUD_STS_ENDPOINT`, else `https://sts.tencentcloudapi.com/`).
+   */
+  const char *sts_endpoint;
+  /**
+   * 1 when `refresh_margin_ms` is set, else 0 (300000 ms).
+   */
+  uint8_t has_refresh_margin_ms;
+  /**
+   * How long before they expire a provider's credentials are renewed, in ms.
+   */
+  uint64_t refresh_margin_ms;
 } ci_client_options;
 
 /**
@@ -1211,6 +1336,26 @@ struct ci_error *ci_pager_next(struct ci_pager *pager, struct ci_page **out);
  */
 struct ci_error *ci_client_new(const struct ci_client_options *options,
                                struct ci_client **out);
+
+/**
+ * Replaces a live client's credentials at once, from any thread: calls
+ * already signed keep theirs, the next attempts use these. With a
+ * provider, these serve until they near their expiry (`expires_at_unix`),
+ * then the provider is asked again.
+ *
+ * Returns NULL on success; `NULL_ARGUMENT` for a NULL `client`, `values`
+ * or required string; `INVALID_ARGUMENT` for a handle that is not a live
+ * client, or keys that cannot sign (empty, or not printable ASCII).
+ */
+struct ci_error *ci_client_set_credentials(const struct ci_client *client,
+                                           const struct ci_credential_values *values);
+
+/**
+ * How many times the client's provider has been asked for credentials
+ * (0 for fixed keys, or for NULL or a handle that is not live): lets a
+ * program or a test see the refreshes.
+ */
+uint64_t ci_client_credential_fetches(const struct ci_client *client);
 
 /**
  * The kind of `error`; `CI_KIND_NONE` for NULL or a pointer that is

@@ -223,3 +223,32 @@ const (
 	// ParamPageSize: page_size.
 	ParamPageSize Param = 1024
 )
+
+// CredentialsSource is the C ABI's enum ci_credentials_source:
+// ci_client_options.credentials: where the client's keys come from.
+type CredentialsSource uint32
+
+// The values of ci_credentials_source.
+const (
+	// CredentialsSourceKeys: secret_id, secret_key and session_token (with
+	// from_env, the environment fills those not set): fixed keys.
+	CredentialsSourceKeys CredentialsSource = 0
+	// CredentialsSourceDefaultChain: Tencent's default chain, in its order: the
+	// environment, the profile file, the CVM role, TKE OIDC; refreshed before
+	// expiry.
+	CredentialsSourceDefaultChain CredentialsSource = 1
+	// CredentialsSourceEnvironment: The environment's keys, read when the client
+	// is made.
+	CredentialsSourceEnvironment CredentialsSource = 2
+	// CredentialsSourceProfileFile: The profile file (profile_name, default
+	// default).
+	CredentialsSourceProfileFile CredentialsSource = 3
+	// CredentialsSourceCvmRole: The CVM instance role (cvm_role, default the
+	// first listed).
+	CredentialsSourceCvmRole CredentialsSource = 4
+	// CredentialsSourceTkeOidc: TKE OIDC: STS AssumeRoleWithWebIdentity with the
+	// TKE_* variables.
+	CredentialsSourceTkeOidc CredentialsSource = 5
+	// CredentialsSourceCallback: credentials_callback.
+	CredentialsSourceCallback CredentialsSource = 6
+)

@@ -13,6 +13,7 @@ use super::proxy::{self, ProxyConfig};
 use super::{Client, Inner, Scheme, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, USER_AGENT};
 use crate::error::{Error, Result};
 use crate::request;
+use crate::credentials::{CredentialCache, CredentialProvider, ExpiringCredentials, DEFAULT_REFRESH_MARGIN};
 use crate::sign::Credentials;
 
 /// Everything a [`Client`] is made from. Start from [`ClientBuilder::new`]
@@ -52,6 +53,12 @@ pub struct ClientBuilder {
     /// Whether `session_token` came from the environment: it then belongs
     /// to the environment's key pair and is dropped if either is replaced.
     token_from_env: bool,
+    /// Whether a key was set by hand (not read by `from_env`): then a
+    /// credentials provider would be ambiguous, and is refused.
+    keys_set: bool,
+    /// Where the keys come from instead of the fixed ones.
+    credentials_provider: Option<Arc<dyn CredentialProvider>>,
+    refresh_margin: Duration,
 }
 
 impl Default for ClientBuilder {
@@ -73,6 +80,9 @@ impl Default for ClientBuilder {
             proxy: ProxyConfig::FromEnvironment,
             ca_file: None,
             token_from_env: false,
+            keys_set: false,
+            credentials_provider: None,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
         }
     }
 }
@@ -95,6 +105,8 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("proxy", &self.proxy)
             .field("ca_file", &self.ca_file)
+            .field("credentials_provider", &self.credentials_provider.as_ref().map(|p| p.name()))
+            .field("refresh_margin", &self.refresh_margin)
             .finish()
     }
 }
@@ -130,12 +142,14 @@ impl ClientBuilder {
     /// The SecretId (`q-ak`).
     pub fn secret_id(mut self, v: impl Into<String>) -> Self {
         self.secret_id = Some(v.into());
+        self.keys_set = true;
         self.drop_env_token();
         self
     }
     /// The SecretKey.
     pub fn secret_key(mut self, v: impl Into<String>) -> Self {
         self.secret_key = Some(v.into());
+        self.keys_set = true;
         self.drop_env_token();
         self
     }
@@ -143,6 +157,36 @@ impl ClientBuilder {
     pub fn session_token(mut self, v: impl Into<String>) -> Self {
         self.session_token = Some(v.into());
         self.token_from_env = false;
+        self
+    }
+
+    /// Takes the keys from `provider` instead of fixed ones, refreshed
+    /// [`refresh_margin`](Self::refresh_margin) before they expire (one
+    /// refresh at a time for all the client's threads). Keys set by hand
+    /// as well are refused at [`build`](Self::build) as ambiguous; keys
+    /// [`from_env`](Self::from_env) read are ignored.
+    ///
+    /// ```
+    /// use cloud_infinite::credentials::ProfileProvider;
+    /// let builder = cloud_infinite::Client::builder().region("ap-guangzhou").credentials_provider(ProfileProvider::new().profile("dev"));
+    /// # let _ = builder;
+    /// ```
+    pub fn credentials_provider(mut self, provider: impl CredentialProvider + 'static) -> Self {
+        self.credentials_provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// Takes the keys from Tencent's default chain: the environment, the
+    /// profile file, the CVM instance role, then TKE OIDC
+    /// ([`credentials::default_chain`](crate::credentials::default_chain)).
+    pub fn default_credential_chain(self) -> Self {
+        self.credentials_provider(crate::credentials::default_chain())
+    }
+
+    /// How long before they expire a provider's credentials are renewed
+    /// (default 300 s).
+    pub fn refresh_margin(mut self, v: Duration) -> Self {
+        self.refresh_margin = v;
         self
     }
 
@@ -223,13 +267,19 @@ impl ClientBuilder {
 
     /// Checks every option and makes the client (and its connection pool).
     pub fn build(self) -> Result<Client> {
-        let credentials = {
-            let mut c = Credentials::new(self.secret_id.unwrap_or_default(), self.secret_key.unwrap_or_default());
-            if let Some(token) = self.session_token {
-                c = c.with_session_token(token);
+        let credentials = match self.credentials_provider {
+            Some(_) if self.keys_set => {
+                return Err(Error::invalid_argument("both keys and a credentials provider are set: set one of them"));
             }
-            c.validate()?;
-            c
+            Some(provider) => CredentialCache::from_provider(provider, self.refresh_margin),
+            None => {
+                let mut c = Credentials::new(self.secret_id.unwrap_or_default(), self.secret_key.unwrap_or_default());
+                if let Some(token) = self.session_token {
+                    c = c.with_session_token(token);
+                }
+                c.validate()?;
+                CredentialCache::fixed(ExpiringCredentials::permanent(c))
+            }
         };
         let region = self
             .region

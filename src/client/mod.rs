@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, ErrorKind, Result, ServiceDetails};
-use crate::sign::Credentials;
+use crate::credentials::{CredentialCache, ExpiringCredentials};
 
 /// `cloud-infinite/<version>`, the User-Agent every request carries.
 pub const USER_AGENT: &str = concat!("cloud-infinite/", env!("CARGO_PKG_VERSION"));
@@ -80,7 +80,7 @@ pub struct Client {
 }
 
 struct Inner {
-    credentials: Credentials,
+    credentials: CredentialCache,
     region: String,
     endpoint: Option<String>,
     connect_to: Option<String>,
@@ -166,6 +166,27 @@ impl Client {
     /// learnt from the service's Date header after a RequestTimeTooSkewed answer.
     pub fn clock_offset_secs(&self) -> i64 {
         self.inner.clock_offset_secs.load(Ordering::Relaxed)
+    }
+
+    /// Replaces the client's credentials at once (every clone's too): calls
+    /// already signed keep theirs, the next attempts use these. With a
+    /// credentials provider, these serve until they near their expiry, then
+    /// the provider is asked again.
+    ///
+    /// ```
+    /// use cloud_infinite::credentials::ExpiringCredentials;
+    /// use cloud_infinite::sign::Credentials;
+    /// let client = cloud_infinite::Client::builder().secret_id("AKIDold").secret_key("k").region("ap-guangzhou").build().unwrap();
+    /// client.set_credentials(ExpiringCredentials::permanent(Credentials::new("AKIDnew", "k2")));
+    /// ```
+    pub fn set_credentials(&self, credentials: ExpiringCredentials) {
+        self.inner.credentials.set(credentials);
+    }
+
+    /// How many times the credentials provider has been asked (0 for fixed
+    /// keys): the refreshes, for monitoring and tests.
+    pub fn credential_fetches(&self) -> u64 {
+        self.inner.credentials.fetches()
     }
 
     fn now_unix(&self) -> u64 {

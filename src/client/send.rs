@@ -8,7 +8,7 @@ use super::errors::{service_error, transport_error};
 use super::{Client, RawResponse, MAX_BACKOFF, SIGNATURE_BACKDATE_SECS, SIGNATURE_LIFETIME_SECS};
 use crate::error::{Error, ErrorKind, Result, ServiceDetails};
 use crate::request;
-use crate::sign::{self, SignWindow};
+use crate::sign::{self, Credentials, SignWindow};
 
 impl Client {
     /// Sends a signed GET, retrying what is safe to retry, and returns the
@@ -22,12 +22,22 @@ impl Client {
         let url = format!("{}://{host}{}", inner.scheme.as_str(), request::path_and_query(path, params));
         let mut retries_done = 0;
         let mut clock_corrected = false;
+        // The generation of credentials the service refused as expired, once.
+        let mut rejected: Option<u64> = None;
         loop {
-            let (error, server_date, retry_after) = match self.attempt(&url, host, path, params, deadline) {
+            let lease = inner.credentials.current(rejected, deadline)?;
+            let (error, server_date, retry_after) = match self.attempt(&url, host, path, params, &lease.credentials.credentials, deadline) {
                 Ok(raw) if (200..300).contains(&raw.status) => return Ok(raw),
                 Ok(raw) => (service_error(&raw), raw.date, raw.retry_after),
                 Err(e) => (e, None, None),
             };
+            // Tencent's COS error table lists ExpiredToken as HTTP 400: key
+            // on the code. Renew once and sign again, as for the clock.
+            if rejected.is_none() && error.code() == Some("ExpiredToken") {
+                rejected = Some(lease.generation);
+                log::warn!("the service refused the session token as expired; renewing the credentials and signing again");
+                continue;
+            }
             if !clock_corrected && is_clock_error(&error) {
                 if let Some(date) = server_date {
                     clock_corrected = true;
@@ -83,7 +93,15 @@ impl Client {
         }
     }
 
-    fn attempt(&self, url: &str, host: &str, path: &str, params: &[(&'static str, String)], deadline: Instant) -> Result<RawResponse> {
+    fn attempt(
+        &self,
+        url: &str,
+        host: &str,
+        path: &str,
+        params: &[(&'static str, String)],
+        credentials: &Credentials,
+        deadline: Instant,
+    ) -> Result<RawResponse> {
         let inner = &*self.inner;
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -91,13 +109,13 @@ impl Client {
         }
         let now = self.now_unix();
         let window = SignWindow { start: now.saturating_sub(SIGNATURE_BACKDATE_SECS), end: now + SIGNATURE_LIFETIME_SECS };
-        let token = inner.credentials.session_token();
+        let token = credentials.session_token();
         let mut headers: Vec<(&str, &str)> = vec![("host", host)];
         if let Some(token) = token {
             headers.push(("x-ci-security-token", token));
         }
         let param_refs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let signature = sign::sign(&inner.credentials, "GET", path, &param_refs, &headers, window);
+        let signature = sign::sign(credentials, "GET", path, &param_refs, &headers, window);
 
         let mut request = inner.agent.get(url).header("Host", host).header("Authorization", signature.authorization());
         if let Some(token) = token {

@@ -40,7 +40,7 @@ struct State {
 /// [`current`](CredentialCache::current) before each attempt.
 #[derive(Debug)]
 pub struct CredentialCache {
-    provider: Option<Box<dyn CredentialProvider>>,
+    provider: Option<Arc<dyn CredentialProvider>>,
     margin: Duration,
     state: Mutex<State>,
     refreshed: Condvar,
@@ -57,11 +57,11 @@ impl CredentialCache {
     }
 
     /// Credentials from `provider`, refreshed `margin` before they expire.
-    pub fn from_provider(provider: Box<dyn CredentialProvider>, margin: Duration) -> Self {
+    pub fn from_provider(provider: Arc<dyn CredentialProvider>, margin: Duration) -> Self {
         CredentialCache::with_provider(Some(provider), margin)
     }
 
-    fn with_provider(provider: Option<Box<dyn CredentialProvider>>, margin: Duration) -> Self {
+    fn with_provider(provider: Option<Arc<dyn CredentialProvider>>, margin: Duration) -> Self {
         CredentialCache {
             provider,
             margin,
@@ -215,7 +215,7 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let failing = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let provider = Counting { lifetime, calls: Arc::clone(&calls), failing: Arc::clone(&failing), delay };
-        (Arc::new(CredentialCache::from_provider(Box::new(provider), margin)), calls, failing)
+        (Arc::new(CredentialCache::from_provider(Arc::new(provider), margin)), calls, failing)
     }
 
     fn soon() -> Instant {

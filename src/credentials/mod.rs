@@ -75,6 +75,16 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug {
     fn fetch(&self) -> Result<Fetched>;
 }
 
+impl<P: CredentialProvider + ?Sized> CredentialProvider for Box<P> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+
+    fn fetch(&self) -> Result<Fetched> {
+        (**self).fetch()
+    }
+}
+
 /// The default chain, in Tencent's order (tencentcloud-sdk-python's
 /// `DefaultCredentialProvider`): the environment, the profile file, the CVM
 /// instance role, then TKE's OIDC web identity.
@@ -84,12 +94,22 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug {
 /// assert!(default_chain().name().contains("environment"));
 /// ```
 pub fn default_chain() -> ChainProvider {
-    ChainProvider::new(vec![
-        Box::new(EnvProvider::new()),
-        Box::new(ProfileProvider::new()),
-        Box::new(CvmRoleProvider::new()),
-        Box::new(OidcProvider::from_env()),
-    ])
+    default_chain_at(None, None)
+}
+
+/// [`default_chain`] asking the metadata service and STS at these
+/// endpoints (`None`: their variables, else Tencent's): for tests and
+/// private clouds.
+pub fn default_chain_at(metadata_endpoint: Option<&str>, sts_endpoint: Option<&str>) -> ChainProvider {
+    let mut cvm = CvmRoleProvider::new();
+    if let Some(endpoint) = metadata_endpoint {
+        cvm = cvm.endpoint(endpoint);
+    }
+    let mut oidc = OidcProvider::from_env();
+    if let Some(endpoint) = sts_endpoint {
+        oidc = oidc.endpoint(endpoint);
+    }
+    ChainProvider::new(vec![Box::new(EnvProvider::new()), Box::new(ProfileProvider::new()), Box::new(cvm), Box::new(oidc)])
 }
 
 /// Checks fetched credentials as the signer needs them, naming the provider.

@@ -1,8 +1,9 @@
 //! `ci_client`: options and the client handle.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use std::time::Duration;
 
+use super::credentials::ci_credentials_callback;
 use super::registry::{self, Tag};
 use super::{ci_error, ffi_result, flag, null_argument, optional_str};
 use crate::client::{Client, ClientBuilder, ProxyConfig, Scheme};
@@ -98,6 +99,30 @@ pub struct ci_client_options {
     /// built-in Mozilla roots (a private CA); NULL: the built-in roots.
     /// Certificates are always verified.
     pub ca_file: *const c_char,
+    /// Where the keys come from: one of `ci_credentials_source` (0: the
+    /// `secret_id`, `secret_key` and `session_token` above, which must then
+    /// be unset otherwise, except as `from_env` fills them).
+    pub credentials: u32,
+    /// The function `CI_CREDENTIALS_SOURCE_CALLBACK` calls for credentials.
+    pub credentials_callback: ci_credentials_callback,
+    /// Passed to `credentials_callback` unchanged; it must stay valid as
+    /// long as the client lives.
+    pub credentials_user_data: *mut c_void,
+    /// `CI_CREDENTIALS_SOURCE_PROFILE_FILE`: the section (NULL: `default`).
+    pub profile_name: *const c_char,
+    /// `CI_CREDENTIALS_SOURCE_CVM_ROLE`: the role (NULL: the first listed).
+    pub cvm_role: *const c_char,
+    /// The metadata service's `.../cam/security-credentials/` URL for the
+    /// CVM role and the default chain (NULL: `$TENCENTCLOUD_METADATA_ENDPOINT`,
+    /// else Tencent's).
+    pub metadata_endpoint: *const c_char,
+    /// The STS endpoint for TKE OIDC and the default chain (NULL:
+    /// `$TENCENTCLOUD_STS_ENDPOINT`, else `https://sts.tencentcloudapi.com/`).
+    pub sts_endpoint: *const c_char,
+    /// 1 when `refresh_margin_ms` is set, else 0 (300000 ms).
+    pub has_refresh_margin_ms: u8,
+    /// How long before they expire a provider's credentials are renewed, in ms.
+    pub refresh_margin_ms: u64,
 }
 
 /// A client: opaque, thread-safe (one client may serve any number of
@@ -193,6 +218,13 @@ unsafe fn builder_from(o: &ci_client_options) -> Result<ClientBuilder, Error> {
     if flag(o.has_max_response_bytes, "has_max_response_bytes")? {
         b = b.max_response_bytes(o.max_response_bytes);
     }
+    // SAFETY: the options' strings are NULL or valid per the contract.
+    if let Some(provider) = unsafe { super::credentials::provider_from(o) }? {
+        b = b.credentials_provider(provider);
+    }
+    if flag(o.has_refresh_margin_ms, "has_refresh_margin_ms")? {
+        b = b.refresh_margin(Duration::from_millis(o.refresh_margin_ms));
+    }
     Ok(b)
 }
 
@@ -222,3 +254,4 @@ pub extern "C" fn ci_client_new(options: *const ci_client_options, out: *mut *mu
         Ok(registry::hand_out(ci_client { client }, Tag::Client))
     })
 }
+

@@ -5,7 +5,7 @@
 use std::ffi::{c_char, c_void, CStr};
 use std::time::{Duration, UNIX_EPOCH};
 
-use super::client::{client_from, ci_client};
+use super::client::{client_from, ci_client, ci_client_options};
 use super::{ci_error, ffi_status, null_argument, optional_str, required_str};
 use crate::credentials::{CallbackProvider, CredentialProvider, CvmRoleProvider, EnvProvider, ExpiringCredentials, OidcProvider, ProfileProvider};
 use crate::error::Error;
@@ -116,19 +116,22 @@ impl CCallback {
     }
 }
 
-/// The provider `source` names, from the options' other credential fields.
+/// The provider `o.credentials` names, from the options' other credential fields.
 ///
 /// # Safety
 /// The string arguments are NULL or valid C strings.
-pub(super) unsafe fn provider_from(
-    source: u32,
-    callback: ci_credentials_callback,
-    user_data: *mut c_void,
-    profile_name: *const c_char,
-    cvm_role: *const c_char,
-) -> Result<Option<Box<dyn CredentialProvider>>, Error> {
+pub(super) unsafe fn provider_from(o: &ci_client_options) -> Result<Option<Box<dyn CredentialProvider>>, Error> {
+    let source = o.credentials;
+    let (callback, user_data) = (o.credentials_callback, o.credentials_user_data);
     // SAFETY: per the contract.
-    let (profile_name, cvm_role) = unsafe { (optional_str(profile_name, "profile_name")?, optional_str(cvm_role, "cvm_role")?) };
+    let (profile_name, cvm_role, metadata, sts) = unsafe {
+        (
+            optional_str(o.profile_name, "profile_name")?,
+            optional_str(o.cvm_role, "cvm_role")?,
+            optional_str(o.metadata_endpoint, "metadata_endpoint")?,
+            optional_str(o.sts_endpoint, "sts_endpoint")?,
+        )
+    };
     let misplaced = |field: &str| Error::invalid_argument(format!("{field} is set, but credentials is not the source that reads it"));
     if profile_name.is_some() && source != ci_credentials_source::ProfileFile as u32 {
         return Err(misplaced("profile_name"));
@@ -139,6 +142,14 @@ pub(super) unsafe fn provider_from(
     if callback.is_some() && source != ci_credentials_source::Callback as u32 {
         return Err(misplaced("credentials_callback"));
     }
+    let reads_metadata = [ci_credentials_source::DefaultChain as u32, ci_credentials_source::CvmRole as u32].contains(&source);
+    let reads_sts = [ci_credentials_source::DefaultChain as u32, ci_credentials_source::TkeOidc as u32].contains(&source);
+    if metadata.is_some() && !reads_metadata {
+        return Err(misplaced("metadata_endpoint"));
+    }
+    if sts.is_some() && !reads_sts {
+        return Err(misplaced("sts_endpoint"));
+    }
     const KEYS: u32 = ci_credentials_source::Keys as u32;
     const CHAIN: u32 = ci_credentials_source::DefaultChain as u32;
     const ENV: u32 = ci_credentials_source::Environment as u32;
@@ -148,17 +159,26 @@ pub(super) unsafe fn provider_from(
     const CALLBACK: u32 = ci_credentials_source::Callback as u32;
     Ok(Some(match source {
         KEYS => return Ok(None),
-        CHAIN => Box::new(crate::credentials::default_chain()),
+        CHAIN => Box::new(crate::credentials::default_chain_at(metadata, sts)),
         ENV => Box::new(EnvProvider::new()),
         PROFILE => Box::new(match profile_name {
             Some(name) => ProfileProvider::new().profile(name),
             None => ProfileProvider::new(),
         }),
-        CVM => Box::new(match cvm_role {
-            Some(role) => CvmRoleProvider::new().role(role),
-            None => CvmRoleProvider::new(),
+        CVM => {
+            let mut cvm = CvmRoleProvider::new();
+            if let Some(role) = cvm_role {
+                cvm = cvm.role(role);
+            }
+            if let Some(endpoint) = metadata {
+                cvm = cvm.endpoint(endpoint);
+            }
+            Box::new(cvm)
+        }
+        OIDC => Box::new(match sts {
+            Some(endpoint) => OidcProvider::from_env().endpoint(endpoint),
+            None => OidcProvider::from_env(),
         }),
-        OIDC => Box::new(OidcProvider::from_env()),
         CALLBACK => {
             let function = callback.ok_or_else(|| null_argument("credentials_callback (credentials is CI_CREDENTIALS_SOURCE_CALLBACK)"))?;
             let callback = CCallback { function, user_data };

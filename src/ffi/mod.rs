@@ -22,6 +22,7 @@
 
 mod calls;
 mod client;
+mod credentials;
 mod error;
 mod operations;
 mod page;

@@ -28,11 +28,18 @@ pub enum CType {
     Struct(String),
     /// A pointer; `const_target` when what it points to is const.
     Ptr { to: Box<CType>, const_target: bool },
+    /// A function pointer type, by its typedef name (see [`Header::callbacks`]).
+    Callback(String),
 }
 
 impl CType {
     /// Parses a type such as `const char *const *` or `struct ci_error *`.
     fn parse(text: &str, known_structs: &[String], known_enums: &[String]) -> Result<CType, String> {
+        Self::parse_with(text, known_structs, known_enums, &[])
+    }
+
+    /// [`CType::parse`], also knowing the function pointer typedefs `callbacks`.
+    fn parse_with(text: &str, known_structs: &[String], known_enums: &[String], callbacks: &[String]) -> Result<CType, String> {
         let spaced = text.replace('*', " * ");
         let tokens: Vec<&str> = spaced.split_whitespace().collect();
         let mut base: Option<CType> = None;
@@ -63,6 +70,7 @@ impl CType {
                         "int32_t" => CType::I32,
                         "size_t" => CType::Usize,
                         other if known_enums.iter().any(|e| e == other) => CType::Enum(other.to_owned()),
+                        other if callbacks.iter().any(|c| c == other) => CType::Callback(other.to_owned()),
                         other if known_structs.iter().any(|s| s == other) => CType::Struct(other.to_owned()),
                         other => return Err(format!("unknown type {other:?} in {text:?}")),
                     });
@@ -86,7 +94,7 @@ impl fmt::Display for CType {
             CType::U64 => f.write_str("uint64_t"),
             CType::I32 => f.write_str("int32_t"),
             CType::Usize => f.write_str("size_t"),
-            CType::Enum(name) | CType::Struct(name) => f.write_str(name),
+            CType::Enum(name) | CType::Struct(name) | CType::Callback(name) => f.write_str(name),
             // C puts the qualifier of a pointee that is itself a pointer
             // after its `*`: `const char *const *`.
             CType::Ptr { to, const_target } => match (to.as_ref(), const_target) {
@@ -173,6 +181,9 @@ pub struct Header {
     pub opaque: Vec<String>,
     pub structs: Vec<Struct>,
     pub functions: Vec<Function>,
+    /// Function pointer typedefs (`typedef int32_t (*ci_x)(...)`), whose
+    /// `name` is the typedef's.
+    pub callbacks: Vec<Function>,
 }
 
 impl Header {
@@ -223,6 +234,10 @@ pub fn parse(text: &str) -> Result<Header, String> {
     }
     struct_names.dedup();
     enum_names.dedup();
+    let callback_names: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("typedef ")?.split_once("(*")?.1.split_once(')').map(|(name, _)| name.to_owned()))
+        .collect();
 
     let mut doc: Vec<&str> = Vec::new();
     let mut in_doc = false;
@@ -326,7 +341,7 @@ pub fn parse(text: &str) -> Result<Header, String> {
                     } else if let Some(decl) = l.strip_suffix(';') {
                         let split = decl.rfind([' ', '*']).ok_or_else(|| format!("struct {name}: field {l:?}"))?;
                         let (ty, field) = (decl[..=split].trim(), decl[split + 1..].trim());
-                        let ty = CType::parse(ty, &struct_names, &enum_names).map_err(|e| format!("struct {name}.{field}: {e}"))?;
+                        let ty = CType::parse_with(ty, &struct_names, &enum_names, &callback_names).map_err(|e| format!("struct {name}.{field}: {e}"))?;
                         s.fields.push(Field { name: field.to_owned(), ty, doc: doc_text(&fdoc) });
                         fdoc.clear();
                     } else if !l.is_empty() {
@@ -339,6 +354,22 @@ pub fn parse(text: &str) -> Result<Header, String> {
                 continue;
             }
         }
+        // `typedef RET (*NAME)(ARGS);`, which may span lines.
+        if trimmed.starts_with("typedef ") && trimmed.contains("(*") {
+            let mut decl = String::from(trimmed);
+            while !decl.trim_end().ends_with(");") {
+                i += 1;
+                let next = lines.get(i).ok_or("a function pointer typedef runs off the end")?;
+                decl.push(' ');
+                decl.push_str(next.trim());
+            }
+            let (ret, rest) = decl["typedef ".len()..].split_once("(*").ok_or("a function pointer typedef")?;
+            let (name, args) = rest.split_once(')').ok_or("a function pointer typedef")?;
+            let as_function = format!("{} {name}{}", ret.trim(), args.trim());
+            header.callbacks.push(parse_function(&as_function, take_doc(&mut doc), &struct_names, &enum_names, &callback_names)?);
+            i += 1;
+            continue;
+        }
         // A function declaration starts at the first column and may span lines.
         if !line.starts_with([' ', '#', '}', '/']) && line.contains('(') && !trimmed.starts_with("typedef") && !trimmed.starts_with("extern") {
             let mut decl = String::from(trimmed);
@@ -348,7 +379,7 @@ pub fn parse(text: &str) -> Result<Header, String> {
                 decl.push(' ');
                 decl.push_str(next.trim());
             }
-            header.functions.push(parse_function(&decl, take_doc(&mut doc), &struct_names, &enum_names)?);
+            header.functions.push(parse_function(&decl, take_doc(&mut doc), &struct_names, &enum_names, &callback_names)?);
             i += 1;
             continue;
         }
@@ -368,19 +399,19 @@ fn parse_value(v: &str) -> Option<u64> {
     v.trim_start_matches('(').trim_end_matches(')').parse().ok()
 }
 
-fn parse_function(decl: &str, doc: String, structs: &[String], enums: &[String]) -> Result<Function, String> {
+fn parse_function(decl: &str, doc: String, structs: &[String], enums: &[String], callbacks: &[String]) -> Result<Function, String> {
     let open = decl.find('(').ok_or("no '('")?;
     let head = &decl[..open];
     let split = head.rfind([' ', '*']).ok_or_else(|| format!("function {decl:?}"))?;
     let (ret, name) = (head[..=split].trim(), head[split + 1..].trim());
-    let ret = CType::parse(ret, structs, enums).map_err(|e| format!("{name}: {e}"))?;
+    let ret = CType::parse_with(ret, structs, enums, callbacks).map_err(|e| format!("{name}: {e}"))?;
     let args = decl[open + 1..].trim_end().trim_end_matches(");");
     let mut params = Vec::new();
     if args.trim() != "void" {
         for arg in args.split(',') {
             let arg = arg.trim();
             let split = arg.rfind([' ', '*']).ok_or_else(|| format!("{name}: argument {arg:?}"))?;
-            let ty = CType::parse(arg[..=split].trim(), structs, enums).map_err(|e| format!("{name}({arg}): {e}"))?;
+            let ty = CType::parse_with(arg[..=split].trim(), structs, enums, callbacks).map_err(|e| format!("{name}({arg}): {e}"))?;
             params.push(Param { name: arg[split + 1..].trim().to_owned(), ty });
         }
     }
@@ -407,6 +438,10 @@ mod tests {
         let out = &h.functions.iter().find(|f| f.name == "ci_pager_next").unwrap().params[1];
         assert_eq!(out.ty.to_string(), "ci_page **");
         assert!(h.opaque.contains(&"ci_client".to_owned()));
+        let callback = h.callbacks.iter().find(|c| c.name == "ci_credentials_callback").unwrap();
+        assert_eq!((callback.ret.clone(), callback.params.len()), (CType::I32, 4));
+        let options = h.structure("ci_client_options");
+        assert!(options.fields.iter().any(|f| f.ty == CType::Callback("ci_credentials_callback".into())));
         let describe = h.functions.iter().find(|f| f.name == "ci_describe").unwrap();
         assert_eq!(describe.params.len(), 5);
         assert_eq!(describe.params[1].ty, CType::U32);
