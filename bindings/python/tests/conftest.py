@@ -7,6 +7,7 @@ cannot outlive a crashed test run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import select
@@ -121,6 +122,20 @@ def client(emulator: Emulator) -> Iterator[cloud_infinite.Client]:
 @pytest.fixture(scope="module")
 def fixture_data(emulator: Emulator) -> Any:
     return emulator.fixture()
+
+
+def from_fixture(cls: Any, item: Any) -> Any:
+    """The dataclass `cls` the binding should return for the fixture's
+    `item`: every field the fixture leaves out is None, nested ones
+    (``notify_config``, ``kafka_config``) converted the same way."""
+    nested = {"notify_config": cloud_infinite.NotifyConfig, "kafka_config": cloud_infinite.KafkaConfig}
+    values = {}
+    for f in dataclasses.fields(cls):
+        value = item.get(f.name)
+        if value is not None and f.name in nested:
+            value = from_fixture(nested[f.name], value)
+        values[f.name] = value
+    return cls(**values)
 
 
 def pic_buckets(fixture: Any) -> list:
