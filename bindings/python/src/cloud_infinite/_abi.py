@@ -60,6 +60,10 @@ class ErrorKind(enum.IntEnum):
     #: A bug: a panic inside the library was caught at the boundary.
     PANIC = 8
 
+    #: No usable credentials: the provider found none, or could not renew expired ones;
+    #: the message names the provider and what it tried.
+    CREDENTIALS = 9
+
 
 class Scheme(enum.IntEnum):
     """``ci_client_options.scheme``. (``ci_scheme``)"""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ._abi import ErrorKind
 from ._errors import CIError
 
-__all__ = ["InvalidArgumentError", "NullArgumentError", "NetworkError", "CITimeoutError", "ServiceError", "ParseError", "ResponseTooLargeError", "PanicError"]
+__all__ = ["InvalidArgumentError", "NullArgumentError", "NetworkError", "CITimeoutError", "ServiceError", "ParseError", "ResponseTooLargeError", "PanicError", "CredentialsError"]
 
 
 class InvalidArgumentError(CIError, ValueError):
@@ -71,3 +71,11 @@ class PanicError(CIError):
     """A bug: a panic inside the library was caught at the boundary."""
 
     default_kind = ErrorKind.PANIC
+
+
+class CredentialsError(CIError):
+    """No usable credentials: the provider found none, or could not renew expired ones;
+    the message names the provider and what it tried.
+    """
+
+    default_kind = ErrorKind.CREDENTIALS
