@@ -138,10 +138,50 @@ def from_fixture(cls: Any, item: Any) -> Any:
     return cls(**values)
 
 
+def listed(fixture: Any, snake_name: str) -> list:
+    """The fixture's buckets the bucket list `snake_name` lists, in order,
+    each with its entry for that list (what that list alone answers)."""
+    return [(b, b["bucket_lists"][snake_name]) for b in fixture["buckets"] if snake_name in (b.get("bucket_lists") or {})]
+
+
+def expected_buckets(fixture: Any, snake_name: str) -> list:
+    """Every `Bucket` the bucket list `snake_name` answers, in order."""
+    return [
+        cloud_infinite.Bucket(
+            bucket_id=b["name"], name=b["name"], region=b["region"], create_time=b["create_time"],
+            alias_bucket_id=entry.get("alias_bucket_id"),
+        )
+        for b, entry in listed(fixture, snake_name)
+    ]
+
+
+def expected_ci_buckets(fixture: Any) -> list:
+    """Every (`CiBucket`, its tag keys, its fixture bucket) DescribeCIBuckets answers, in order."""
+    out = []
+    for b in fixture["buckets"]:
+        ci = b.get("ci")
+        if ci is None:
+            continue
+        item = cloud_infinite.CiBucket(
+            bucket_id=b["name"], bucket_name=ci.get("bucket_name"), app_id=ci.get("app_id"),
+            create_time=b["create_time"], region=b["region"], status=ci.get("status"),
+        )
+        out.append((item, sorted(ci.get("tags") or {}), b))
+    return out
+
+
+def expected_queues(fixture: Any, snake_name: str, bucket: str = BUCKET) -> list:
+    """Every `Queue` of `bucket` the queue list `snake_name` knows, in fixture order."""
+    b = next(b for b in fixture["buckets"] if b["name"] == bucket)
+    return [from_fixture(cloud_infinite.Queue, q) for q in (b.get("queues") or {}).get(snake_name, [])]
+
+
 def pic_buckets(fixture: Any) -> list:
-    """The buckets /picbucket lists, in order."""
-    return [b for b in fixture["buckets"] if b.get("pic_process", True)]
+    """The fixture's buckets /picbucket lists, in order."""
+    return [b for b, _ in listed(fixture, "pic_buckets")]
 
 
 def queues_of(fixture: Any, bucket: str = BUCKET) -> list:
-    return next(b for b in fixture["buckets"] if b["name"] == bucket)["queues"]
+    """The fixture's AI queues of `bucket`."""
+    b = next(b for b in fixture["buckets"] if b["name"] == bucket)
+    return (b.get("queues") or {}).get("ai_queues", [])

@@ -158,10 +158,12 @@ def test_absent_elements_are_none_not_zero_or_empty(tmp_path):
                 "name": "bare-1250000000",
                 "region": "ap-guangzhou",
                 "create_time": "2020-01-01T00:00:00+0800",
-                "queues": [
-                    {"queue_id": "pbare"},
-                    {"queue_id": "pzero", "max_size": 0, "max_concurrent": 0, "notify_config": {"state": "Off"}},
-                ],
+                "queues": {
+                    "ai_queues": [
+                        {"queue_id": "pbare"},
+                        {"queue_id": "pzero", "max_size": 0, "max_concurrent": 0, "notify_config": {"state": "Off"}},
+                    ]
+                },
             }
         ],
     }
