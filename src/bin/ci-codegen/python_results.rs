@@ -129,6 +129,7 @@ fn class_and_converter(class: &str, doc: &str, c_type: &str, conv: &str, fields:
         out.push_str(&format!("    {}: {}\n", f.name, annotation(&f.value)));
     }
     out.push_str(&format!("\n\ndef {conv}(c: _abi.{c_type}) -> {class}:\n"));
+    out.push_str(&format!("    \"\"\"A `{class}` copied out of a ``{c_type}`` (which the caller still frees).\"\"\"\n"));
     out.push_str(&format!("    obj = _new({class})\n    obj.__dict__.update(\n"));
     for f in fields {
         out.push_str(&format!("        {}={},\n", f.name, expression(f)));

@@ -58,6 +58,7 @@ class Bucket:
 
 
 def _bucket(c: _abi.ci_bucket) -> Bucket:
+    """A `Bucket` copied out of a ``ci_bucket`` (which the caller still frees)."""
     obj = _new(Bucket)
     obj.__dict__.update(
         bucket_id=None if (s := c.bucket_id) is None else s.decode(),
@@ -95,6 +96,7 @@ class CiBucket:
 
 
 def _ci_bucket(c: _abi.ci_ci_bucket) -> CiBucket:
+    """A `CiBucket` copied out of a ``ci_ci_bucket`` (which the caller still frees)."""
     obj = _new(CiBucket)
     obj.__dict__.update(
         bucket_id=None if (s := c.bucket_id) is None else s.decode(),
@@ -124,6 +126,7 @@ class KafkaConfig:
 
 
 def _kafka_config(c: _abi.ci_kafka_config) -> KafkaConfig:
+    """A `KafkaConfig` copied out of a ``ci_kafka_config`` (which the caller still frees)."""
     obj = _new(KafkaConfig)
     obj.__dict__.update(
         region=None if (s := c.region) is None else s.decode(),
@@ -166,6 +169,7 @@ class NotifyConfig:
 
 
 def _notify_config(c: _abi.ci_notify_config) -> NotifyConfig:
+    """A `NotifyConfig` copied out of a ``ci_notify_config`` (which the caller still frees)."""
     obj = _new(NotifyConfig)
     obj.__dict__.update(
         url=None if (s := c.url) is None else s.decode(),
@@ -217,6 +221,7 @@ class Queue:
 
 
 def _queue(c: _abi.ci_queue) -> Queue:
+    """A `Queue` copied out of a ``ci_queue`` (which the caller still frees)."""
     obj = _new(Queue)
     obj.__dict__.update(
         queue_id=None if (s := c.queue_id) is None else s.decode(),
@@ -271,6 +276,7 @@ class OperationInfo:
 
 
 def operation_info(c: _abi.ci_operation_info) -> OperationInfo:
+    """A `OperationInfo` copied out of a ``ci_operation_info`` (which the caller still frees)."""
     obj = _new(OperationInfo)
     obj.__dict__.update(
         operation=_member(_abi.Operation, c.operation),
@@ -312,6 +318,7 @@ class BucketPage:
 
 
 def bucket_page(c: _abi.ci_page) -> BucketPage:
+    """A `BucketPage` copied out of a ``ci_page`` (which the caller still frees)."""
     obj = _new(BucketPage)
     obj.__dict__.update(
         request_id=None if (s := c.request_id) is None else s.decode(),
@@ -347,6 +354,7 @@ class CiBucketPage:
 
 
 def ci_bucket_page(c: _abi.ci_page) -> CiBucketPage:
+    """A `CiBucketPage` copied out of a ``ci_page`` (which the caller still frees)."""
     obj = _new(CiBucketPage)
     obj.__dict__.update(
         request_id=None if (s := c.request_id) is None else s.decode(),
@@ -388,6 +396,7 @@ class QueuePage:
 
 
 def queue_page(c: _abi.ci_page) -> QueuePage:
+    """A `QueuePage` copied out of a ``ci_page`` (which the caller still frees)."""
     obj = _new(QueuePage)
     obj.__dict__.update(
         request_id=None if (s := c.request_id) is None else s.decode(),
