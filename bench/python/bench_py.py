@@ -210,33 +210,26 @@ def median_us(call, case, calls, seconds):
 
 def split(cfg):
     """The same call through the binding and straight through ctypes with its
-    C result freed unread (the binding's private query helper builds the C
+    C result freed unread (the binding's private query class builds the C
     query): the difference is the binding's conversion into Python objects."""
     import ctypes
 
-    from cloud_infinite import _client, _ffi
+    from cloud_infinite import _abi, _calls, _ffi
 
     lib = _ffi.lib
     make_call("ours", cfg["addr"], cfg["bucket"], "pic10")  # makes the shared client
-    handle = _clients["ours"]._handle
+    handle = _clients["ours"]._pointer
     bucket = cfg["bucket"].encode()
 
     def direct(case):
         api, size = CASES[case]
-        if api == "pic":
-            q = _client._PicBucketQuery(None, None, None, None, size, None)
-            out = ctypes.POINTER(_ffi.ci_pic_bucket_page)()
-            err = lib.ci_describe_pic_buckets(handle, ctypes.byref(q.struct), ctypes.byref(out))
-            if err:
-                raise SystemExit(f"{case}: the C call failed")
-            n = out.contents.buckets_len
-        else:
-            q = _client._AiQueueQuery(None, None, None, None, size, None)
-            out = ctypes.POINTER(_ffi.ci_ai_queue_page)()
-            err = lib.ci_describe_ai_queues(handle, bucket, ctypes.byref(q.struct), ctypes.byref(out))
-            if err:
-                raise SystemExit(f"{case}: the C call failed")
-            n = out.contents.queues_len
+        op, on = (_abi.Operation.PIC_BUCKETS, None) if api == "pic" else (_abi.Operation.AI_QUEUES, bucket)
+        q = _calls.Query("direct", {"page_size": size})
+        out = ctypes.POINTER(_abi.ci_page)()
+        err = lib.ci_describe(handle, op, on, ctypes.byref(q.struct), ctypes.byref(out))
+        if err:
+            raise SystemExit(f"{case}: the C call failed")
+        n = out.contents.buckets_len if api == "pic" else out.contents.queues_len
         lib.ci_free(out)
         return n
 

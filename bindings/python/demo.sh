@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo` for Python: a private emulator, then examples/list_all.py
-# against it (every pic bucket, the AI queues of examplebucket-1250000000).
+# against it (the first buckets of each service and count, then the first
+# queues of each kind of examplebucket-1250000000, through the generated calls).
 # Needs `make build` (the debug library and the emulator); the package has no
 # dependencies, so the system python3 runs it straight from the source tree.
 set -euo pipefail

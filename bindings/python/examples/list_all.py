@@ -1,5 +1,6 @@
-"""Lists every image-processing bucket (all pages) and the AI queues of one
-bucket, as tables.
+"""Lists, for every describe call the library offers, the first rows and
+the count: each service's buckets, then one bucket's queues of each kind,
+as compact tables.
 
 Against the local emulator (what bindings/python/demo.sh does):
     CI_EMULATOR_ADDR=127.0.0.1:PORT python3 list_all.py
@@ -12,13 +13,15 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from typing import List, Optional
+from typing import Any, List, Optional, Sequence
 
 import cloud_infinite
+from cloud_infinite import Bucket, CiBucket, HostLevel, OperationInfo, Queue, Shape
 
 # The emulator's built-in demo credentials (src/bin/ci-emulator/README.md).
 EMULATOR_SECRET_ID = "AKIDemulatorEXAMPLE"
 EMULATOR_SECRET_KEY = "emulator-secret-key"
+ROWS = 5
 
 
 def make_client() -> cloud_infinite.Client:
@@ -46,37 +49,64 @@ def cell(value: Optional[object]) -> str:
     return "-" if value is None else str(value)
 
 
+def table(header: Sequence[str], widths: Sequence[int], rows: List[Sequence[Optional[object]]]) -> None:
+    for row in [list(header), *rows]:
+        cells = [pad(cell(v), w) for v, w in zip(row, widths)]
+        print("  " + " ".join(cells).rstrip())
+
+
+def bucket_rows(items: Sequence[Any]) -> List[Sequence[Optional[object]]]:
+    return [(b.region, b.name, b.create_time, b.alias_bucket_id) for b in items if isinstance(b, Bucket)]
+
+
+def ci_bucket_rows(items: Sequence[Any]) -> List[Sequence[Optional[object]]]:
+    return [(b.region, b.bucket_id, b.status, b.create_time) for b in items if isinstance(b, CiBucket)]
+
+
+def queue_rows(items: Sequence[Any]) -> List[Sequence[Optional[object]]]:
+    rows: List[Sequence[Optional[object]]] = []
+    for q in items:
+        if isinstance(q, Queue):
+            n = q.notify_config
+            notify = "-" if n is None else f"{cell(n.type)} {cell(n.state)} {n.url or n.mq_name or ''}".rstrip()
+            rows.append((q.queue_id, q.name, q.state, q.category, q.max_size, q.max_concurrent, notify))
+    return rows
+
+
+TABLES = {
+    Shape.BUCKETS: (("REGION", "BUCKET", "CREATED", "ALIAS"), (14, 32, 25, 20), "buckets", bucket_rows),
+    Shape.CI_BUCKETS: (("REGION", "BUCKET", "STATUS", "CREATED"), (14, 32, 7, 25), "ci_buckets", ci_bucket_rows),
+    Shape.QUEUES: (("QUEUE ID", "NAME", "STATE", "CATEGORY", "MAXSIZE", "CONC", "NOTIFY"), (34, 28, 7, 17, 7, 4, 30), "queues", queue_rows),
+}
+
+
+def show(client: cloud_infinite.Client, op: OperationInfo, bucket: str) -> None:
+    """One page of `op` through its generated `describe_` method, as a table."""
+    describe = getattr(client, f"describe_{op.snake_name}")
+    args = (bucket,) if op.host_level == HostLevel.BUCKET else ()
+    where = f" of {bucket}" if args else ""
+    try:
+        page = describe(*args, page_size=ROWS)
+    except cloud_infinite.CIError as e:
+        print(f"\n{op.name} (GET {op.path}){where}: {type(e).__name__}: {e}")
+        return
+    header, widths, attribute, rows = TABLES[Shape(op.shape)]
+    items = getattr(page, attribute)
+    print(f"\n{op.name} (GET {op.path}){where}: {cell(page.total_count)} in all, {len(items)} shown")
+    table(header, widths, rows(items))
+
+
 def main() -> int:
     bucket = sys.argv[1] if len(sys.argv) > 1 else "examplebucket-1250000000"
     try:
         with make_client() as client:
-            buckets: List[cloud_infinite.PicBucket] = []
-            total = None
-            pages = 0
-            for page in client.iter_pic_bucket_pages(page_size=50):
-                pages += 1
-                total = page.total_count
-                buckets.extend(page.buckets)
-            print(f"Image-processing buckets: {len(buckets)} (TotalCount {cell(total)}, {pages} pages of up to 50)\n")
-            print(f"{'REGION':<16} {'BUCKET':<32} CREATED")
-            for b in buckets:
-                print(f"{cell(b.region):<16} {cell(b.name):<32} {cell(b.create_time)}")
-
-            queues = list(client.iter_ai_queues(bucket, page_size=100))
-            print(f"\nAI queues of {bucket}: {len(queues)}\n")
-            print(f"{'QUEUE ID':<34} {'NAME':<28} {'STATE':<7} {'CATEGORY':<13} {'MAXSIZE':>8} {'CONC':>4}  NOTIFY")
-            for q in queues:
-                n = q.notify_config
-                notify = "-" if n is None else f"{cell(n.type)} {cell(n.state)} {n.url or n.mq_name or ''}".rstrip()
-                print(
-                    f"{cell(q.queue_id):<34} {pad(cell(q.name), 28)} {cell(q.state):<7} {cell(q.category):<13} "
-                    f"{cell(q.max_size):>8} {cell(q.max_concurrent):>4}  {notify}"
-                )
-
-            # Asking by id also says which ids do not exist.
-            if queues and queues[0].queue_id:
-                by_id = client.describe_ai_queues(bucket, queue_ids=[queues[0].queue_id, "p-no-such-queue"])
-                print(f"\nBy id: {len(by_id.queues)} found, not found: {list(by_id.non_exist_pids)}")
+            for op in cloud_infinite.operations():
+                show(client, op, bucket)
+            # Asking for queues by id also says which ids do not exist.
+            first = client.describe_ai_queues(bucket, page_size=1).queues
+            if first and first[0].queue_id:
+                by_id = client.describe_ai_queues(bucket, queue_ids=[first[0].queue_id, "p-no-such-queue"])
+                print(f"\nAI queues by id: {len(by_id.queues)} found, not found: {list(by_id.non_exist_pids)}")
     except cloud_infinite.CIError as e:
         print(f"{type(e).__name__}: {e}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ cannot outlive a crashed test run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import select
@@ -123,10 +124,64 @@ def fixture_data(emulator: Emulator) -> Any:
     return emulator.fixture()
 
 
+def from_fixture(cls: Any, item: Any) -> Any:
+    """The dataclass `cls` the binding should return for the fixture's
+    `item`: every field the fixture leaves out is None, nested ones
+    (``notify_config``, ``kafka_config``) converted the same way."""
+    nested = {"notify_config": cloud_infinite.NotifyConfig, "kafka_config": cloud_infinite.KafkaConfig}
+    values = {}
+    for f in dataclasses.fields(cls):
+        value = item.get(f.name)
+        if value is not None and f.name in nested:
+            value = from_fixture(nested[f.name], value)
+        values[f.name] = value
+    return cls(**values)
+
+
+def listed(fixture: Any, snake_name: str) -> list:
+    """The fixture's buckets the bucket list `snake_name` lists, in order,
+    each with its entry for that list (what that list alone answers)."""
+    return [(b, b["bucket_lists"][snake_name]) for b in fixture["buckets"] if snake_name in (b.get("bucket_lists") or {})]
+
+
+def expected_buckets(fixture: Any, snake_name: str) -> list:
+    """Every `Bucket` the bucket list `snake_name` answers, in order."""
+    return [
+        cloud_infinite.Bucket(
+            bucket_id=b["name"], name=b["name"], region=b["region"], create_time=b["create_time"],
+            alias_bucket_id=entry.get("alias_bucket_id"),
+        )
+        for b, entry in listed(fixture, snake_name)
+    ]
+
+
+def expected_ci_buckets(fixture: Any) -> list:
+    """Every (`CiBucket`, its tag keys, its fixture bucket) DescribeCIBuckets answers, in order."""
+    out = []
+    for b in fixture["buckets"]:
+        ci = b.get("ci")
+        if ci is None:
+            continue
+        item = cloud_infinite.CiBucket(
+            bucket_id=b["name"], bucket_name=ci.get("bucket_name"), app_id=ci.get("app_id"),
+            create_time=b["create_time"], region=b["region"], status=ci.get("status"),
+        )
+        out.append((item, sorted(ci.get("tags") or {}), b))
+    return out
+
+
+def expected_queues(fixture: Any, snake_name: str, bucket: str = BUCKET) -> list:
+    """Every `Queue` of `bucket` the queue list `snake_name` knows, in fixture order."""
+    b = next(b for b in fixture["buckets"] if b["name"] == bucket)
+    return [from_fixture(cloud_infinite.Queue, q) for q in (b.get("queues") or {}).get(snake_name, [])]
+
+
 def pic_buckets(fixture: Any) -> list:
-    """The buckets /picbucket lists, in order."""
-    return [b for b in fixture["buckets"] if b.get("pic_process", True)]
+    """The fixture's buckets /picbucket lists, in order."""
+    return [b for b, _ in listed(fixture, "pic_buckets")]
 
 
 def queues_of(fixture: Any, bucket: str = BUCKET) -> list:
-    return next(b for b in fixture["buckets"] if b["name"] == bucket)["queues"]
+    """The fixture's AI queues of `bucket`."""
+    b = next(b for b in fixture["buckets"] if b["name"] == bucket)
+    return (b.get("queues") or {}).get("ai_queues", [])

@@ -203,6 +203,9 @@ def test_retry_base_delay(fresh_emulator):
     # Equal jitter: each wait is at least half its delay, here 0.2 + 0.4 s.
     assert two_retries(0.4) >= 0.6
     assert two_retries(0.005) < 0.5
+    # 0 is sent as 0 (has_retry_base_delay_ms=1): retry at once, not "the default 0.1 s".
+    assert two_retries(0) < 0.15
+    assert fresh_emulator.requests() == 3 * 3
 
 
 def test_max_response_bytes(emulator):
@@ -306,7 +309,7 @@ def test_bad_options_are_refused(clean_env):
         dict(timeout=0),
         dict(timeout=-1),
         dict(connect_timeout=0),
-        dict(retry_base_delay=0),
+        dict(retry_base_delay=-0.5),
         dict(max_retries=-1),
         dict(max_retries=True),
         dict(max_response_bytes=0),

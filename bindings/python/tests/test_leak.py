@@ -75,19 +75,20 @@ def test_ten_thousand_calls_keep_rss_flat(emulator, capsys):
 def test_the_measure_does_see_a_leak(emulator):
     """The same measure over calls whose pages are deliberately not freed
     (raw ci_* calls) exceeds the limit: the test above could fail."""
-    from cloud_infinite import _ffi
+    from cloud_infinite import _abi, _ffi
 
     lib = _ffi.lib
     pages = []
     with emulator.client() as client:
-        query = _ffi.ci_ai_queue_query(page_size=100)
+        query = _abi.ci_query(has_page_size=1, page_size=100)
         handle = client._enter()
         try:
             gc.collect()
             before = rss_kib()
             for _ in range(1500):
-                out = ctypes.POINTER(_ffi.ci_ai_queue_page)()
-                assert lib.ci_describe_ai_queues(handle, BUCKET.encode(), ctypes.byref(query), ctypes.byref(out)) is None
+                out = ctypes.POINTER(_abi.ci_page)()
+                error = lib.ci_describe(handle, _abi.Operation.AI_QUEUES, BUCKET.encode(), ctypes.byref(query), ctypes.byref(out))
+                assert error is None
                 pages.append(out)
             leaked = rss_kib() - before
         finally:

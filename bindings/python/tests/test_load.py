@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import cloud_infinite
-from cloud_infinite import _ffi
+from cloud_infinite import _abi, _ffi
 
 from conftest import ROOT
 
@@ -27,30 +27,31 @@ def run_import(code, **env_changes):
 
 
 def test_versions():
-    assert cloud_infinite.ABI_VERSION == _ffi.lib.ci_abi_version() == _ffi.ABI_VERSION
+    assert cloud_infinite.ABI_VERSION == _ffi.lib.ci_abi_version() == _abi.ABI_VERSION == 3
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", cloud_infinite.library_version())
-    assert f"#define CI_ABI_VERSION {_ffi.ABI_VERSION}\n" in HEADER
+    assert f"#define CI_ABI_VERSION {_abi.ABI_VERSION}\n" in HEADER
 
 
 def test_every_mirror_has_the_library_size():
-    for which, mirror in _ffi.STRUCTS.items():
+    for which, mirror in _abi.STRUCTS.items():
         assert _ffi.lib.ci_struct_size(which) == ctypes.sizeof(mirror), mirror.__name__
     assert _ffi.lib.ci_struct_size(0) == 0
 
 
 def test_every_mirror_has_the_header_fields():
     """Same names in the same order as the generated header's structs."""
-    for mirror in _ffi.STRUCTS.values():
+    for mirror in _abi.STRUCTS.values():
         body = re.search(r"typedef struct %s \{(.*?)\} %s;" % (mirror.__name__, mirror.__name__), HEADER, re.S)
         assert body, mirror.__name__
-        fields = re.findall(r"^\s+[^*/\n][^;\n]*?\**(\w+);$", body.group(1), re.M)
+        declarations = re.sub(r"/\*.*?\*/", "", body.group(1), flags=re.S)
+        fields = re.findall(r"(\w+);", declarations)
         assert [f[0] for f in mirror._fields_] == fields, mirror.__name__
 
 
 def test_every_exported_function_is_declared():
     declarations = HEADER[HEADER.index('extern "C" {'):]
     exported = set(re.findall(r"^[^ /*#][^(]*?\b(ci_\w+)\(", declarations, re.M))
-    assert len(exported) == 21, sorted(exported)
+    assert exported == set(_abi.FUNCTIONS), sorted(exported ^ set(_abi.FUNCTIONS))
     for name in exported:
         fn = getattr(_ffi.lib, name)
         assert fn.argtypes is not None, name
@@ -82,41 +83,43 @@ def test_a_missing_library_is_a_clear_import_error():
 def fake_library(tmp_path, abi, sizes):
     """A shared library exporting only the two check functions, with the
     answers given."""
-    table = ", ".join(str(sizes.get(i, 0)) for i in range(12))
+    n = max(_abi.STRUCTS) + 1
+    table = ", ".join(str(sizes.get(i, 0)) for i in range(n))
     source = tmp_path / "fake.c"
     source.write_text(
         "#include <stddef.h>\n#include <stdint.h>\n"
         f"uint32_t ci_abi_version(void) {{ return {abi}; }}\n"
-        f"static const size_t sizes[12] = {{{table}}};\n"
-        "size_t ci_struct_size(uint32_t which) { return which < 12 ? sizes[which] : 0; }\n"
+        f"static const size_t sizes[{n}] = {{{table}}};\n"
+        f"size_t ci_struct_size(uint32_t which) {{ return which < {n} ? sizes[which] : 0; }}\n"
     )
     lib = tmp_path / "libfake.so"
     subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib), str(source)], check=True, timeout=60)
     return lib
 
 
-REAL_SIZES = {i: ctypes.sizeof(m) for i, m in _ffi.STRUCTS.items()}
+REAL_SIZES = {i: ctypes.sizeof(m) for i, m in _abi.STRUCTS.items()}
 
 
 def test_another_abi_version_fails_to_load(tmp_path):
-    other = _ffi.ABI_VERSION + 1
+    other = _abi.ABI_VERSION + 1
     lib = fake_library(tmp_path, other, REAL_SIZES)
     r = run_import("import cloud_infinite", CLOUD_INFINITE_LIB=str(lib))
     assert r.returncode != 0
-    assert f"implements C ABI version {other}, but this package was written for version {_ffi.ABI_VERSION}" in r.stderr
+    assert f"implements C ABI version {other}, but this package was written for version {_abi.ABI_VERSION}" in r.stderr
     assert str(lib) in r.stderr
 
 
 def test_another_struct_size_fails_to_load(tmp_path):
-    lib = fake_library(tmp_path, _ffi.ABI_VERSION, {**REAL_SIZES, 7: REAL_SIZES[7] + 8})
+    queue = _abi.StructId.QUEUE
+    lib = fake_library(tmp_path, _abi.ABI_VERSION, {**REAL_SIZES, queue: REAL_SIZES[queue] + 8})
     r = run_import("import cloud_infinite", CLOUD_INFINITE_LIB=str(lib))
     assert r.returncode != 0
     assert "lays out structs differently" in r.stderr
-    assert f"ci_ai_queue: library {REAL_SIZES[7] + 8} bytes, package {REAL_SIZES[7]}" in r.stderr
+    assert f"ci_queue: library {REAL_SIZES[queue] + 8} bytes, package {REAL_SIZES[queue]}" in r.stderr
 
 
 def test_the_right_sizes_pass_the_check(tmp_path):
     # The fake passes both checks; then binding the rest names what is missing.
-    lib = fake_library(tmp_path, _ffi.ABI_VERSION, REAL_SIZES)
+    lib = fake_library(tmp_path, _abi.ABI_VERSION, REAL_SIZES)
     r = run_import("import cloud_infinite", CLOUD_INFINITE_LIB=str(lib))
     assert r.returncode != 0 and "has no ci_version" in r.stderr

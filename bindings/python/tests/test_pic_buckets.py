@@ -7,19 +7,19 @@ import typing
 import pytest
 
 import cloud_infinite
-from cloud_infinite import InvalidArgumentError, NullArgumentError, PicBucket, PicBucketPage
+from cloud_infinite import Bucket, BucketPage, InvalidArgumentError, NullArgumentError
 
 from conftest import BUCKET, pic_buckets
 
 
 def as_bucket(b):
-    return PicBucket(bucket_id=b["name"], name=b["name"], region=b["region"], create_time=b["create_time"])
+    return Bucket(bucket_id=b["name"], name=b["name"], region=b["region"], create_time=b["create_time"], alias_bucket_id=None)
 
 
 def test_defaults_give_the_first_page_with_every_field(client, fixture_data):
     expected = pic_buckets(fixture_data)
     page = client.describe_pic_buckets()
-    assert isinstance(page, PicBucketPage)
+    assert isinstance(page, BucketPage)
     assert page.total_count == len(expected) == 130
     assert page.page_number == 1
     assert page.page_size == 10
@@ -40,10 +40,10 @@ def test_results_are_frozen_typed_dataclasses(client):
         page.total_count = 1  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         page.buckets[0].name = "x"  # type: ignore[misc]
-    hints = typing.get_type_hints(PicBucketPage)
+    hints = typing.get_type_hints(BucketPage)
     assert hints["total_count"] == typing.Optional[int]
-    assert hints["buckets"] == typing.Tuple[PicBucket, ...]
-    assert [f.name for f in dataclasses.fields(PicBucket)] == ["bucket_id", "name", "region", "create_time"]
+    assert hints["buckets"] == typing.Tuple[Bucket, ...]
+    assert [f.name for f in dataclasses.fields(Bucket)] == ["bucket_id", "name", "region", "create_time", "alias_bucket_id"]
 
 
 def test_every_parameter_at_once(client, fixture_data):

@@ -1,5 +1,7 @@
 """The type hints the package ships (py.typed) hold: mypy --strict on the
-package and the example, for the oldest Python the package supports."""
+package and the example, for the oldest Python the package supports; and
+the generated methods are typed: mypy refuses a parameter a call does not
+take, a state the service does not spell, and a wrong result type."""
 
 import os
 import subprocess
@@ -8,12 +10,37 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
 
+MISUSE = '''
+import cloud_infinite
+c = cloud_infinite.Client(region="ap-guangzhou")
+ok: cloud_infinite.QueuePage = c.describe_media_queues("b-1250000000", category="Transcoding", state="Active", page_size=0)
+buckets: list[cloud_infinite.CiBucket] = list(c.iter_ci_buckets(tag_key="env", timeout=1.5))
+c.describe_ai_queues("b-1250000000", category="AIProcess")
+c.describe_pic_queues("b-1250000000", state="active")
+c.describe_media_buckets(tag_key="env")
+c.describe_doc_queues(page_size=10)
+wrong: cloud_infinite.BucketPage = c.describe_ci_buckets()
+'''
 
-def test_mypy_strict():
+
+def mypy(*paths):
     env = dict(os.environ, MYPYPATH=str(HERE / "src"))
-    r = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10",
-         "--cache-dir", str(HERE / ".venv" / "mypy-cache"), "src/cloud_infinite", "examples/list_all.py"],
+         "--cache-dir", str(HERE / ".venv" / "mypy-cache"), *paths],
         cwd=HERE, env=env, capture_output=True, text=True, timeout=300,
     )
+
+
+def test_mypy_strict():
+    r = mypy("src/cloud_infinite", "examples/list_all.py")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_generated_methods_are_typed(tmp_path):
+    misuse = tmp_path / "misuse.py"
+    misuse.write_text(MISUSE)
+    r = mypy(str(misuse))
+    errors = sorted({int(line.split(":")[1]) for line in r.stdout.splitlines() if ": error:" in line})
+    # Exactly the last five lines, one error each: the first two are right.
+    assert errors == [6, 7, 8, 9, 10], r.stdout

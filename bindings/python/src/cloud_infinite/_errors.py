@@ -1,33 +1,17 @@
-"""`CIError` and one subclass per error kind of the C ABI."""
+"""`CIError`, the base of every error of the package, and the conversion of
+a C `ci_error` into the `CIError` subclass of its kind (generated, one per
+kind, in `_error_kinds`).
+"""
 
 from __future__ import annotations
 
-import enum
-from typing import Dict, Optional, Type, Union
+from typing import Any, Dict, Optional, Type, Union
 
 from . import _ffi
+from ._abi import ErrorKind
 
-
-class ErrorKind(enum.IntEnum):
-    """What kind of failure a `CIError` reports (the C ABI's `ci_kind`; the
-    numbers are stable)."""
-
-    #: Bad input found before anything was sent (also a closed client).
-    INVALID_ARGUMENT = _ffi.KIND_INVALID_ARGUMENT
-    #: A required argument was None.
-    NULL_ARGUMENT = _ffi.KIND_NULL_ARGUMENT
-    #: The connection failed or broke (refused, reset, truncated, DNS, TLS).
-    NETWORK = _ffi.KIND_NETWORK
-    #: The connect timeout or the whole call's timeout ran out.
-    TIMEOUT = _ffi.KIND_TIMEOUT
-    #: The service answered with an error: see `code` and `http_status`.
-    SERVICE = _ffi.KIND_SERVICE
-    #: The service answered 2xx with a body that is not the expected XML.
-    PARSE = _ffi.KIND_PARSE
-    #: The answer was larger than the client's `max_response_bytes`.
-    RESPONSE_TOO_LARGE = _ffi.KIND_RESPONSE_TOO_LARGE
-    #: A bug inside the library, caught at its boundary instead of crashing.
-    PANIC = _ffi.KIND_PANIC
+#: The class of each kind, filled as `_error_kinds` defines them.
+_BY_KIND: Dict[int, Type["CIError"]] = {}
 
 
 class CIError(Exception):
@@ -56,6 +40,15 @@ class CIError(Exception):
 
     #: The kind every instance of this class has (None on the base class).
     default_kind: Optional[ErrorKind] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The class of each kind (generated in _error_kinds) registers
+        # itself: take_error raises it for that kind. A subclass that keeps
+        # its parent's kind (ClientClosedError) does not replace the parent.
+        super().__init_subclass__(**kwargs)
+        kind = cls.__dict__.get("default_kind")
+        if kind is not None:
+            _BY_KIND.setdefault(int(kind), cls)
 
     def __init__(
         self,
@@ -110,102 +103,25 @@ def _rebuild(cls: Type[CIError], message: str, state: Dict[str, object]) -> CIEr
     return error
 
 
-class InvalidArgumentError(CIError, ValueError):
-    """An argument was refused before anything was sent (a page size outside
-    1..100, a bucket not of the ``BucketName-APPID`` form, a string that
-    cannot be passed to C, a closed client...)."""
-
-    default_kind = ErrorKind.INVALID_ARGUMENT
-
-
-class ClientClosedError(InvalidArgumentError):
-    """The `Client` was used after `close()` (or after its ``with`` block)."""
-
-
-class NullArgumentError(CIError, TypeError):
-    """A required argument was None (e.g. the bucket of `describe_ai_queues`)."""
-
-    default_kind = ErrorKind.NULL_ARGUMENT
-
-
-class NetworkError(CIError):
-    """The connection failed or broke: refused, reset, truncated answer, DNS, TLS."""
-
-    default_kind = ErrorKind.NETWORK
-
-
-class CITimeoutError(CIError, TimeoutError):
-    """The connect timeout or the call's timeout ran out (retries included).
-    Also a built-in `TimeoutError`."""
-
-    default_kind = ErrorKind.TIMEOUT
-
-    # OSError (TimeoutError's base) has its own constructor and str(); this
-    # class behaves as a CIError.
-    def __init__(self, message: str, **fields: object) -> None:
-        CIError.__init__(self, message, **fields)  # type: ignore[arg-type]
-
-    __str__ = CIError.__str__
-
-
-class ServiceError(CIError):
-    """The service answered with an error: `code` (e.g. ``"NoSuchBucket"``),
-    `http_status`, `request_id` say which. Retryable ones (5xx, throttling)
-    were already retried `max_retries` times."""
-
-    default_kind = ErrorKind.SERVICE
-
-
-class ParseError(CIError):
-    """The service answered 2xx with a body that is not the expected XML."""
-
-    default_kind = ErrorKind.PARSE
-
-
-class ResponseTooLargeError(CIError):
-    """The answer was larger than the client's `max_response_bytes`."""
-
-    default_kind = ErrorKind.RESPONSE_TOO_LARGE
-
-
-class PanicError(CIError):
-    """A bug inside the native library, caught at its boundary: please report it."""
-
-    default_kind = ErrorKind.PANIC
-
-
-_BY_KIND: Dict[int, Type[CIError]] = {
-    cls.default_kind: cls
-    for cls in (
-        InvalidArgumentError,
-        NullArgumentError,
-        NetworkError,
-        CITimeoutError,
-        ServiceError,
-        ParseError,
-        ResponseTooLargeError,
-        PanicError,
-    )
-}
-
-
 def take_error(ptr: Optional[int]) -> CIError:
-    """Copies a `ci_error *` into a `CIError` and frees it."""
+    """Copies a `ci_error *` into the `CIError` subclass of its kind and frees it."""
     lib = _ffi.lib
+    text = _ffi.text
     try:
         kind = lib.ci_error_kind(ptr)
-        message = _ffi.text(lib.ci_error_message(ptr)) or "unknown error (the library gave no message)"
+        message = text(lib.ci_error_message(ptr)) or "unknown error (the library gave no message)"
         status = lib.ci_error_http_status(ptr)
         fields = dict(
             kind=kind,
-            code=_ffi.text(lib.ci_error_code(ptr)),
-            request_id=_ffi.text(lib.ci_error_request_id(ptr)),
+            code=text(lib.ci_error_code(ptr)),
+            request_id=text(lib.ci_error_request_id(ptr)),
             http_status=status or None,
-            resource=_ffi.text(lib.ci_error_resource(ptr)),
-            trace_id=_ffi.text(lib.ci_error_trace_id(ptr)),
+            resource=text(lib.ci_error_resource(ptr)),
+            trace_id=text(lib.ci_error_trace_id(ptr)),
         )
     finally:
         lib.ci_free(ptr)
+    # A kind newer than this package is still a CIError, with its number.
     return _BY_KIND.get(kind, CIError)(message, **fields)
 
 

@@ -1,13 +1,13 @@
-"""The C ABI of libcloud_infinite, as ctypes sees it.
+"""Finding and loading libcloud_infinite, and checking it before use.
 
-This module finds and loads the shared library, mirrors the `repr(C)` structs
-of include/cloud_infinite.h and declares `argtypes`/`restype` for every
-exported function. It checks, before binding anything else, that the library
-speaks the ABI version these mirrors were written for and lays every struct
-out with the same size, because a silent layout mismatch would read garbage
-(or crash) instead of failing.
+The library is looked for in `CLOUD_INFINITE_LIB`, then in the package
+(wheels), then in the checkout's target/. Before anything else is bound,
+the library must implement the ABI version of the generated mirrors
+(`_abi`) and lay out every struct with their sizes, because a silent
+layout mismatch would read garbage (or crash) instead of failing; then
+every function of `_abi.FUNCTIONS` is declared on it.
 
-Nothing here knows about Python-level types; `_client` converts.
+Nothing here knows about Python-level types; the rest of the package converts.
 """
 
 from __future__ import annotations
@@ -15,47 +15,11 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-from ctypes import (
-    c_uint8,
-    POINTER,
-    Structure,
-    c_bool,
-    c_char_p,
-    c_int,
-    c_int32,
-    c_size_t,
-    c_uint16,
-    c_uint32,
-    c_uint64,
-    c_void_p,
-)
+from ctypes import c_size_t, c_uint32
 from pathlib import Path
 from typing import List, Optional
 
-#: The C ABI version (`CI_ABI_VERSION`) these mirrors were written for.
-ABI_VERSION = 2
-
-# Error kinds (`ci_kind`).
-KIND_NONE = 0
-KIND_INVALID_ARGUMENT = 1
-KIND_NULL_ARGUMENT = 2
-KIND_NETWORK = 3
-KIND_TIMEOUT = 4
-KIND_SERVICE = 5
-KIND_PARSE = 6
-KIND_RESPONSE_TOO_LARGE = 7
-KIND_PANIC = 8
-
-# `ci_scheme`, `ci_proxy_mode`, `ci_queue_state`.
-SCHEME_DEFAULT = 0
-SCHEME_HTTPS = 1
-SCHEME_HTTP = 2
-PROXY_MODE_FROM_ENVIRONMENT = 0
-PROXY_MODE_DISABLED = 1
-PROXY_MODE_URL = 2
-QUEUE_STATE_ANY = 0
-QUEUE_STATE_ACTIVE = 1
-QUEUE_STATE_PAUSED = 2
+from . import _abi
 
 
 class LibraryError(ImportError):
@@ -63,173 +27,6 @@ class LibraryError(ImportError):
     package (another ABI version or struct layout). Raised by
     ``import cloud_infinite``; the message names the file and the fix."""
 
-
-# --- struct mirrors, field for field as in include/cloud_infinite.h ---------
-
-# The opaque handles stay c_void_p: Python never looks inside them.
-_str_array = POINTER(c_char_p)
-
-
-class ci_client_options(Structure):
-    _fields_ = [
-        ("from_env", c_uint8),
-        ("secret_id", c_char_p),
-        ("secret_key", c_char_p),
-        ("session_token", c_char_p),
-        ("region", c_char_p),
-        ("endpoint", c_char_p),
-        ("connect_to", c_char_p),
-        ("scheme", c_uint32),
-        ("connect_timeout_ms", c_uint64),
-        ("timeout_ms", c_uint64),
-        ("has_max_retries", c_uint8),
-        ("max_retries", c_uint32),
-        ("retry_base_delay_ms", c_uint64),
-        ("max_response_bytes", c_uint64),
-        ("user_agent_suffix", c_char_p),
-        ("proxy_mode", c_uint32),
-        ("proxy_url", c_char_p),
-        ("ca_file", c_char_p),
-    ]
-
-
-class ci_pic_bucket_query(Structure):
-    _fields_ = [
-        ("regions", _str_array),
-        ("regions_len", c_size_t),
-        ("bucket_names", _str_array),
-        ("bucket_names_len", c_size_t),
-        ("bucket_name_prefix", c_char_p),
-        ("page_number", c_uint64),
-        ("page_size", c_uint64),
-        ("timeout_ms", c_uint64),
-    ]
-
-
-class ci_ai_queue_query(Structure):
-    _fields_ = [
-        ("queue_ids", _str_array),
-        ("queue_ids_len", c_size_t),
-        ("state", c_uint32),
-        ("category", c_char_p),
-        ("page_number", c_uint64),
-        ("page_size", c_uint64),
-        ("timeout_ms", c_uint64),
-    ]
-
-
-class ci_pic_bucket(Structure):
-    _fields_ = [
-        ("bucket_id", c_char_p),
-        ("name", c_char_p),
-        ("region", c_char_p),
-        ("create_time", c_char_p),
-    ]
-
-
-class ci_pic_bucket_page(Structure):
-    _fields_ = [
-        ("request_id", c_char_p),
-        ("has_total_count", c_bool),
-        ("total_count", c_uint64),
-        ("has_page_number", c_bool),
-        ("page_number", c_uint64),
-        ("has_page_size", c_bool),
-        ("page_size", c_uint64),
-        ("buckets", POINTER(ci_pic_bucket)),
-        ("buckets_len", c_size_t),
-    ]
-
-
-class ci_notify_config(Structure):
-    _fields_ = [
-        ("url", c_char_p),
-        ("event", c_char_p),
-        ("type", c_char_p),
-        ("state", c_char_p),
-        ("result_format", c_char_p),
-        ("mq_mode", c_char_p),
-        ("mq_region", c_char_p),
-        ("mq_name", c_char_p),
-    ]
-
-
-class ci_ai_queue(Structure):
-    _fields_ = [
-        ("queue_id", c_char_p),
-        ("name", c_char_p),
-        ("state", c_char_p),
-        ("notify_config", POINTER(ci_notify_config)),
-        ("has_max_size", c_bool),
-        ("max_size", c_uint64),
-        ("has_max_concurrent", c_bool),
-        ("max_concurrent", c_uint64),
-        ("category", c_char_p),
-        ("update_time", c_char_p),
-        ("create_time", c_char_p),
-    ]
-
-
-class ci_ai_queue_page(Structure):
-    _fields_ = [
-        ("request_id", c_char_p),
-        ("has_total_count", c_bool),
-        ("total_count", c_uint64),
-        ("has_page_number", c_bool),
-        ("page_number", c_uint64),
-        ("has_page_size", c_bool),
-        ("page_size", c_uint64),
-        ("queues", POINTER(ci_ai_queue)),
-        ("queues_len", c_size_t),
-        ("non_exist_pids", _str_array),
-        ("non_exist_pids_len", c_size_t),
-    ]
-
-
-class ci_kv(Structure):
-    _fields_ = [("name", c_char_p), ("value", c_char_p)]
-
-
-class ci_sign_request(Structure):
-    _fields_ = [
-        ("secret_id", c_char_p),
-        ("secret_key", c_char_p),
-        ("method", c_char_p),
-        ("path", c_char_p),
-        ("params", POINTER(ci_kv)),
-        ("params_len", c_size_t),
-        ("headers", POINTER(ci_kv)),
-        ("headers_len", c_size_t),
-        ("start_time", c_uint64),
-        ("end_time", c_uint64),
-    ]
-
-
-class ci_signature(Structure):
-    _fields_ = [
-        ("authorization", c_char_p),
-        ("signature", c_char_p),
-        ("header_list", c_char_p),
-        ("param_list", c_char_p),
-        ("http_string", c_char_p),
-        ("string_to_sign", c_char_p),
-    ]
-
-
-#: `ci_struct_id` -> mirror, checked against `ci_struct_size` at load.
-STRUCTS = {
-    1: ci_client_options,
-    2: ci_pic_bucket_query,
-    3: ci_ai_queue_query,
-    4: ci_pic_bucket,
-    5: ci_pic_bucket_page,
-    6: ci_notify_config,
-    7: ci_ai_queue,
-    8: ci_ai_queue_page,
-    9: ci_kv,
-    10: ci_sign_request,
-    11: ci_signature,
-}
 
 # --- finding the library ----------------------------------------------------
 
@@ -296,73 +93,42 @@ def _load() -> ctypes.CDLL:
 
 
 def check_abi(lib: object, path: str) -> None:
-    """Fails with `LibraryError` unless `lib` implements ABI_VERSION with the
-    struct sizes mirrored here. Only `ci_abi_version` and `ci_struct_size`
+    """Fails with `LibraryError` unless `lib` implements `_abi.ABI_VERSION`
+    with the struct sizes of the mirrors. Only `ci_abi_version` and `ci_struct_size`
     are touched, so an incompatible library is reported before any other
     symbol is looked up."""
     abi_version = lib.ci_abi_version  # type: ignore[attr-defined]
     abi_version.argtypes = []
     abi_version.restype = c_uint32
     found = abi_version()
-    if found != ABI_VERSION:
+    if found != _abi.ABI_VERSION:
         raise LibraryError(
             f"cloud_infinite: {path} implements C ABI version {found}, but this "
-            f"package was written for version {ABI_VERSION}: install the package "
+            f"package was written for version {_abi.ABI_VERSION}: install the package "
             "and the library from the same release (or point CLOUD_INFINITE_LIB at a matching build)."
         )
     struct_size = lib.ci_struct_size  # type: ignore[attr-defined]
     struct_size.argtypes = [c_uint32]
     struct_size.restype = c_size_t
     wrong = []
-    for which, mirror in STRUCTS.items():
+    for which, mirror in _abi.STRUCTS.items():
         theirs = struct_size(which)
         if theirs != ctypes.sizeof(mirror):
             wrong.append(f"{mirror.__name__}: library {theirs} bytes, package {ctypes.sizeof(mirror)}")
     if wrong:
         raise LibraryError(
             f"cloud_infinite: {path} lays out structs differently from this package "
-            f"(same ABI version {ABI_VERSION}, so one of them is a broken build): "
+            f"(same ABI version {_abi.ABI_VERSION}, so one of them is a broken build): "
             + "; ".join(wrong)
         )
 
 
-def _bind(lib: ctypes.CDLL) -> None:
-    err = c_void_p  # ci_error *: kept opaque, read through the accessors
-    signatures = {
-        "ci_version": ([], c_char_p),
-        "ci_free": ([c_void_p], c_int32),
-        "ci_live_objects": ([], c_size_t),
-        "ci_client_new": ([POINTER(ci_client_options), POINTER(c_void_p)], err),
-        "ci_describe_pic_buckets": (
-            [c_void_p, POINTER(ci_pic_bucket_query), POINTER(POINTER(ci_pic_bucket_page))],
-            err,
-        ),
-        "ci_describe_ai_queues": (
-            [c_void_p, c_char_p, POINTER(ci_ai_queue_query), POINTER(POINTER(ci_ai_queue_page))],
-            err,
-        ),
-        "ci_pic_bucket_pager_new": ([c_void_p, POINTER(ci_pic_bucket_query), POINTER(c_void_p)], err),
-        "ci_pic_bucket_pager_next": ([c_void_p, POINTER(POINTER(ci_pic_bucket_page))], err),
-        "ci_ai_queue_pager_new": (
-            [c_void_p, c_char_p, POINTER(ci_ai_queue_query), POINTER(c_void_p)],
-            err,
-        ),
-        "ci_ai_queue_pager_next": ([c_void_p, POINTER(POINTER(ci_ai_queue_page))], err),
-        "ci_sign": ([POINTER(ci_sign_request), POINTER(POINTER(ci_signature))], err),
-        "ci_error_kind": ([c_void_p], c_int),  # enum ci_kind: a C int
-        "ci_error_message": ([c_void_p], c_char_p),
-        "ci_error_code": ([c_void_p], c_char_p),
-        "ci_error_request_id": ([c_void_p], c_char_p),
-        "ci_error_resource": ([c_void_p], c_char_p),
-        "ci_error_trace_id": ([c_void_p], c_char_p),
-        "ci_error_http_status": ([c_void_p], c_uint16),
-        "ci_debug_panic": ([c_char_p], err),
-    }
-    for name, (argtypes, restype) in signatures.items():
+def _bind(lib: ctypes.CDLL, path: str) -> None:
+    for name, (argtypes, restype) in _abi.FUNCTIONS.items():
         try:
             fn = getattr(lib, name)
         except AttributeError as e:
-            raise LibraryError(f"cloud_infinite: {path_loaded} has no {name}: {e}") from e
+            raise LibraryError(f"cloud_infinite: {path} has no {name}: {e}") from e
         fn.argtypes = argtypes
         fn.restype = restype
 
@@ -371,7 +137,7 @@ lib = _load()
 #: The file the library was loaded from.
 path_loaded: str = lib._name
 check_abi(lib, path_loaded)
-_bind(lib)
+_bind(lib, path_loaded)
 
 
 def text(value: Optional[bytes]) -> Optional[str]:

@@ -1,0 +1,257 @@
+//! `_results.py`: a frozen dataclass for every item struct (`ci_bucket`,
+//! `ci_queue` and what they point to) and for each page shape, with every
+//! field of the C structs, and the converters from a `ci_page`.
+//!
+//! The shapes' arrays come from the `ci_shape` docs (`` `ci_page.buckets` ``);
+//! a field of a kind this does not know fails the generator instead of
+//! being dropped.
+
+use std::collections::BTreeSet;
+
+use cloud_infinite::{Param, OPERATIONS};
+
+use super::{attribute_doc, class_name, docstring, first_paragraph, member_name, py_doc, shape_of, str_list};
+use crate::header::{CType, Enum, Field, Header, Struct};
+use crate::names::singular;
+
+/// What a C field becomes in Python.
+enum Value<'a> {
+    /// `const char *`: `Optional[str]`.
+    Text,
+    /// `bool has_x` and `uint64_t x`: `Optional[int]`.
+    Number { has: String },
+    /// `const struct ci_y *`: `Optional[Y]`.
+    Nested(&'a Struct),
+    /// A pointer and its `x_len`: `Tuple[str, ...]` or `Tuple[Y, ...]`.
+    Items { len: String, of: Option<&'a Struct> },
+    /// A `uint32_t` whose doc names its enum (`` A `ci_shape`. ``): the member,
+    /// or the bare number for one this package does not know.
+    Enum(&'a Enum),
+}
+
+struct PyField<'a> {
+    name: String,
+    /// How the converter reads it from its C struct `c`: `c.name`, `c.paging.total_count`.
+    access: String,
+    doc: String,
+    value: Value<'a>,
+}
+
+/// The Python fields of `s`, read through `prefix` (`c.`), nested structs
+/// held by value flattened into them.
+fn fields_of<'a>(s: &'a Struct, header: &'a Header, prefix: &str, keep: &dyn Fn(&Field) -> bool) -> Vec<PyField<'a>> {
+    let mut out = Vec::new();
+    let has = |name: &str| s.fields.iter().any(|f| f.name == name);
+    let mut i = 0;
+    while i < s.fields.len() {
+        let f = &s.fields[i];
+        i += 1;
+        if !keep(f) || (f.name.ends_with("_len") && has(f.name.trim_end_matches("_len"))) {
+            continue;
+        }
+        // "The buckets, `buckets_len` of them": a tuple knows its length.
+        let doc = py_doc(&first_paragraph(&f.doc)).replace(&format!(", ``{}_len`` of them", f.name), "");
+        let access = format!("{prefix}{}", f.name);
+        let value = match &f.ty {
+            CType::Bool if f.name.starts_with("has_") => {
+                let value = s.fields.get(i).filter(|v| Some(v.name.as_str()) == f.name.strip_prefix("has_"));
+                let value = value.unwrap_or_else(|| panic!("{}.{} flags no field that follows it", s.name, f.name));
+                assert!(matches!(value.ty, CType::U64 | CType::U32), "{}.{}: not a number", s.name, value.name);
+                i += 1;
+                out.push(PyField {
+                    name: value.name.clone(),
+                    access: format!("{prefix}{}", value.name),
+                    doc: format!("{} None when absent.", py_doc(&first_paragraph(&value.doc))),
+                    value: Value::Number { has: access },
+                });
+                continue;
+            }
+            CType::Struct(nested) => {
+                out.extend(fields_of(header.structure(nested), header, &format!("{access}."), &|_| true));
+                continue;
+            }
+            CType::Ptr { to, .. } => match to.as_ref() {
+                CType::Char => Value::Text,
+                CType::Struct(t) if !has(&format!("{}_len", f.name)) => Value::Nested(header.structure(t)),
+                CType::Struct(t) => Value::Items { len: format!("{access}_len"), of: Some(header.structure(t)) },
+                CType::Ptr { to, .. } if **to == CType::Char && has(&format!("{}_len", f.name)) => Value::Items { len: format!("{access}_len"), of: None },
+                other => panic!("{}.{}: a pointer to {other} has no Python form here", s.name, f.name),
+            },
+            CType::U32 => match f.doc.split('`').find_map(|word| header.enums.iter().find(|e| e.name == word)) {
+                Some(e) => Value::Enum(e),
+                None => panic!("{}.{}: a uint32_t whose doc names no enum", s.name, f.name),
+            },
+            other => panic!("{}.{}: a {other} has no Python form here", s.name, f.name),
+        };
+        out.push(PyField { name: f.name.clone(), access, doc, value });
+    }
+    out
+}
+
+fn annotation(value: &Value) -> String {
+    match value {
+        Value::Text => "Optional[str]".to_owned(),
+        Value::Number { .. } => "Optional[int]".to_owned(),
+        Value::Nested(s) => format!("Optional[{}]", class_name(&s.name)),
+        Value::Items { of: None, .. } => "Tuple[str, ...]".to_owned(),
+        Value::Items { of: Some(s), .. } => format!("Tuple[{}, ...]", class_name(&s.name)),
+        Value::Enum(e) => format!("Union[_abi.{}, int]", class_name(&e.name)),
+    }
+}
+
+/// The converter of a struct: `_notify_config`.
+fn converter(s: &Struct) -> String {
+    format!("_{}", s.name.strip_prefix("ci_").unwrap_or(&s.name))
+}
+
+/// The expression that converts one field. The walrus names (`s`, `p`,
+/// `n`, `a`) read each ctypes field once: every read builds a new object.
+fn expression(f: &PyField) -> String {
+    let acc = &f.access;
+    match &f.value {
+        Value::Text => format!("None if (s := {acc}) is None else s.decode()"),
+        Value::Number { has } => format!("{acc} if {has} else None"),
+        Value::Nested(s) => format!("{}(p.contents) if (p := {acc}) else None", converter(s)),
+        // The library never puts NULL in a string array.
+        Value::Items { len, of: None } => format!("tuple([a[i].decode() for i in range(n)]) if (n := {len}) and (a := {acc}) else ()"),
+        Value::Items { len, of: Some(s) } => format!("tuple([{}(a[i]) for i in range(n)]) if (n := {len}) and (a := {acc}) else ()", converter(s)),
+        Value::Enum(e) => format!("_member(_abi.{}, {acc})", class_name(&e.name)),
+    }
+}
+
+/// A frozen dataclass and its converter from the C struct `c_type`.
+fn class_and_converter(class: &str, doc: &str, c_type: &str, conv: &str, fields: &[PyField]) -> String {
+    let mut out = format!("\n\n@dataclass(frozen=True)\nclass {class}:\n");
+    out.push_str(&docstring(doc, "    "));
+    for f in fields {
+        out.push('\n');
+        out.push_str(&attribute_doc(&f.doc, "    "));
+        out.push_str(&format!("    {}: {}\n", f.name, annotation(&f.value)));
+    }
+    out.push_str(&format!("\n\ndef {conv}(c: _abi.{c_type}) -> {class}:\n"));
+    out.push_str(&format!("    \"\"\"A `{class}` copied out of a ``{c_type}`` (which the caller still frees).\"\"\"\n"));
+    out.push_str(&format!("    obj = _new({class})\n    obj.__dict__.update(\n"));
+    for f in fields {
+        out.push_str(&format!("        {}={},\n", f.name, expression(f)));
+    }
+    out.push_str("    )\n    return obj\n");
+    out
+}
+
+/// The structs reachable from `s`'s pointers, dependencies first.
+fn reachable<'a>(s: &'a Struct, header: &'a Header, seen: &mut Vec<&'a Struct>) {
+    for f in fields_of(s, header, "", &|_| true) {
+        if let Value::Nested(t) | Value::Items { of: Some(t), .. } = f.value {
+            reachable(t, header, seen);
+        }
+    }
+    if !seen.iter().any(|t| t.name == s.name) {
+        seen.push(s);
+    }
+}
+
+/// The `ci_page` arrays a shape fills, from its doc: `` `ci_page.queues` and `ci_page.non_exist_pids` ``.
+pub fn shape_arrays(doc: &str) -> Vec<String> {
+    doc.split('`').filter_map(|part| part.strip_prefix("ci_page.")).map(str::to_owned).collect()
+}
+
+/// The contents of `_results.py`.
+pub fn generate(header: &Header) -> String {
+    let page = header.structure("ci_page");
+    let shapes = header.enumeration("ci_shape");
+    let all_arrays: BTreeSet<String> = shapes.variants.iter().flat_map(|v| shape_arrays(&v.doc)).collect();
+
+    // The items, then the pages.
+    let mut items: Vec<&Struct> = Vec::new();
+    for f in &page.fields {
+        if let CType::Ptr { to, .. } = &f.ty {
+            if let CType::Struct(s) = to.as_ref() {
+                reachable(header.structure(s), header, &mut items);
+            }
+        }
+    }
+    let mut body = String::new();
+    let mut public = Vec::new();
+    for s in &items {
+        let class = class_name(&s.name);
+        body.push_str(&class_and_converter(&class, &py_doc(&first_paragraph(&s.doc)), &s.name, &converter(s), &fields_of(s, header, "c.", &|_| true)));
+        public.push(class);
+    }
+
+    // What `ci_operations()` says of each call.
+    let info = header.structure("ci_operation_info");
+    let info_doc = format!("{}\n\nAn enum field holds the bare number when the library knows a member\nthis package does not.", py_doc(&first_paragraph(&info.doc)));
+    body.push_str(&class_and_converter("OperationInfo", &info_doc, &info.name, "operation_info", &fields_of(info, header, "c.", &|_| true)));
+    public.push("OperationInfo".to_owned());
+
+    let mut tables = String::from("\n\n#: The page type of each shape.\nPAGE_TYPES: Dict[Shape, type] = {\n");
+    let mut item_tables = String::from("\n#: The item type of each shape, listed in its page's first array.\nITEM_TYPES: Dict[Shape, type] = {\n");
+    for v in &shapes.variants {
+        let arrays = shape_arrays(&v.doc);
+        assert!(!arrays.is_empty(), "ci_shape {}: its doc names no ci_page array", v.name);
+        let short = shapes.short_name(v);
+        let class = format!("{}Page", super::camel(singular(&short)));
+        let conv = format!("{}_page", singular(&short));
+        // A page type serves every call of its shape: the caller knows
+        // which call it made, so the page does not repeat the `operation`.
+        let keep = |f: &Field| f.name != "operation" && (!all_arrays.contains(&f.name) || arrays.contains(&f.name));
+        let fields = fields_of(page, header, "c.", &keep);
+        for array in &arrays {
+            assert!(fields.iter().any(|f| &f.name == array), "ci_shape {}: ci_page has no {array}", v.name);
+        }
+        let calls: Vec<&str> = OPERATIONS.iter().filter(|op| shape_of(op.operation.shape()) == short).map(|op| op.name).collect();
+        assert!(!calls.is_empty(), "no operation has the shape {short}");
+        let unpaged = OPERATIONS.iter().any(|op| shape_of(op.operation.shape()) == short && op.takes(Param::QueueIds));
+        let doc = format!(
+            "One page of {}.\n\nThe paging fields are None when the service sent none{}; absent is never 0.",
+            calls.join(", "),
+            if unpaged { " (it sends none when asked for ``queue_ids``)" } else { "" }
+        );
+        body.push_str(&class_and_converter(&class, &doc, &page.name, &conv, &fields));
+        let item = fields.iter().find(|f| f.name == arrays[0]).map(|f| annotation(&f.value)).unwrap_or_default();
+        let item = item.trim_start_matches("Tuple[").trim_end_matches(", ...]").to_owned();
+        tables.push_str(&format!("    Shape.{}: {class},\n", member_name(shapes, v)));
+        item_tables.push_str(&format!("    Shape.{}: {item},\n", member_name(shapes, v)));
+        public.push(class);
+    }
+    tables.push_str("}\n");
+    item_tables.push_str("}\n");
+
+    format!(
+        "{banner}\"\"\"The results of the describe calls (a frozen dataclass per item and per\n\
+         page shape, with every field of the C structs) and of ``ci_operations()``,\n\
+         and their converters.\n\
+         \n\
+         Results hold only Python objects: each converter copies a C page out before\n\
+         it is freed. Fields are the service's XML element names in snake_case; a\n\
+         string is None when the element was absent, and so is an optional number.\n\
+         The converters fill each instance's ``__dict__`` instead of calling the\n\
+         dataclass's ``__init__``, which sets every field through\n\
+         ``object.__setattr__`` and was most of the time a page took to convert.\n\
+         \"\"\"\n\
+         \n\
+         from __future__ import annotations\n\
+         \n\
+         from dataclasses import dataclass\n\
+         from typing import Any, Dict, Optional, Tuple, Union\n\
+         \n\
+         from . import _abi\n\
+         from ._abi import Shape\n\
+         \n\
+         __all__ = {all}\n\
+         \n\
+         _new = object.__new__\n\
+         \n\
+         \n\
+         def _member(cls: Any, value: int) -> Any:\n\
+         \x20   \"\"\"The member of the enum `cls` numbered `value`, or `value` itself when\n\
+         \x20   the library is newer than this package.\"\"\"\n\
+         \x20   try:\n\
+         \x20       return cls(value)\n\
+         \x20   except ValueError:\n\
+         \x20       return value\n\
+         {body}{tables}{item_tables}",
+        banner = crate::banner("#"),
+        all = str_list(&public),
+    )
+}
