@@ -111,7 +111,7 @@ test-install: build
 	echo "install: shared (SONAME $(SONAME)), C++, static and CMake builds work without LD_LIBRARY_PATH"
 
 ## The fault matrix, hostile inputs and SecretId delimiters from C, under valgrind and ASan.
-C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters target/c/operations target/c/fail_closed
+C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters target/c/operations target/c/fail_closed target/c/credentials
 $(C_MATRIX): target/c/%: tests/c/%.c tests/c/emulator_control.h include/cloud_infinite.h build
 	mkdir -p target/c
 	$(CC) -std=c99 $(C_WARNINGS) -g -Iinclude $< -L$(LIB_DIR) -Wl,-rpath,$(abspath $(LIB_DIR)) -lcloud_infinite -lpthread -o $@

@@ -267,6 +267,10 @@ enum ci_struct_id
    * `ci_operation_info`.
    */
   CI_STRUCT_ID_OPERATION_INFO = 13,
+  /**
+   * `ci_credential_values`.
+   */
+  CI_STRUCT_ID_CREDENTIAL_VALUES = 14,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

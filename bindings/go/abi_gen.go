@@ -42,4 +42,5 @@ var structSizes = []struct {
 	{C.CI_STRUCT_ID_SIGN_REQUEST, "ci_sign_request", C.sizeof_ci_sign_request},
 	{C.CI_STRUCT_ID_SIGNATURE, "ci_signature", C.sizeof_ci_signature},
 	{C.CI_STRUCT_ID_OPERATION_INFO, "ci_operation_info", C.sizeof_ci_operation_info},
+	{C.CI_STRUCT_ID_CREDENTIAL_VALUES, "ci_credential_values", C.sizeof_ci_credential_values},
 }

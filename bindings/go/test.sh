@@ -22,6 +22,9 @@ prefix="$here/.build/prefix"
 rm -rf "$prefix"
 mkdir -p "$prefix/lib/pkgconfig" "$prefix/include"
 ln -s "$root/target/debug/libcloud_infinite.so" "$prefix/lib/"
+# The name the loader asks for: the SONAME carries the C ABI version.
+abi=$(sed -n 's/^pub const CI_ABI_VERSION: u32 = \([0-9]*\);/\1/p' "$root/src/ffi/mod.rs")
+ln -s "$root/target/debug/libcloud_infinite.so" "$prefix/lib/libcloud_infinite.so.$abi"
 ln -s "$root/target/debug/libcloud_infinite.a" "$prefix/lib/"
 ln -s "$root/include/cloud_infinite.h" "$prefix/include/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)

@@ -2,6 +2,7 @@
 //! mirrors and its frees against.
 
 use super::client::ci_client_options;
+use super::credentials::ci_credential_values;
 use super::ffi_boundary;
 use super::operations::ci_operation_info;
 use super::page::{ci_bucket, ci_ci_bucket, ci_kafka_config, ci_notify_config, ci_page, ci_paging, ci_queue};
@@ -39,6 +40,8 @@ pub enum ci_struct_id {
     Signature = 12,
     /// `ci_operation_info`.
     OperationInfo = 13,
+    /// `ci_credential_values`.
+    CredentialValues = 14,
 }
 
 /// The size in bytes of the struct `which` (one of `ci_struct_id`) as this
@@ -49,7 +52,7 @@ pub extern "C" fn ci_struct_size(which: u32) -> usize {
     use std::mem::size_of;
     ffi_boundary!(0, {
         use ci_struct_id as id;
-        const SIZES: [(ci_struct_id, usize); 13] = [
+        const SIZES: [(ci_struct_id, usize); 14] = [
             (id::ClientOptions, size_of::<ci_client_options>()),
             (id::Query, size_of::<ci_query>()),
             (id::Page, size_of::<ci_page>()),
@@ -63,6 +66,7 @@ pub extern "C" fn ci_struct_size(which: u32) -> usize {
             (id::SignRequest, size_of::<ci_sign_request>()),
             (id::Signature, size_of::<ci_signature>()),
             (id::OperationInfo, size_of::<ci_operation_info>()),
+            (id::CredentialValues, size_of::<ci_credential_values>()),
         ];
         match SIZES.iter().find(|(id, _)| *id as u32 == which) {
             Some((_, size)) => *size,

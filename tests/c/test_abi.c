@@ -89,6 +89,7 @@ static void test_versions_and_sizes(void) {
     CHECK(ci_struct_size(CI_STRUCT_ID_SIGN_REQUEST) == sizeof(ci_sign_request));
     CHECK(ci_struct_size(CI_STRUCT_ID_SIGNATURE) == sizeof(ci_signature));
     CHECK(ci_struct_size(CI_STRUCT_ID_OPERATION_INFO) == sizeof(ci_operation_info));
+    CHECK(ci_struct_size(CI_STRUCT_ID_CREDENTIAL_VALUES) == sizeof(ci_credential_values));
     CHECK(ci_struct_size(0) == 0 && ci_struct_size(999) == 0);
 }
 

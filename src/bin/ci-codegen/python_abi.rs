@@ -35,6 +35,7 @@ pub fn ctype(ty: &CType, header: &Header, used: &mut BTreeSet<&'static str>) -> 
             assert!(!header.opaque.contains(s), "opaque {s} by value");
             s.clone()
         }
+        CType::Callback(c) => c.clone(),
         CType::Ptr { to, .. } => match to.as_ref() {
             CType::Char => name("c_char_p"),
             CType::Void => name("c_void_p"),
@@ -45,6 +46,26 @@ pub fn ctype(ty: &CType, header: &Header, used: &mut BTreeSet<&'static str>) -> 
             }
         },
     }
+}
+
+/// `NAME = CFUNCTYPE(...)` for the function pointer typedef `name`. A
+/// writable `char *` is `POINTER(c_char)`, not `c_char_p` (which ctypes
+/// would hand the callback as a copy), so the callback can write into it.
+fn callback(header: &Header, name: &str, used: &mut BTreeSet<&'static str>) -> String {
+    let f = header.callbacks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("the header has no callback {name}"));
+    used.insert("CFUNCTYPE");
+    let mut args = vec![ctype(&f.ret, header, used)];
+    for p in &f.params {
+        args.push(match &p.ty {
+            CType::Ptr { to, const_target: false } if **to == CType::Char => {
+                used.insert("POINTER");
+                used.insert("c_char");
+                "POINTER(c_char)".to_owned()
+            }
+            other => ctype(other, header, used),
+        });
+    }
+    format!("\n{}{name} = CFUNCTYPE({})\n\n", attribute_doc(&py_doc(&first_paragraph(&f.doc)), ""), args.join(", "))
 }
 
 /// The contents of `_abi.py`.
@@ -80,7 +101,17 @@ pub fn generate(header: &Header) -> String {
     }
 
     used.insert("Structure");
+    let mut callbacks_done = BTreeSet::new();
     for s in &header.structs {
+        // A function pointer type goes before the first struct holding one
+        // (the structs it takes come earlier in the header).
+        for f in &s.fields {
+            if let CType::Callback(name) = &f.ty {
+                if callbacks_done.insert(name.clone()) {
+                    body.push_str(&callback(header, name, &mut used));
+                }
+            }
+        }
         body.push_str(&format!("\nclass {}(Structure):\n", s.name));
         body.push_str(&docstring(&first_paragraph(&s.doc), "    "));
         body.push_str("\n    _fields_ = [\n");

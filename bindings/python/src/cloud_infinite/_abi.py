@@ -10,10 +10,22 @@ every struct's size) before anything else touches it.
 from __future__ import annotations
 
 import enum
-from ctypes import POINTER, Structure, c_bool, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64, c_uint8, c_void_p
+from ctypes import CFUNCTYPE, POINTER, Structure, c_bool, c_char, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64, c_uint8, c_void_p
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type
 
-__all__ = ["ABI_VERSION", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param"]
+__all__ = ["MAX_MESSAGE_BYTES", "MAX_SERVICE_MESSAGE_BYTES", "MAX_FIELD_BYTES", "BODY_SNIPPET_BYTES", "ABI_VERSION", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param", "CredentialsSource"]
+
+#: The most bytes an error's message holds; longer ones are cut (saying so).
+MAX_MESSAGE_BYTES = 2048
+
+#: The most bytes of a service's ``Message`` quoted in an error's message.
+MAX_SERVICE_MESSAGE_BYTES = 1024
+
+#: The most bytes kept of a code, request id, resource or trace id.
+MAX_FIELD_BYTES = 256
+
+#: The most bytes of a body that is not a CI error quoted in a message.
+BODY_SNIPPET_BYTES = 200
 
 #: The version of this C ABI: it changes whenever a function's signature, a struct's
 #: layout or a field's type changes. Wrappers compare it with ``ci_abi_version()``. 2:
@@ -147,6 +159,9 @@ class StructId(enum.IntEnum):
     #: ``ci_operation_info``.
     OPERATION_INFO = 13
 
+    #: ``ci_credential_values``.
+    CREDENTIAL_VALUES = 14
+
 
 class Operation(enum.IntEnum):
     """The describe calls: ``ci_describe``'s ``operation`` argument. The numbers are
@@ -257,6 +272,35 @@ class Param(enum.IntFlag):
 
     #: ``page_size``.
     PAGE_SIZE = 1 << 10
+
+
+class CredentialsSource(enum.IntEnum):
+    """``ci_client_options.credentials``: where the client's keys come from.
+    (``ci_credentials_source``)
+    """
+
+    #: ``secret_id``, ``secret_key`` and ``session_token`` (with ``from_env``, the
+    #: environment fills those not set): fixed keys.
+    KEYS = 0
+
+    #: Tencent's default chain, in its order: the environment, the profile file, the CVM
+    #: role, TKE OIDC; refreshed before expiry.
+    DEFAULT_CHAIN = 1
+
+    #: The environment's keys, read when the client is made.
+    ENVIRONMENT = 2
+
+    #: The profile file (``profile_name``, default ``default``).
+    PROFILE_FILE = 3
+
+    #: The CVM instance role (``cvm_role``, default the first listed).
+    CVM_ROLE = 4
+
+    #: TKE OIDC: STS ``AssumeRoleWithWebIdentity`` with the ``TKE_*`` variables.
+    TKE_OIDC = 5
+
+    #: ``credentials_callback``.
+    CALLBACK = 6
 
 
 class ci_query(Structure):
@@ -402,6 +446,27 @@ class ci_page(Structure):
     ]
 
 
+class ci_credential_values(Structure):
+    """Credentials a callback hands back, or that `ci_client_set_credentials` installs.
+    The library copies the strings before the call returns.
+    """
+
+    _fields_ = [
+        ("secret_id", c_char_p),  # SecretId (or TmpSecretId).
+        ("secret_key", c_char_p),  # SecretKey (or TmpSecretKey).
+        ("session_token", c_char_p),  # Session token of temporary credentials, or NULL.
+        ("expires_at_unix", c_uint64),  # When they expire, in Unix seconds; 0 for keys that never do.
+    ]
+
+
+#: A credentials callback: fill ``*out`` and return 0, or return non-zero on failure,
+#: optionally after writing a message (NUL-terminated, at most ``message_len`` bytes
+#: including the NUL) into ``message``. It is called from whichever thread needs new
+#: credentials (never two at once for one client), with the ``credentials_user_data`` of
+#: the options. The strings it writes into ``*out`` must stay valid until it returns.
+ci_credentials_callback = CFUNCTYPE(c_int32, c_void_p, POINTER(ci_credential_values), POINTER(c_char), c_size_t)
+
+
 class ci_client_options(Structure):
     """How to make a client. NULL strings, zero enums and `has_` flags of 0 mean "not
     set": the default, or with `from_env` the environment's value. A number whose
@@ -433,6 +498,15 @@ class ci_client_options(Structure):
         ("proxy_mode", c_uint32),  # One of `ci_proxy_mode` (0: from the environment).
         ("proxy_url", c_char_p),  # The proxy when `proxy_mode` is `CI_PROXY_MODE_URL`, e.g.
         ("ca_file", c_char_p),  # A PEM file of CA certificates to trust for HTTPS instead of the built-in Mozilla roots (a private CA); NULL: the built-in roots.
+        ("credentials", c_uint32),  # Where the keys come from: one of `ci_credentials_source` (0: the `secret_id`, `secret_key` and `session_token` above, which must then be unset otherwise, except as `from_env` fills them).
+        ("credentials_callback", ci_credentials_callback),  # The function `CI_CREDENTIALS_SOURCE_CALLBACK` calls for credentials.
+        ("credentials_user_data", c_void_p),  # Passed to `credentials_callback` unchanged; it must stay valid as long as the client lives.
+        ("profile_name", c_char_p),  # `CI_CREDENTIALS_SOURCE_PROFILE_FILE`: the section (NULL: `default`).
+        ("cvm_role", c_char_p),  # `CI_CREDENTIALS_SOURCE_CVM_ROLE`: the role (NULL: the first listed).
+        ("metadata_endpoint", c_char_p),  # The metadata service's `.../cam/security-credentials/` URL for the CVM role and the default chain (NULL: `$TENCENTCLOUD_METADATA_ENDPOINT`, else Tencent's).
+        ("sts_endpoint", c_char_p),  # The STS endpoint for TKE OIDC and the default chain (NULL: `$TENCENTCLOUD_STS_ENDPOINT`, else `https://sts.tencentcloudapi.com/`).
+        ("has_refresh_margin_ms", c_uint8),  # 1 when `refresh_margin_ms` is set, else 0 (300000 ms).
+        ("refresh_margin_ms", c_uint64),  # How long before they expire a provider's credentials are renewed, in ms.
     ]
 
 
@@ -449,6 +523,8 @@ class ci_operation_info(Structure):
         ("shape", c_uint32),  # A `ci_shape`.
         ("host_level", c_uint32),  # A `ci_host_level`.
         ("params", c_uint32),  # The `ci_param` bits of the `ci_query` fields it takes.
+        ("categories", c_char_p),  # The `category` values its page documents, comma-separated (e.g.
+        ("default_category", c_char_p),  # The category the service lists when none is sent, or NULL (every one).
     ]
 
 
@@ -510,6 +586,7 @@ STRUCTS: Dict[int, Type[Structure]] = {
     StructId.SIGN_REQUEST: ci_sign_request,
     StructId.SIGNATURE: ci_signature,
     StructId.OPERATION_INFO: ci_operation_info,
+    StructId.CREDENTIAL_VALUES: ci_credential_values,
 }
 
 #: Every exported function as (argtypes, restype), in header order: `_ffi`
@@ -533,6 +610,10 @@ FUNCTIONS: Dict[str, Tuple[List[Any], Any]] = {
     "ci_pager_next": ([c_void_p, POINTER(POINTER(ci_page))], c_void_p),
     # Makes a client from `options` (which must not be NULL; all-zero options with `from_env` read everything from the environment).
     "ci_client_new": ([POINTER(ci_client_options), POINTER(c_void_p)], c_void_p),
+    # Replaces a live client's credentials at once, from any thread: calls already signed keep theirs, the next attempts use these.
+    "ci_client_set_credentials": ([c_void_p, POINTER(ci_credential_values)], c_void_p),
+    # How many times the client's provider has been asked for credentials (0 for fixed keys, or for NULL or a handle that is not live): lets a program or a test see the refreshes.
+    "ci_client_credential_fetches": ([c_void_p], c_uint64),
     # The kind of `error`; `CI_KIND_NONE` for NULL or a pointer that is not a live `ci_error`.
     "ci_error_kind": ([c_void_p], c_int),
     # A message for a person, never NULL for a live error (NULL otherwise).

@@ -274,6 +274,13 @@ class OperationInfo:
     #: The ``ci_param`` bits of the ``ci_query`` fields it takes.
     params: Union[_abi.Param, int]
 
+    #: The ``category`` values its page documents, comma-separated (e.g.
+    #: ``"CateAll,Transcoding,SpeedTranscoding"``), or None when it takes none.
+    categories: Optional[str]
+
+    #: The category the service lists when none is sent, or None (every one).
+    default_category: Optional[str]
+
 
 def operation_info(c: _abi.ci_operation_info) -> OperationInfo:
     """A `OperationInfo` copied out of a ``ci_operation_info`` (which the caller still frees)."""
@@ -288,6 +295,8 @@ def operation_info(c: _abi.ci_operation_info) -> OperationInfo:
         shape=_member(_abi.Shape, c.shape),
         host_level=_member(_abi.HostLevel, c.host_level),
         params=_member(_abi.Param, c.params),
+        categories=None if (s := c.categories) is None else s.decode(),
+        default_category=None if (s := c.default_category) is None else s.decode(),
     )
     return obj
 
