@@ -18,6 +18,18 @@ pub const TMP_SECRET_ID: &str = "AKIDemulatorTMP";
 pub const TMP_SECRET_KEY: &str = "emulator-tmp-key";
 pub const TMP_TOKEN: &str = "emulator-session-token";
 
+/// The headers tencentcloud-sdk-python and -go send with an unsigned
+/// `AssumeRoleWithWebIdentity`, one `\r\n`-ended line each.
+pub const STS_HEADERS: &str = "X-TC-Action: AssumeRoleWithWebIdentity\r\nX-TC-Version: 2018-08-13\r\n\
+Authorization: SKIP\r\nX-TC-Region: ap-guangzhou\r\nX-TC-Timestamp: 1700000000\r\nContent-Type: application/json\r\n";
+/// What the emulator's STS accepts by default (`--web-identity-token`,
+/// `--oidc-provider-id`, `--oidc-role-arn` change them).
+pub const WEB_IDENTITY_TOKEN: &str = "emulator-web-identity-token";
+pub const OIDC_PROVIDER_ID: &str = "emulator-oidc-provider";
+pub const OIDC_ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/emulator-oidc-role";
+/// The metadata service's role by default.
+pub const METADATA_ROLE: &str = "emulator-role";
+
 pub struct Emulator {
     child: Child,
     /// `127.0.0.1:<port>`.
@@ -111,25 +123,95 @@ impl Emulator {
     /// client-side checks), to `host` (the Host header) and `path?query`:
     /// the status, the lowercased head and the body of the emulator's answer.
     pub fn signed_get(&self, host: &str, path: &str, params: &[(&str, &str)]) -> (u16, String, String) {
-        use cloud_infinite::sign::{self, percent_encode, Credentials, SignWindow};
-        use std::io::{Read, Write};
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-        let creds = Credentials::new(SECRET_ID, SECRET_KEY);
-        let signature = sign::sign(&creds, "GET", path, params, &[("host", host)], SignWindow { start: now - 60, end: now + 600 });
+        let now = unix_now();
+        let window = cloud_infinite::sign::SignWindow { start: now - 60, end: now + 600 };
+        let creds = cloud_infinite::sign::Credentials::new(SECRET_ID, SECRET_KEY);
+        self.signed_get_as(&creds, window, host, path, params)
+    }
+
+    /// A GET signed with `creds` over `window`; temporary credentials send
+    /// their token in `x-ci-security-token`, signed. Answers as [`signed_get`](Self::signed_get).
+    pub fn signed_get_as(
+        &self,
+        creds: &cloud_infinite::sign::Credentials,
+        window: cloud_infinite::sign::SignWindow,
+        host: &str,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> (u16, String, String) {
+        use cloud_infinite::sign::{self, percent_encode};
+        let mut headers = vec![("host", host)];
+        if let Some(token) = creds.session_token() {
+            headers.push(("x-ci-security-token", token));
+        }
+        let signature = sign::sign(creds, "GET", path, params, &headers, window);
         let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
         let target = if query.is_empty() { path.to_owned() } else { format!("{path}?{}", query.join("&")) };
-        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
-        write!(
-            stream,
-            "GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {}\r\nConnection: close\r\n\r\n",
+        let token = creds.session_token().map(|t| format!("x-ci-security-token: {t}\r\n")).unwrap_or_default();
+        self.raw(&format!(
+            "GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {}\r\n{token}Connection: close\r\n\r\n",
             signature.authorization()
-        )
-        .unwrap();
+        ))
+    }
+
+    /// Sends `request` (a whole HTTP/1.1 request, which should say
+    /// `Connection: close`) as written: the status, the lowercased head and
+    /// the body of the answer.
+    pub fn raw(&self, request: &str) -> (u16, String, String) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
         let mut answer = String::new();
         stream.read_to_string(&mut answer).unwrap();
         let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not HTTP: {answer:?}"));
         let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
         (status, head.to_ascii_lowercase(), body.to_owned())
+    }
+
+    /// The metadata service's role endpoint on this emulator, for
+    /// `CvmRoleProvider::endpoint` or `$TENCENTCLOUD_METADATA_ENDPOINT`.
+    pub fn metadata_endpoint(&self) -> String {
+        format!("{}://{}/latest/meta-data/cam/security-credentials/", self.scheme, self.addr)
+    }
+
+    /// STS on this emulator, for `OidcProvider::endpoint` or `$TENCENTCLOUD_STS_ENDPOINT`.
+    pub fn sts_endpoint(&self) -> String {
+        format!("{}://{}/", self.scheme, self.addr)
+    }
+
+    /// A `POST /` to STS with these header lines (each ending in `\r\n`;
+    /// [`STS_HEADERS`] are the SDKs' ones) and body, besides Host,
+    /// Content-Length and Connection: the status and the parsed JSON answer.
+    pub fn sts_call(&self, headers: &str, body: &str) -> (u16, Value) {
+        let (status, _, answer) = self.raw(&format!(
+            "POST / HTTP/1.1\r\nHost: sts.tencentcloudapi.com\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ));
+        let json = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("STS answered non-JSON {answer:?}: {e}"));
+        (status, json)
+    }
+
+    /// The status of a control request with this JSON body, sent as written
+    /// (plain HTTP only): how a test sees a refused body.
+    pub fn control_status(&self, method: &str, path: &str, body: &str) -> u16 {
+        self.raw(&format!(
+            "{method} /__emulator/{path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        ))
+        .0
+    }
+
+    /// `GET /__emulator/credentials`: the credential services' settings and counters.
+    pub fn credentials(&self) -> Value {
+        self.control("GET", "credentials", None)
+    }
+
+    /// `POST /__emulator/credentials` with this JSON (`{"lifetime_secs": 2}`,
+    /// `{"roles": []}`, `{"expired_token_next": 1}`...); answers the new state.
+    pub fn set_credentials(&self, body: &str) -> Value {
+        self.control("POST", "credentials", Some(body))
     }
 
     pub fn arm_fault(&self, spec: &str) {
@@ -150,6 +232,11 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Now, in Unix seconds.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
 
 pub fn s(v: &Value) -> Option<String> {

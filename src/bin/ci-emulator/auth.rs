@@ -2,13 +2,16 @@
 //! with the signature itself recomputed by the crate's own signer.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use cloud_infinite::sign::{canonical_name, sign_exactly, Credentials, ParsedAuthorization, Signature};
 use hyper::header::{HeaderMap, AUTHORIZATION};
 
+use crate::expiry;
+use crate::fixture::Fixture;
+use crate::issued::{Issued, Issuer};
 use crate::query::{parse_query, Params};
 use crate::routes::strip_port;
-use crate::fixture::Fixture;
 
 /// How far in the future a signature may start before the clocks are deemed skewed.
 const MAX_SKEW_SECS: i128 = 900;
@@ -16,9 +19,12 @@ const MAX_SKEW_SECS: i128 = 900;
 /// The two token headers a CI host accepts.
 const TOKEN_HEADERS: [&str; 2] = ["x-ci-security-token", "x-cos-security-token"];
 
-/// A 403 answer, in the words of COS's `<Error>` body.
+/// A refusal, in the words of COS's `<Error>` body: 403, but for
+/// ExpiredToken's 400.
 #[derive(Debug)]
 pub struct AuthError {
+    /// HTTP status.
+    pub status: u16,
     /// `Code`.
     pub code: &'static str,
     /// `Message`.
@@ -30,7 +36,12 @@ pub struct AuthError {
 impl AuthError {
     /// A 403 with this code.
     fn new(code: &'static str, message: impl Into<String>) -> Self {
-        AuthError { code, message: message.into(), computed: None }
+        AuthError::with_status(403, code, message)
+    }
+
+    /// A refusal with another status than 403.
+    pub fn with_status(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        AuthError { status, code, message: message.into(), computed: None }
     }
 
     /// 403 AccessDenied.
@@ -60,23 +71,69 @@ pub struct SignedRequest<'a> {
     pub params: &'a Params<'a>,
 }
 
-/// Checks the request's signature at time `now` (Unix seconds).
+/// A request whose signature checked out.
+#[derive(Debug)]
+pub struct Verified {
+    /// The signature only matched with `+` in the query read as a space
+    /// (what Python's `requests` sends for one): the caller should then read
+    /// the parameters that way too.
+    pub plus_as_space: bool,
+    /// The request authenticated with temporary credentials (it carried and
+    /// signed their token).
+    pub with_token: bool,
+    /// The issued credentials it authenticated with, if it did.
+    pub issued: Option<Arc<Issued>>,
+}
+
+/// The keys the signature check knows: the fixture's, and those issued.
+enum Known<'a> {
+    Fixed(&'a Credentials),
+    Issued(Arc<Issued>),
+}
+
+impl Known<'_> {
+    fn credentials(&self) -> &Credentials {
+        match self {
+            Known::Fixed(creds) => creds,
+            Known::Issued(issued) => &issued.credentials,
+        }
+    }
+}
+
+/// Checks the request's signature at time `now` (Unix seconds), with the
+/// fixture's credentials or any `issuer` issued.
 ///
-/// `Ok(true)` says the signature only matched with `+` in the query read as
-/// a space (what Python's `requests` sends for one): the caller should then
-/// read the parameters that way too.
-pub fn verify(fixture: &Fixture, req: &SignedRequest<'_>, now: i64) -> Result<bool, AuthError> {
+/// An issued token that has expired is 400 ExpiredToken as soon as the
+/// request shows it, before the signature window and the signature: the
+/// key the request is signed with came with that token and is worth no
+/// more than it.
+pub fn verify(fixture: &Fixture, issuer: &Issuer, req: &SignedRequest<'_>, now: i64) -> Result<Verified, AuthError> {
     let Some(value) = req.headers.get(AUTHORIZATION) else {
         return Err(AuthError::denied("Authorization header is missing"));
     };
     let value = String::from_utf8_lossy(value.as_bytes());
     let auth = ParsedAuthorization::parse(&value).map_err(|e| AuthError::denied(e.message()))?;
-    let Some(creds) = fixture.credentials(&auth.secret_id) else {
-        return Err(AuthError::new(
-            "InvalidAccessKeyId",
-            "The access key Id you provided does not exist in our records.",
-        ));
+    let known = match fixture.credentials(&auth.secret_id) {
+        Some(creds) => Known::Fixed(creds),
+        None => match issuer.get(&auth.secret_id) {
+            Some(issued) => Known::Issued(issued),
+            None => {
+                return Err(AuthError::new(
+                    "InvalidAccessKeyId",
+                    "The access key Id you provided does not exist in our records.",
+                ))
+            }
+        },
     };
+    if let Known::Issued(issued) = &known {
+        let shows_token = TOKEN_HEADERS
+            .iter()
+            .any(|name| req.headers.get(*name).is_some_and(|v| same(&String::from_utf8_lossy(v.as_bytes()), issued.token())));
+        if shows_token && issued.expired_at(now) {
+            return Err(expiry::error());
+        }
+    }
+    let creds = known.credentials();
     if auth.sign_time != auth.key_time {
         return Err(AuthError::denied("q-sign-time and q-key-time must be equal"));
     }
@@ -95,17 +152,23 @@ pub fn verify(fixture: &Fixture, req: &SignedRequest<'_>, now: i64) -> Result<bo
         ));
     }
 
-    match check(creds, &auth, req, req.params) {
-        Ok(()) => Ok(false),
+    let plus_as_space = match check(creds, &auth, req, req.params) {
+        Ok(()) => false,
         Err(e) if e.code == "SignatureDoesNotMatch" && req.raw_query.contains('+') => {
             let spaced = parse_query(req.raw_query, true);
             match check(creds, &auth, req, &spaced) {
-                Ok(()) => Ok(true),
-                Err(_) => Err(e),
+                Ok(()) => true,
+                Err(_) => return Err(e),
             }
         }
-        Err(e) => Err(e),
-    }
+        Err(e) => return Err(e),
+    };
+    let with_token = creds.session_token().is_some();
+    let issued = match known {
+        Known::Issued(issued) => Some(issued),
+        Known::Fixed(_) => None,
+    };
+    Ok(Verified { plus_as_space, with_token, issued })
 }
 
 /// The list checks, the token check and the signature, for one reading of the query.
@@ -187,6 +250,7 @@ fn check(
         }
     }
     Err(AuthError {
+        status: 403,
         code: "SignatureDoesNotMatch",
         message: "The request signature we calculated does not match the signature you provided. \
                   Check your key and signing method."

@@ -125,8 +125,19 @@ impl Oversized {
             xml::number_element(&mut head, "PageNumber", 1);
             xml::number_element(&mut head, "PageSize", 10);
         }
-        let tail = "</Response>";
-        let chunk = filler_of(spec);
+        Oversized::framed(size, head, "</Response>", filler_of(spec))
+    }
+
+    /// A `size`-byte JSON object, `{"Padding":"AAAA…"}`: what an oversized
+    /// answer of the credential services (metadata, STS) looks like.
+    pub fn json(size: u64) -> Self {
+        static PADDING: OnceLock<Filler> = OnceLock::new();
+        let chunk = PADDING.get_or_init(|| filler("A"));
+        Oversized::framed(size, "{\"Padding\":\"".to_owned(), "\"}", chunk)
+    }
+
+    /// `head`, then filler cut from `chunk`, then `tail`: exactly `size` bytes.
+    fn framed(size: u64, mut head: String, tail: &'static str, chunk: &'static Filler) -> Self {
         let fixed = (head.len() + tail.len()) as u64;
         if size < fixed {
             // Too small to be well-formed: send the first `size` bytes of it.
@@ -234,6 +245,12 @@ mod tests {
                     let text = String::from_utf8(all).unwrap();
                     assert!(text.contains(&format!("<{}><", spec.list_element)), "{}", spec.name);
                 }
+            }
+            let json = drain(Oversized::json(size));
+            assert_eq!(json.len() as u64, size);
+            if size > 20 {
+                let text = String::from_utf8(json).unwrap();
+                assert!(text.starts_with("{\"Padding\":\"AAAA") && text.ends_with("A\"}"), "{size}");
             }
         }
     }

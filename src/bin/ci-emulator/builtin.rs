@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::dates::beijing_time;
 use crate::faults::{FaultKind, FaultSpec};
 use crate::fixture::{BucketSpec, CiSpec, CredentialSpec, FixtureFile, KafkaConfig, ListEntry, NotifyConfig, QueueSpec};
 
@@ -52,28 +53,6 @@ fn mix(mut x: u64) -> u64 {
 /// `p` + 32 lowercase hex digits, derived from `seed`.
 fn queue_id(seed: u64) -> String {
     format!("p{:016x}{:016x}", mix(seed), mix(seed ^ 0x5555_5555_5555_5555))
-}
-
-/// Unix seconds as `2019-11-15T12:12:12+0800`, the service's time format.
-pub fn beijing_time(unix: i64) -> String {
-    let local = unix + 8 * 3600;
-    let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+0800",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
 }
 
 /// 2019-11-15T12:12:12+0800, the docs' example bucket's creation time.

@@ -1,5 +1,6 @@
 //! `/__emulator/*`: the unsigned endpoints tests use to steer the emulator
-//! (faults, clock, reset) and to look at it (stats, fixture).
+//! (faults, clock, credentials, reset) and to look at it (stats, fixture,
+//! credentials).
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -9,7 +10,8 @@ use serde::Deserialize;
 
 use crate::body::RespBody;
 use crate::faults::FaultSpec;
-use crate::state::State;
+use crate::metadata::valid_role;
+use crate::state::{Clock, State};
 
 /// A control request body larger than this is refused (they are tiny JSON).
 const MAX_BODY: usize = 1 << 20;
@@ -21,6 +23,65 @@ struct ClockBody {
     offset_secs: i64,
 }
 
+/// `POST /__emulator/credentials`'s body: each member given changes that
+/// setting, the others stay.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsBody {
+    /// Lifetime of credentials issued from now on, in seconds.
+    lifetime_secs: Option<u64>,
+    /// The metadata service's roles; `[]` = no role bound.
+    roles: Option<Vec<String>>,
+    /// The next N CI requests with a valid token answer ExpiredToken.
+    expired_token_next: Option<u64>,
+    /// STS: the web identity token accepted.
+    web_identity_token: Option<String>,
+    /// STS: the ProviderId accepted.
+    provider_id: Option<String>,
+    /// STS: the RoleArn accepted.
+    role_arn: Option<String>,
+}
+
+impl CredentialsBody {
+    /// Checks every member first, so a bad one changes nothing.
+    fn apply(self, state: &State) -> Result<(), String> {
+        if let Some(secs) = self.lifetime_secs {
+            if secs > crate::issued::MAX_LIFETIME_SECS {
+                return Err(format!("lifetime_secs must be at most {}, got {secs}", crate::issued::MAX_LIFETIME_SECS));
+            }
+        }
+        if let Some(roles) = &self.roles {
+            roles.iter().try_for_each(|r| valid_role(r))?;
+        }
+        for (name, value) in [("web_identity_token", &self.web_identity_token), ("provider_id", &self.provider_id), ("role_arn", &self.role_arn)] {
+            if value.as_ref().is_some_and(|v| v.is_empty()) {
+                return Err(format!("{name} must not be empty"));
+            }
+        }
+        if let Some(secs) = self.lifetime_secs {
+            state.issuer.set_lifetime(secs)?;
+        }
+        if let Some(roles) = self.roles {
+            state.metadata.set_roles(roles)?;
+        }
+        if let Some(n) = self.expired_token_next {
+            state.expiry.force_next(n);
+        }
+        state.sts.update(|c| {
+            if let Some(v) = self.web_identity_token {
+                c.web_identity_token = v;
+            }
+            if let Some(v) = self.provider_id {
+                c.provider_id = v;
+            }
+            if let Some(v) = self.role_arn {
+                c.role_arn = v;
+            }
+        });
+        Ok(())
+    }
+}
+
 
 /// Answers a control request; never fails, never faults.
 pub async fn handle(state: &State, req: Request<Incoming>) -> Response<RespBody> {
@@ -29,6 +90,7 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Response<RespBody>
     let allowed: &[Method] = match path.as_str() {
         "/__emulator/faults" => &[Method::GET, Method::POST],
         "/__emulator/clock" => &[Method::GET, Method::POST],
+        "/__emulator/credentials" => &[Method::GET, Method::POST],
         "/__emulator/reset" => &[Method::POST],
         "/__emulator/stats" | "/__emulator/fixture" => &[Method::GET],
         _ => return error(state, StatusCode::NOT_FOUND, format!("no control endpoint {path}")),
@@ -44,6 +106,11 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Response<RespBody>
             json(state, StatusCode::OK, serde_json::json!({ "armed": armed }).to_string())
         }
         (Method::GET, "/__emulator/clock") => clock(state),
+        (Method::GET, "/__emulator/credentials") => credentials(state),
+        (Method::POST, "/__emulator/credentials") => match read_json::<CredentialsBody>(req).await.and_then(|b| b.apply(state)) {
+            Ok(()) => credentials(state),
+            Err(e) => error(state, StatusCode::BAD_REQUEST, e),
+        },
         (Method::POST, "/__emulator/reset") => {
             state.reset();
             json(state, StatusCode::OK, r#"{"reset":true}"#.to_owned())
@@ -88,6 +155,24 @@ fn clock(state: &State) -> Response<RespBody> {
         "offset_secs": state.clock.offset(),
         "now_unix": crate::state::Clock::unix(now),
         "date": httpdate::fmt_http_date(now),
+    });
+    json(state, StatusCode::OK, body.to_string())
+}
+
+/// The credential services' settings and counters.
+fn credentials(state: &State) -> Response<RespBody> {
+    let now = Clock::unix(state.clock.now());
+    let sts = state.sts.config();
+    let body = serde_json::json!({
+        "lifetime_secs": state.issuer.lifetime(),
+        "roles": state.metadata.roles(),
+        "provider_id": sts.provider_id,
+        "role_arn": sts.role_arn,
+        "expired_token_next": state.expiry.forced_left(),
+        "issued": state.issuer.counts(now),
+        "requests": { "metadata": state.metadata.counter.requests(), "sts": state.sts.counter.requests() },
+        "by_status": { "metadata": state.metadata.counter.by_status_json(), "sts": state.sts.counter.by_status_json() },
+        "expired_token_answers": state.expiry.answers(),
     });
     json(state, StatusCode::OK, body.to_string())
 }

@@ -199,20 +199,9 @@ impl Faults {
     /// bucket's own fixture fault get a say (`bucket` = index and name of the
     /// routed bucket, with its fixture fault).
     pub fn take(&self, path: &str, bucket: Option<(usize, &str, Option<&FaultSpec>)>) -> Option<Action> {
-        if self.armed_len.load(Ordering::Acquire) > 0 {
-            let mut armed = lock(&self.armed);
-            let name = bucket.map(|(_, name, _)| name);
-            if let Some(i) = armed.iter().position(|a| a.spec.matches(path, name)) {
-                let action = armed[i].spec.action();
-                if let Some(left) = &mut armed[i].remaining {
-                    *left = left.saturating_sub(1);
-                    if *left == 0 {
-                        armed.remove(i);
-                        self.armed_len.store(armed.len(), Ordering::Release);
-                    }
-                }
-                return Some(action);
-            }
+        let name = bucket.map(|(_, name, _)| name);
+        if let Some(action) = self.take_armed(|spec| spec.matches(path, name)) {
+            return Some(action);
         }
         let (index, _, spec) = bucket?;
         let spec = spec?;
@@ -227,6 +216,31 @@ impl Faults {
             }
         }
         Some(spec.action())
+    }
+
+    /// The oldest armed request fault that names exactly `path` and no
+    /// bucket, consuming one of its `times`: how the credential services'
+    /// routes meet faults. A fault for any path is left to the CI calls.
+    pub fn take_for_path(&self, path: &str) -> Option<Action> {
+        self.take_armed(|spec| spec.path.as_deref() == Some(path) && spec.bucket.is_none())
+    }
+
+    /// The oldest armed request fault that `aimed` accepts, consuming one of its `times`.
+    fn take_armed(&self, aimed: impl Fn(&FaultSpec) -> bool) -> Option<Action> {
+        if self.armed_len.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut armed = lock(&self.armed);
+        let i = armed.iter().position(|a| aimed(&a.spec))?;
+        let action = armed[i].spec.action();
+        if let Some(left) = &mut armed[i].remaining {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                armed.remove(i);
+                self.armed_len.store(armed.len(), Ordering::Release);
+            }
+        }
+        Some(action)
     }
 }
 
@@ -273,5 +287,18 @@ mod tests {
         assert_eq!(f.take("/picbucket", None), None);
         assert_eq!(f.take("/ai_queue", Some((0, "b-1", None))), None);
         assert!(f.take("/ai_queue", Some((0, "a-1", None))).is_some());
+    }
+
+    #[test]
+    fn credential_routes_only_meet_faults_that_name_them() {
+        let f = Faults::new(0);
+        let metadata = "/latest/meta-data/cam/security-credentials/";
+        f.arm(status(Some(1)));
+        assert_eq!(f.take_for_path(metadata), None, "a fault for any path is the CI calls'");
+        f.arm(FaultSpec { path: Some(metadata.into()), ..status(Some(1)) });
+        assert_eq!(f.take("/picbucket", None).map(|_| ()), Some(()));
+        assert_eq!(f.take("/picbucket", None), None, "the metadata fault is not a CI call's");
+        assert!(matches!(f.take_for_path(metadata), Some(Action::Status { status: 503, .. })));
+        assert_eq!(f.take_for_path(metadata), None, "used up");
     }
 }

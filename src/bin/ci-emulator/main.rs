@@ -1,7 +1,9 @@
 //! `ci-emulator`: a local Tencent Cloud Infinite that serves every describe
 //! call of [`cloud_infinite::OPERATIONS`] on loopback from that table, checks
-//! signatures as the service does, and injects faults on demand. See
-//! README.md beside this file.
+//! signatures as the service does, and injects faults on demand; beside it,
+//! the CVM metadata service's role endpoints and STS
+//! `AssumeRoleWithWebIdentity`, issuing temporary credentials that expire.
+//! See README.md beside this file.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -10,12 +12,18 @@ mod auth;
 mod body;
 mod builtin;
 mod control;
+mod credential_http;
+mod dates;
+mod expiry;
 mod faults;
 mod fixture;
+mod issued;
+mod metadata;
 mod query;
 mod routes;
 mod server;
 mod state;
+mod sts;
 mod xml;
 
 use std::io::{Read, Write};
@@ -29,7 +37,9 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use crate::builtin::default_fixture;
 use crate::fixture::Fixture;
-use crate::state::State;
+use crate::issued::{DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS};
+use crate::state::{CredentialOptions, State};
+use crate::sts::StsConfig;
 
 /// Printed for `--help` and after a usage error.
 const USAGE: &str = "\
@@ -37,6 +47,8 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
                    [--clock-offset SECS] [--workers N] [--exit-on-stdin-eof]
                    [--allow-non-loopback] [--verbose]
                    [--tls-cert CERT.pem --tls-key KEY.pem]
+                   [--credential-lifetime-secs N] [--metadata-role NAME]... [--no-metadata-role]
+                   [--web-identity-token TOKEN] [--oidc-provider-id ID] [--oidc-role-arn ARN]
 
   --listen ADDR          address to listen on (default 127.0.0.1:0: a free port)
   --fixture FILE         serve this fixture instead of the built-in one
@@ -48,6 +60,14 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
   --tls-cert FILE        serve HTTPS with this PEM certificate chain (with --tls-key)
   --tls-key FILE         the PEM private key of --tls-cert
   --verbose              log one line per API request to stderr
+  --credential-lifetime-secs N
+                         issued temporary credentials last N seconds (default 7200)
+  --metadata-role NAME   a CAM role the metadata service lists (repeatable;
+                         default: one role, emulator-role)
+  --no-metadata-role     the metadata service has no role bound (404)
+  --web-identity-token T the only web identity token STS accepts
+  --oidc-provider-id ID  the only ProviderId STS accepts
+  --oidc-role-arn ARN    the only RoleArn STS accepts
 
 On start it prints one line, `ci-emulator listening on http://HOST:PORT`
 (https:// with --tls-cert).";
@@ -65,6 +85,22 @@ struct Options {
     help: bool,
     tls_cert: Option<String>,
     tls_key: Option<String>,
+    lifetime_secs: u64,
+    roles: Option<Vec<String>>,
+    no_role: bool,
+    sts: StsConfig,
+}
+
+impl Options {
+    /// The credential services' setup the command line asks for.
+    fn credentials(&self) -> CredentialOptions {
+        let roles = match (&self.roles, self.no_role) {
+            (_, true) => Vec::new(),
+            (Some(roles), false) => roles.clone(),
+            (None, false) => vec![metadata::DEFAULT_ROLE.to_owned()],
+        };
+        CredentialOptions { lifetime_secs: self.lifetime_secs, roles, sts: self.sts.clone() }
+    }
 }
 
 /// Parses `--flag value` and `--flag=value` forms; says what is wrong otherwise.
@@ -81,6 +117,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         help: false,
         tls_cert: None,
         tls_key: None,
+        lifetime_secs: DEFAULT_LIFETIME_SECS,
+        roles: None,
+        no_role: false,
+        sts: StsConfig::default(),
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -96,6 +136,21 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--fixture" => o.fixture = Some(value("--fixture")?),
             "--tls-cert" => o.tls_cert = Some(value("--tls-cert")?),
             "--tls-key" => o.tls_key = Some(value("--tls-key")?),
+            "--credential-lifetime-secs" => {
+                let v = value("--credential-lifetime-secs")?;
+                match v.parse::<u64>() {
+                    Ok(n) if n <= MAX_LIFETIME_SECS => o.lifetime_secs = n,
+                    _ => return Err(format!("--credential-lifetime-secs takes whole seconds from 0 to {MAX_LIFETIME_SECS}, got {v:?}")),
+                }
+            }
+            "--metadata-role" => {
+                let role = value("--metadata-role")?;
+                metadata::valid_role(&role).map_err(|e| format!("--metadata-role: {e}"))?;
+                o.roles.get_or_insert_with(Vec::new).push(role);
+            }
+            "--web-identity-token" => o.sts.web_identity_token = non_empty("--web-identity-token", value("--web-identity-token")?)?,
+            "--oidc-provider-id" => o.sts.provider_id = non_empty("--oidc-provider-id", value("--oidc-provider-id")?)?,
+            "--oidc-role-arn" => o.sts.role_arn = non_empty("--oidc-role-arn", value("--oidc-role-arn")?)?,
             "--clock-offset" => {
                 let v = value("--clock-offset")?;
                 o.clock_offset = v.parse().map_err(|_| format!("--clock-offset takes whole seconds, got {v:?}"))?;
@@ -108,6 +163,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 }
             }
             "--dump-fixture" | "--exit-on-stdin-eof" | "--allow-non-loopback" | "--verbose" | "--help" | "-h"
+            | "--no-metadata-role"
                 if inline.is_some() =>
             {
                 return Err(format!("{flag} takes no value"));
@@ -116,6 +172,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--exit-on-stdin-eof" => o.exit_on_stdin_eof = true,
             "--allow-non-loopback" => o.allow_non_loopback = true,
             "--verbose" => o.verbose = true,
+            "--no-metadata-role" => o.no_role = true,
             "--help" | "-h" => o.help = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -123,7 +180,18 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     if o.tls_cert.is_some() != o.tls_key.is_some() {
         return Err("--tls-cert and --tls-key go together".into());
     }
+    if o.no_role && o.roles.is_some() {
+        return Err("--no-metadata-role and --metadata-role contradict each other".into());
+    }
     Ok(o)
+}
+
+/// A flag's value that must not be empty.
+fn non_empty(flag: &str, value: String) -> Result<String, String> {
+    if value.is_empty() {
+        return Err(format!("{flag} must not be empty"));
+    }
+    Ok(value)
 }
 
 /// A TLS acceptor for the given PEM certificate chain and key (ring, TLS 1.2 and 1.3).
@@ -220,7 +288,7 @@ fn main() -> ExitCode {
         },
         _ => None,
     };
-    let state = Arc::new(State::new(fixture, opts.clock_offset, opts.verbose));
+    let state = Arc::new(State::new(fixture, opts.clock_offset, opts.verbose, opts.credentials()));
     let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof, tls));
     // Open keep-alive connections are simply dropped.
     runtime.shutdown_timeout(Duration::from_millis(200));

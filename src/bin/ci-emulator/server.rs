@@ -1,7 +1,8 @@
 //! One connection at a time: the socket wrapper that can RST it, and the
-//! request pipeline: a control request, or an API request (route → fault →
-//! signature → answer). Other families of endpoints get their own branch in
-//! [`handle`] beside these two.
+//! request pipeline: a control request, a credential service's (the
+//! metadata service, STS), or an API request (route → fault → signature →
+//! answer). Other families of endpoints get their own branch in [`handle`]
+//! beside these.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -26,12 +27,13 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::answer::{self, ApiError};
 use crate::auth::{self, AuthError, SignedRequest};
+use crate::expiry;
 use crate::query::parse_query;
 use crate::routes::{self, Endpoint};
 use crate::body::{Oversized, RespBody};
 use crate::faults::Action;
 use crate::state::{Clock, State};
-use crate::{control, xml};
+use crate::{control, metadata, sts, xml};
 
 /// The request id header every API answer carries.
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-ci-request-id");
@@ -41,6 +43,13 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-ci-request-id");
 #[derive(Default)]
 pub struct ConnControl {
     reset: AtomicBool,
+}
+
+impl ConnControl {
+    /// Condemns the connection: nothing more is written, and it closes with a RST.
+    pub fn condemn(&self) {
+        self.reset.store(true, Ordering::Release);
+    }
 }
 
 /// The connection's socket, owned here so a `reset` fault can reach it.
@@ -215,8 +224,12 @@ impl Exchange<'_> {
         self.xml(e.status, xml::response_error(e.code, &e.message, &self.request_id))
     }
 
-    /// A 403 `<Error>`, with the server's strings on a signature mismatch.
+    /// A refusal's `<Error>` (403, or 400 ExpiredToken), with the server's
+    /// strings on a signature mismatch.
     fn auth_error(&self, e: &AuthError) -> Response<RespBody> {
+        if e.code == expiry::CODE {
+            self.state.expiry.count_answer();
+        }
         let extra: Vec<(&str, &str)> = match &e.computed {
             Some((format_string, string_to_sign)) => {
                 vec![("FormatString", format_string.as_str()), ("StringToSign", string_to_sign.as_str())]
@@ -225,7 +238,7 @@ impl Exchange<'_> {
         };
         let body = xml::ErrorBody { code: e.code, message: &e.message, resource: &self.resource, extra: &extra };
         let trace_id = self.state.ids.trace_id(&self.request_id);
-        self.xml(403, xml::error_root(&body, &self.request_id, &trace_id))
+        self.xml(e.status, xml::error_root(&body, &self.request_id, &trace_id))
     }
 }
 
@@ -247,7 +260,10 @@ fn signed_host(req: &Request<Incoming>) -> Option<Cow<'_, str>> {
     }
 }
 
-/// Every request: the control endpoints, or an API call.
+/// Every request: the control endpoints, the metadata service, STS, or an
+/// API call. The first three are told apart by path (and STS by its
+/// `X-TC-Action` or `POST /`) whatever the host, as tests point their
+/// endpoints at `127.0.0.1`; none of their paths is a CI call's.
 async fn handle(
     state: &State,
     control: &ConnControl,
@@ -256,6 +272,12 @@ async fn handle(
     let path = req.uri().path();
     if path == "/__emulator" || path.starts_with("/__emulator/") {
         return Ok(control::handle(state, req).await);
+    }
+    if metadata::is_metadata_path(path) {
+        return metadata::handle(state, control, req).await;
+    }
+    if sts::is_sts_request(&req) {
+        return sts::handle(state, control, req).await;
     }
     api_request(state, control, req).await
 }
@@ -304,7 +326,7 @@ async fn api_request(
             return Ok(ex.xml(status, xml::response_error(&code, &message, &ex.request_id)));
         }
         Some(Action::Reset) => {
-            control.reset.store(true, Ordering::Release);
+            control.condemn();
             if state.verbose {
                 eprintln!("ci-emulator: {} {} -> reset ({})", ex.method, ex.resource, ex.request_id);
             }
@@ -341,10 +363,20 @@ async fn api_request(
         raw_query,
         params: &params,
     };
-    match auth::verify(&state.fixture, &signed, now_unix) {
-        Ok(false) => {}
-        Ok(true) => params = parse_query(raw_query, true),
+    let verified = match auth::verify(&state.fixture, &state.issuer, &signed, now_unix) {
+        Ok(verified) => verified,
         Err(e) => return Ok(ex.auth_error(&e)),
+    };
+    // After the signature, so that only requests that would otherwise have
+    // gone through use up a forced answer.
+    if verified.with_token && state.expiry.take_forced() {
+        return Ok(ex.auth_error(&expiry::error()));
+    }
+    if let Some(issued) = &verified.issued {
+        issued.count_use();
+    }
+    if verified.plus_as_space {
+        params = parse_query(raw_query, true);
     }
 
     Ok(match answer::answer(&state.fixture, endpoint, &params, &ex.request_id) {

@@ -1,5 +1,6 @@
 //! What every request shares: the fixture, the faults, the clock, the
-//! counters, and the source of request ids.
+//! counters, the source of request ids, and the credential services'
+//! state (issued credentials, roles, STS's expectations, ExpiredToken).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -8,8 +9,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cloud_infinite::OPERATIONS;
 
+use crate::expiry::TokenExpiry;
 use crate::faults::{lock, Faults};
 use crate::fixture::Fixture;
+use crate::issued::Issuer;
+use crate::metadata::Metadata;
+use crate::sts::{Sts, StsConfig};
 
 /// Shared by all connections (behind an `Arc`).
 pub struct State {
@@ -25,20 +30,55 @@ pub struct State {
     pub ids: RequestIds,
     /// Log one line per API request to stderr.
     pub verbose: bool,
+    /// The temporary credentials issued, and their lifetime.
+    pub issuer: Issuer,
+    /// The metadata service's roles and counters.
+    pub metadata: Metadata,
+    /// STS's expectations and counters.
+    pub sts: Sts,
+    /// The ExpiredToken knob and counter.
+    pub expiry: TokenExpiry,
+}
+
+/// How the command line sets up the credential services.
+pub struct CredentialOptions {
+    /// Lifetime of issued credentials, in seconds.
+    pub lifetime_secs: u64,
+    /// The metadata service's roles (none: no role bound).
+    pub roles: Vec<String>,
+    /// What STS expects.
+    pub sts: StsConfig,
 }
 
 impl State {
-    /// Fresh state over `fixture`, with the clock `clock_offset` seconds off real time.
-    pub fn new(fixture: Fixture, clock_offset: i64, verbose: bool) -> Self {
+    /// Fresh state over `fixture`, with the clock `clock_offset` seconds off
+    /// real time and the credential services set up as `credentials` says.
+    pub fn new(fixture: Fixture, clock_offset: i64, verbose: bool, credentials: CredentialOptions) -> Self {
         let faults = Faults::new(fixture.file.buckets.len());
-        State { fixture, faults, stats: Stats::new(), clock: Clock::new(clock_offset), ids: RequestIds::new(), verbose }
+        State {
+            fixture,
+            faults,
+            stats: Stats::new(),
+            clock: Clock::new(clock_offset),
+            ids: RequestIds::new(),
+            verbose,
+            issuer: Issuer::new(credentials.lifetime_secs),
+            metadata: Metadata::new(credentials.roles),
+            sts: Sts::new(credentials.sts),
+            expiry: TokenExpiry::default(),
+        }
     }
 
-    /// `POST /__emulator/reset`: back to how the command line started us.
+    /// `POST /__emulator/reset`: back to how the command line started us
+    /// (the credentials already issued stay valid).
     pub fn reset(&self) {
         self.faults.reset();
         self.stats.reset();
         self.clock.reset();
+        self.issuer.reset();
+        self.metadata.reset();
+        self.sts.reset();
+        self.expiry.reset();
     }
 }
 
