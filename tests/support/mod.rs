@@ -78,6 +78,17 @@ impl Emulator {
             .timeout(Duration::from_secs(20))
     }
 
+    /// [`client`](Self::client) without the fixed keys: for a credentials provider.
+    pub fn client_without_keys(&self) -> ClientBuilder {
+        ClientBuilder::new()
+            .region("ap-guangzhou")
+            .scheme(Scheme::Http)
+            .connect_to(&self.addr)
+            .proxy(ProxyConfig::Disabled)
+            .retry_base_delay(Duration::from_millis(5))
+            .timeout(Duration::from_secs(20))
+    }
+
     fn control(&self, method: &str, path: &str, body: Option<&str>) -> Value {
         let url = format!("{}://{}/__emulator/{path}", self.scheme, self.addr);
         // An HTTPS emulator serves the test CA's certificate (tests/fixtures/tls).
