@@ -1,12 +1,13 @@
-//! Lists every image-processing bucket (all pages) and the AI queues of one
-//! bucket, as tables.
+//! Lists what every describe call answers, as compact tables: each
+//! service's buckets (all pages, the first rows shown), the CI buckets, and
+//! one bucket's queues of each kind.
 //!
 //! Against the local emulator (what `make demo` does):
 //!     CI_EMULATOR_ADDR=127.0.0.1:PORT cargo run --example demo
 //! Against Tencent Cloud, with TENCENTCLOUD_SECRET_ID / _SECRET_KEY / _REGION set:
 //!     cargo run --example demo -- <BucketName-APPID>
 
-use cloud_infinite::{BucketList, BucketQuery, Client, ClientBuilder, ProxyConfig, QueueList, QueueQuery, Scheme};
+use cloud_infinite::{BucketList, BucketQuery, CiBucketQuery, Client, ClientBuilder, Operation, ProxyConfig, QueueList, QueueQuery, Scheme};
 
 /// The emulator's built-in demo credentials (see src/bin/ci-emulator/README.md).
 const EMULATOR_SECRET_ID: &str = "AKIDemulatorEXAMPLE";
@@ -42,48 +43,55 @@ fn number(value: Option<u64>) -> String {
     value.map_or_else(|| "-".to_owned(), |n| n.to_string())
 }
 
+/// Rows shown per call; the count covers every page.
+const ROWS: usize = 4;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client()?;
     let bucket = std::env::args().nth(1).unwrap_or_else(|| "examplebucket-1250000000".to_owned());
+    let query = || BucketQuery { page_size: Some(100), ..Default::default() };
 
-    let mut pages = 0;
-    let mut buckets = Vec::new();
-    let mut total = None;
-    for page in client.bucket_pages(BucketList::Pic, BucketQuery { page_size: Some(50), ..Default::default() }) {
-        let page = page?;
-        pages += 1;
-        total = page.total_count;
-        buckets.extend(page.items);
-    }
-    println!("Image-processing buckets: {} (TotalCount {}, {pages} pages of up to 50)\n", buckets.len(), number(total));
-    println!("{:<16} {:<32} CREATED", "REGION", "BUCKET");
-    for b in &buckets {
-        println!("{:<16} {:<32} {}", cell(&b.region), cell(&b.name), cell(&b.create_time));
+    for list in [BucketList::Media, BucketList::Pic, BucketList::Ai, BucketList::Asr, BucketList::Doc, BucketList::File] {
+        let spec = Operation::Buckets(list).spec();
+        let buckets = client.bucket_pages(list, query()).collect_items()?;
+        println!("{} (GET {}): {} buckets", spec.name, spec.path, buckets.len());
+        println!("  {:<14} {:<30} {:<25} ALIAS", "REGION", "BUCKET", "CREATED");
+        for b in buckets.iter().take(ROWS) {
+            println!("  {:<14} {:<30} {:<25} {}", cell(&b.region), cell(&b.name), cell(&b.create_time), cell(&b.alias_bucket_id));
+        }
+        println!();
     }
 
-    let queues = client.queue_pages(QueueList::Ai, &bucket, QueueQuery { page_size: Some(100), ..Default::default() }).collect_items()?;
-    println!("\nAI queues of {bucket}: {}\n", queues.len());
-    println!("{:<34} {:<28} {:<7} {:<13} {:>8} {:>4}  NOTIFY", "QUEUE ID", "NAME", "STATE", "CATEGORY", "MAXSIZE", "CONC");
-    for q in &queues {
-        let notify = match &q.notify_config {
-            None => "-".to_owned(),
-            Some(n) => format!("{} {} {}", cell(&n.r#type), cell(&n.state), n.url.as_deref().or(n.mq_name.as_deref()).unwrap_or("")),
-        };
-        println!(
-            "{:<34} {} {:<7} {:<13} {:>8} {:>4}  {notify}",
-            cell(&q.queue_id),
-            pad(cell(&q.name), 28),
-            cell(&q.state),
-            cell(&q.category),
-            number(q.max_size),
-            number(q.max_concurrent),
-        );
+    let spec = Operation::CiBuckets.spec();
+    let ci = client.ci_bucket_pages(CiBucketQuery { page_size: Some(100), ..Default::default() }).collect_items()?;
+    println!("{} (GET {}): {} buckets", spec.name, spec.path, ci.len());
+    println!("  {:<14} {:<30} {:<11} STATUS", "REGION", "BUCKET", "APPID");
+    for b in ci.iter().take(ROWS) {
+        println!("  {:<14} {:<30} {:<11} {}", cell(&b.region), cell(&b.bucket_id), cell(&b.app_id), cell(&b.status));
     }
+    println!();
 
-    // Asking for queues by id also says which ids do not exist.
-    if let Some(first) = queues.first().and_then(|q| q.queue_id.clone()) {
-        let page = client.describe_queues(QueueList::Ai, &bucket, &QueueQuery { queue_ids: vec![first, "p-no-such-queue".into()], ..Default::default() })?;
-        println!("\nBy id: {} found, not found: {:?}", page.items.len(), page.non_exist_pids);
+    for list in [QueueList::Media, QueueList::Pic, QueueList::Ai, QueueList::Asr, QueueList::Doc, QueueList::File] {
+        let spec = Operation::Queues(list).spec();
+        let queues = client.queue_pages(list, &bucket, QueueQuery { page_size: Some(100), ..Default::default() }).collect_items()?;
+        println!("{} (GET {}) of {bucket}: {} queues", spec.name, spec.path, queues.len());
+        println!("  {:<34} {:<24} {:<7} {:<17} {:>7} {:>4}  NOTIFY", "QUEUE ID", "NAME", "STATE", "CATEGORY", "MAXSIZE", "CONC");
+        for q in queues.iter().take(ROWS) {
+            let notify = match &q.notify_config {
+                None => "-".to_owned(),
+                Some(n) => format!("{} {} {}", cell(&n.r#type), cell(&n.state), n.url.as_deref().or(n.mq_name.as_deref()).unwrap_or("")),
+            };
+            println!(
+                "  {:<34} {} {:<7} {:<17} {:>7} {:>4}  {notify}",
+                cell(&q.queue_id),
+                pad(cell(&q.name), 24),
+                cell(&q.state),
+                cell(&q.category),
+                number(q.max_size),
+                number(q.max_concurrent),
+            );
+        }
+        println!();
     }
     Ok(())
 }

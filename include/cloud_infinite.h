@@ -81,6 +81,11 @@ typedef enum ci_kind {
    * A bug: a panic inside the library was caught at the boundary.
    */
   CI_KIND_PANIC = 8,
+  /**
+   * No usable credentials: the provider found none, or could not renew
+   * expired ones; the message names the provider and what it tried.
+   */
+  CI_KIND_CREDENTIALS = 9,
 } ci_kind;
 
 /**

@@ -41,12 +41,12 @@ static int one_call(ci_client *c, long i) {
     int ok;
     ci_error *e;
     if (i % 2) {
-        ci_pic_bucket_page *page = NULL;
+        ci_page *page = NULL;
         e = ci_describe_pic_buckets(c, NULL, &page);
         ok = !e && page && page->buckets_len == 10 && page->request_id;
         if (!leak_on_purpose) ci_free(page);
     } else {
-        ci_ai_queue_page *page = NULL;
+        ci_page *page = NULL;
         e = ci_describe_ai_queues(c, BUCKET, NULL, &page);
         ok = !e && page && page->queues_len == 10 && page->request_id;
         if (!leak_on_purpose) ci_free(page);

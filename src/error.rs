@@ -26,6 +26,10 @@ pub enum ErrorKind {
     ResponseTooLarge = 7,
     /// A panic was caught at the C boundary (only the C ABI produces this).
     Panic = 8,
+    /// No usable credentials: no provider found any, or the one in use
+    /// failed to renew credentials that have expired. The message names
+    /// the provider and what it tried.
+    Credentials = 9,
 }
 
 impl ErrorKind {
@@ -40,6 +44,7 @@ impl ErrorKind {
             ErrorKind::Parse => "parse",
             ErrorKind::ResponseTooLarge => "response_too_large",
             ErrorKind::Panic => "panic",
+            ErrorKind::Credentials => "credentials",
         }
     }
 }

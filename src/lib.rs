@@ -1,22 +1,24 @@
-//! A client for two Tencent Cloud Infinite (CI) APIs, and the core behind the
-//! C, Python, Go and Node bindings of `cloud-infinite`.
+//! A client for Tencent Cloud Infinite (CI)'s describe calls, and the core
+//! behind the C, Python, Go and Node bindings of `cloud-infinite`.
 //!
-//! - [`Client::describe_pic_buckets`]: `DescribePicProcessBucket`, `GET /picbucket`
-//!   on `ci.<region>.myqcloud.com`.
-//! - [`Client::describe_ai_queues`]: `DescribeAiProcessQueues`, `GET /ai_queue`
-//!   on `<BucketName-APPID>.ci.<region>.myqcloud.com`.
+//! Every call is one entry of [`OPERATIONS`]: the six services' bucket
+//! lists ([`Client::describe_buckets`] with a [`BucketList`]),
+//! `DescribeCIBuckets` ([`Client::describe_ci_buckets`]) and the six
+//! services' queue lists of a bucket ([`Client::describe_queues`] with a
+//! [`QueueList`]), each with a page iterator. Every answer is a [`Page`].
 //!
 //! Requests carry the `q-sign-algorithm=sha1` signature of [`sign`], which
 //! is also public for calls this crate does not wrap.
 //!
 //! ```no_run
-//! use cloud_infinite::{AiQueueQuery, Client, QueueState};
+//! use cloud_infinite::{QueueList, QueueQuery, QueueState};
 //! let client = cloud_infinite::ClientBuilder::from_env().build()?;
-//! let page = client.describe_ai_queues(
+//! let page = client.describe_queues(
+//!     QueueList::Media,
 //!     "examplebucket-1250000000",
-//!     &AiQueueQuery { state: Some(QueueState::Active), ..Default::default() },
+//!     &QueueQuery { state: Some(QueueState::Active), ..Default::default() },
 //! )?;
-//! println!("{} queues of {:?}", page.queues.len(), page.total_count);
+//! println!("{} queues of {:?}", page.items.len(), page.total_count);
 //! # Ok::<(), cloud_infinite::Error>(())
 //! ```
 
@@ -24,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod credentials;
 pub mod error;
 // The C ABI: its symbols are exported from the cdylib and staticlib; it is
 // not part of the Rust API (Rust callers use the types above).

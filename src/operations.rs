@@ -196,6 +196,9 @@ pub struct OperationSpec {
     /// The `category` values the docs list for its queues (empty when the
     /// call takes none). Other values are sent as given: the service decides.
     pub categories: &'static [&'static str],
+    /// The category the service lists when none is sent (`None`: every
+    /// one): `Transcoding` for media queues, as their page says.
+    pub default_category: Option<&'static str>,
 }
 
 const BUCKET_PARAMS: &[Param] = &[Param::Regions, Param::BucketNames, Param::BucketNamePrefix, Param::PageNumber, Param::PageSize];
@@ -228,8 +231,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         snake_name: "ci_buckets",
         summary: "buckets bound to Cloud Infinite",
         categories: &[],
+        default_category: None,
     },
-    queue_list(QueueList::Media, 8, "DescribeMediaProcessQueues", "/queue", QUEUE_PARAMS, "media_queues", "media processing queues", &["CateAll", "Transcoding", "SpeedTranscoding"]),
+    OperationSpec {
+        default_category: Some("Transcoding"),
+        ..queue_list(QueueList::Media, 8, "DescribeMediaProcessQueues", "/queue", QUEUE_PARAMS, "media_queues", "media processing queues", &["CateAll", "Transcoding", "SpeedTranscoding"])
+    },
     queue_list(QueueList::Pic, 9, "DescribePicProcessQueues", "/picqueue", QUEUE_PARAMS_NO_CATEGORY, "pic_queues", "image processing queues", &[]),
     queue_list(QueueList::Ai, 10, "DescribeAiProcessQueues", "/ai_queue", QUEUE_PARAMS_NO_CATEGORY, "ai_queues", "AI content recognition queues", &[]),
     queue_list(QueueList::Asr, 11, "DescribeAsrProcessQueues", "/asrqueue", QUEUE_PARAMS_NO_CATEGORY, "asr_queues", "speech recognition queues", &[]),
@@ -246,7 +253,19 @@ const fn bucket_list(
     snake_name: &'static str,
     summary: &'static str,
 ) -> OperationSpec {
-    OperationSpec { operation: Operation::Buckets(list), id, name, method: "GET", path, list_element, params: BUCKET_PARAMS, snake_name, summary, categories: &[] }
+    OperationSpec {
+        operation: Operation::Buckets(list),
+        id,
+        name,
+        method: "GET",
+        path,
+        list_element,
+        params: BUCKET_PARAMS,
+        snake_name,
+        summary,
+        categories: &[],
+        default_category: None,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -260,7 +279,19 @@ const fn queue_list(
     summary: &'static str,
     categories: &'static [&'static str],
 ) -> OperationSpec {
-    OperationSpec { operation: Operation::Queues(list), id, name, method: "GET", path, list_element: "QueueList", params, snake_name, summary, categories }
+    OperationSpec {
+        operation: Operation::Queues(list),
+        id,
+        name,
+        method: "GET",
+        path,
+        list_element: "QueueList",
+        params,
+        snake_name,
+        summary,
+        categories,
+        default_category: None,
+    }
 }
 
 impl Operation {
@@ -358,6 +389,9 @@ mod tests {
             let order: Vec<usize> = spec.params.iter().map(|p| Param::ALL.iter().position(|q| q == p).unwrap()).collect();
             assert!(order.windows(2).all(|w| w[0] < w[1]), "{}: parameters in sending order", spec.name);
             assert_eq!(spec.categories.is_empty(), !spec.takes(Param::Category) || spec.categories.is_empty());
+            if let Some(default) = spec.default_category {
+                assert!(spec.categories.contains(&default), "{}: the default is one of its categories", spec.name);
+            }
             match spec.operation.shape() {
                 Shape::Queues => assert!(spec.takes(Param::QueueIds) && spec.list_element == "QueueList"),
                 Shape::Buckets => assert!(spec.takes(Param::Regions) && spec.list_element.ends_with("BucketList")),

@@ -25,7 +25,7 @@ pub const DEFAULT_PAGE_SIZE: u64 = 10;
 /// not sent.
 ///
 /// ```
-/// use cloud_infinite::{BucketList, BucketQuery, Operation};
+/// use cloud_infinite::{BucketList, BucketQuery, Operation, Query};
 /// let q = BucketQuery {
 ///     regions: vec!["ap-shanghai".into(), "ap-beijing".into()],
 ///     page_size: Some(100),

@@ -238,3 +238,95 @@ fn not_implemented_and_other_4xx_are_not_retried() {
     assert_service(&client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err(), 501, "NotImplemented");
     assert_eq!(emu.requests(), 1);
 }
+
+/// Calls `spec` once with a default query (queue calls on `bucket`).
+fn call(client: &cloud_infinite::Client, spec: &cloud_infinite::OperationSpec, bucket: &str) -> Result<usize, Error> {
+    use cloud_infinite::{CiBucketQuery, Operation};
+    match spec.operation {
+        Operation::Buckets(list) => client.describe_buckets(list, &BucketQuery::default()).map(|p| p.items.len()),
+        Operation::CiBuckets => client.describe_ci_buckets(&CiBucketQuery::default()).map(|p| p.items.len()),
+        Operation::Queues(list) => client.describe_queues(list, bucket, &QueueQuery::default()).map(|p| p.items.len()),
+        other => panic!("{other}: a shape this test does not know"),
+    }
+}
+
+#[test]
+fn an_armed_fault_naming_a_path_hits_that_route_only() {
+    let emu = Emulator::start();
+    let client = emu.client().max_retries(1).build().unwrap();
+    for spec in cloud_infinite::OPERATIONS {
+        emu.reset();
+        emu.arm_fault(&format!(r#"{{"kind": "status", "status": 503, "times": 1, "path": "{}"}}"#, spec.path));
+        // Another route is not hit...
+        let other = cloud_infinite::OPERATIONS.iter().find(|s| s.path != spec.path).unwrap();
+        assert!(call(&client, other, "examplebucket-1250000000").unwrap() > 0);
+        // ...this one is, once, and the retry goes through.
+        assert!(call(&client, spec, "examplebucket-1250000000").unwrap() > 0, "{}", spec.name);
+        let by_path = emu.requests_by_path();
+        assert_eq!(by_path[spec.path].as_u64(), Some(2), "{}: the 503, then the retry", spec.name);
+    }
+}
+
+#[test]
+fn every_fault_kind_on_every_shape() {
+    use cloud_infinite::{BucketList, Operation};
+    let emu = Emulator::start();
+    let shapes = [Operation::Buckets(BucketList::Doc), Operation::CiBuckets, Operation::Queues(QueueList::Media)];
+    for op in shapes {
+        let spec = op.spec();
+        let arm = |kind: &str, extra: &str| {
+            emu.reset();
+            emu.arm_fault(&format!(r#"{{"kind": "{kind}", "path": "{}"{extra}}}"#, spec.path));
+        };
+        let bucket = "examplebucket-1250000000";
+
+        arm("malformed", "");
+        let e = call(&emu.client().build().unwrap(), spec, bucket).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Parse, "{}: {e}", spec.name);
+        assert_eq!(emu.requests(), 1, "a parse error is not retried");
+
+        arm("truncated", "");
+        let e = call(&emu.client().max_retries(1).build().unwrap(), spec, bucket).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Network, "{}: {e}", spec.name);
+
+        arm("oversized", r#", "size": 4194304"#);
+        let e = call(&emu.client().max_response_bytes(1024 * 1024).build().unwrap(), spec, bucket).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResponseTooLarge, "{}: {e}", spec.name);
+        // Under the cap, the body is made of the call's own list element...
+        arm("oversized", r#", "size": 12000"#);
+        let n = call(&emu.client().build().unwrap(), spec, bucket).unwrap();
+        assert!((20..=100).contains(&n), "{}: {n} made-up items", spec.name);
+        // ...and more of them than a page holds is refused.
+        arm("oversized", r#", "size": 300000"#);
+        let e = call(&emu.client().build().unwrap(), spec, bucket).unwrap_err();
+        assert!(e.kind() == ErrorKind::Parse && e.message().to_ascii_lowercase().contains(&spec.list_element.to_ascii_lowercase()), "{}: {e}", spec.name);
+
+        arm("reset", "");
+        let e = call(&emu.client().max_retries(1).build().unwrap(), spec, bucket).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Network, "{}: {e}", spec.name);
+        assert_eq!(emu.requests(), 2);
+
+        arm("delay", r#", "delay_ms": 1500"#);
+        let e = call(&emu.client().timeout(Duration::from_millis(300)).build().unwrap(), spec, bucket).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Timeout, "{}: {e}", spec.name);
+
+        arm("status", r#", "status": 500, "code": "InternalError""#);
+        assert_service(&call(&emu.client().max_retries(0).build().unwrap(), spec, bucket).unwrap_err(), 500, "InternalError");
+    }
+}
+
+#[test]
+fn a_fault_bucket_faults_every_queue_route() {
+    let emu = Emulator::start();
+    let client = emu.client().max_retries(0).build().unwrap();
+    for spec in cloud_infinite::OPERATIONS.iter().filter(|s| s.operation.shape() == cloud_infinite::Shape::Queues) {
+        assert_service(&call(&client, spec, "broken-1250000000").unwrap_err(), 500, "InternalError");
+        assert_eq!(call(&client, spec, "malformed-1250000000").unwrap_err().kind(), ErrorKind::Parse, "{}", spec.name);
+        assert_service(&call(&client, spec, "throttled-1250000000").unwrap_err(), 503, "SlowDown");
+    }
+    // The flaky bucket's two 503s are counted across its routes, then every route answers.
+    let patient = emu.client().max_retries(2).build().unwrap();
+    for spec in cloud_infinite::OPERATIONS.iter().filter(|s| s.operation.shape() == cloud_infinite::Shape::Queues) {
+        assert_eq!(call(&patient, spec, "flaky-1250000000").unwrap(), 1, "{}", spec.name);
+    }
+}

@@ -1,5 +1,7 @@
 /*
- * Lists every image-processing bucket and one bucket's AI queues from C.
+ * Lists, from C, what every describe call of the library answers: each
+ * service's buckets and one bucket's queues of each kind, as compact
+ * tables (the first rows of each, and the count across all pages).
  *
  *   cc list.c $(pkg-config --cflags --libs cloud_infinite) -o list
  *   CI_EMULATOR_ADDR=127.0.0.1:PORT ./list     # against the local emulator
@@ -10,6 +12,8 @@
 #include <string.h>
 
 #include <cloud_infinite.h>
+
+enum { ROWS = 3 }; /* rows printed per call */
 
 static const char *or_dash(const char *s) { return s ? s : "-"; }
 
@@ -23,48 +27,45 @@ static int report(ci_error *e) {
     return 1;
 }
 
-static ci_error *list_buckets(const ci_client *client) {
-    ci_pic_bucket_query query;
+/* Prints the rows of `page` while fewer than ROWS were printed. */
+static void print_rows(const ci_page *page, size_t *printed) {
+    for (size_t i = 0; i < page->buckets_len && *printed < ROWS; i++, (*printed)++) {
+        const ci_bucket *b = &page->buckets[i];
+        printf("  %-14s %-30s %s\n", or_dash(b->region), or_dash(b->name), or_dash(b->create_time));
+    }
+    for (size_t i = 0; i < page->ci_buckets_len && *printed < ROWS; i++, (*printed)++) {
+        const ci_ci_bucket *b = &page->ci_buckets[i];
+        printf("  %-14s %-30s %-4s %s\n", or_dash(b->region), or_dash(b->bucket_id), or_dash(b->status), or_dash(b->create_time));
+    }
+    for (size_t i = 0; i < page->queues_len && *printed < ROWS; i++, (*printed)++) {
+        const ci_queue *q = &page->queues[i];
+        const char *notify = q->notify_config ? or_dash(q->notify_config->type) : "-";
+        printf("  %-34s %-7s %-17s %s\n", or_dash(q->queue_id), or_dash(q->state), or_dash(q->category), notify);
+    }
+}
+
+/* Walks every page of one call, printing its first rows and its count. */
+static ci_error *list(const ci_client *client, const ci_operation_info *op, const char *bucket) {
+    ci_query query;
     memset(&query, 0, sizeof query);
+    query.has_page_size = 1;
     query.page_size = 100;
-    ci_pic_bucket_pager *pager = NULL;
-    ci_error *e = ci_pic_bucket_pager_new(client, &query, &pager);
+    const char *target = op->host_level == CI_HOST_LEVEL_BUCKET ? bucket : NULL;
+    ci_pager *pager = NULL;
+    ci_error *e = ci_pager_new(client, op->operation, target, &query, &pager);
     if (e) return e;
-    size_t count = 0;
-    printf("%-16s %-32s %s\n", "REGION", "BUCKET", "CREATED");
+    printf("%s (GET %s)%s%s\n", op->name, op->path, target ? " of " : "", target ? target : "");
+    size_t count = 0, printed = 0;
     for (;;) {
-        ci_pic_bucket_page *page = NULL;
-        if ((e = ci_pic_bucket_pager_next(pager, &page)) || !page) break; /* error, or no more pages */
-        for (size_t i = 0; i < page->buckets_len; i++) {
-            const ci_pic_bucket *b = &page->buckets[i];
-            printf("%-16s %-32s %s\n", or_dash(b->region), or_dash(b->name), or_dash(b->create_time));
-        }
-        count += page->buckets_len;
+        ci_page *page = NULL;
+        if ((e = ci_pager_next(pager, &page)) || !page) break; /* error, or no more pages */
+        print_rows(page, &printed);
+        count += page->buckets_len + page->ci_buckets_len + page->queues_len;
         ci_free(page);
     }
     ci_free(pager);
-    if (!e) printf("%zu buckets\n\n", count);
+    if (!e) printf("  %zu %s\n\n", count, op->host_level == CI_HOST_LEVEL_BUCKET ? "queues" : "buckets");
     return e;
-}
-
-static ci_error *list_queues(const ci_client *client, const char *bucket) {
-    ci_ai_queue_query query;
-    memset(&query, 0, sizeof query);
-    query.page_size = 100;
-    ci_ai_queue_page *queues = NULL;
-    ci_error *e = ci_describe_ai_queues(client, bucket, &query, &queues);
-    if (e) return e;
-    if (queues->has_total_count)
-        printf("AI queues of %s (%llu in all):\n", bucket, (unsigned long long)queues->total_count);
-    else
-        printf("AI queues of %s:\n", bucket);
-    for (size_t i = 0; i < queues->queues_len; i++) {
-        const ci_ai_queue *q = &queues->queues[i];
-        printf("  %s  %-7s %-13s %s\n", or_dash(q->queue_id), or_dash(q->state), or_dash(q->category),
-               q->notify_config ? or_dash(q->notify_config->type) : "(no callback)");
-    }
-    ci_free(queues);
-    return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -91,7 +92,9 @@ int main(int argc, char **argv) {
     ci_error *e = ci_client_new(&options, &client);
     if (e) return report(e);
 
-    if (!(e = list_buckets(client))) e = list_queues(client, bucket);
+    size_t n = 0;
+    const ci_operation_info *ops = ci_operations(&n);
+    for (size_t i = 0; i < n && !e; i++) e = list(client, &ops[i], bucket);
     ci_free(client);
     return e ? report(e) : 0;
 }

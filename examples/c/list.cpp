@@ -1,5 +1,6 @@
-// Lists every image-processing bucket and one bucket's AI queues from C++,
-// with RAII owning every object the library hands out.
+// Counts what every describe call answers (each service's buckets, one
+// bucket's queues of each kind) from C++, with RAII owning every object the
+// library hands out.
 //
 //   c++ -std=c++17 list.cpp $(pkg-config --cflags --libs cloud_infinite) -o list_cpp
 //   CI_EMULATOR_ADDR=127.0.0.1:PORT ./list_cpp
@@ -28,8 +29,6 @@ void check(ci_error *raw) {
     throw std::runtime_error(what);
 }
 
-std::string text(const char *s) { return s ? s : "-"; }
-
 }  // namespace
 
 int main(int argc, char **argv) try {
@@ -49,27 +48,26 @@ int main(int argc, char **argv) try {
     check(ci_client_new(&options, &raw_client));
     Owned<ci_client> client(raw_client);
 
-    ci_pic_bucket_query query{};
+    ci_query query{};
+    query.has_page_size = 1;
     query.page_size = 100;
-    ci_pic_bucket_pager *raw_pager = nullptr;
-    check(ci_pic_bucket_pager_new(client.get(), &query, &raw_pager));
-    Owned<ci_pic_bucket_pager> pager(raw_pager);
-    size_t count = 0;
-    for (;;) {
-        ci_pic_bucket_page *raw_page = nullptr;
-        check(ci_pic_bucket_pager_next(pager.get(), &raw_page));
-        Owned<ci_pic_bucket_page> page(raw_page);
-        if (!page) break;
-        count += page->buckets_len;
+    size_t n = 0;
+    const ci_operation_info *ops = ci_operations(&n);
+    for (size_t i = 0; i < n; i++) {
+        const char *target = ops[i].host_level == CI_HOST_LEVEL_BUCKET ? bucket.c_str() : nullptr;
+        ci_pager *raw_pager = nullptr;
+        check(ci_pager_new(client.get(), ops[i].operation, target, &query, &raw_pager));
+        Owned<ci_pager> pager(raw_pager);
+        size_t count = 0;
+        for (;;) {
+            ci_page *raw_page = nullptr;
+            check(ci_pager_next(pager.get(), &raw_page));
+            Owned<ci_page> page(raw_page);
+            if (!page) break;
+            count += page->buckets_len + page->ci_buckets_len + page->queues_len;
+        }
+        std::cout << "C++: " << ops[i].name << ": " << count << (target ? " queues\n" : " buckets\n");
     }
-    std::cout << "C++: " << count << " image-processing buckets\n";
-
-    ci_ai_queue_page *raw_queues = nullptr;
-    check(ci_describe_ai_queues(client.get(), bucket.c_str(), nullptr, &raw_queues));
-    Owned<ci_ai_queue_page> queues(raw_queues);
-    std::cout << "C++: first page of " << bucket << ": " << queues->queues_len << " of " << queues->total_count << " queues";
-    if (queues->queues_len > 0) std::cout << ", first " << text(queues->queues[0].name);
-    std::cout << "\n";
     return 0;
 } catch (const std::exception &e) {
     std::cerr << "error: " << e.what() << "\n";

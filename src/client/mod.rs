@@ -1,4 +1,5 @@
-//! The client: options, the HTTP agent, retries, timeouts and clock skew.
+//! The client: options, the HTTP agent, retries, timeouts and clock skew,
+//! and the describe calls of every operation.
 
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -59,10 +60,10 @@ pub use calls::Pages;
 /// and one clock-skew correction) and safe to use from many threads at once.
 ///
 /// ```no_run
-/// use cloud_infinite::{Client, PicBucketQuery};
+/// use cloud_infinite::{BucketList, BucketQuery, Client};
 /// let client = Client::builder().secret_id("AKID...").secret_key("...").region("ap-guangzhou").build()?;
-/// for page in client.pic_bucket_pages(PicBucketQuery { page_size: Some(100), ..Default::default() }) {
-///     for bucket in page?.buckets {
+/// for page in client.bucket_pages(BucketList::Pic, BucketQuery { page_size: Some(100), ..Default::default() }) {
+///     for bucket in page?.items {
 ///         println!("{:?} {:?}", bucket.name, bucket.region);
 ///     }
 /// }

@@ -30,6 +30,9 @@ pub enum ci_kind {
     ResponseTooLarge = 7,
     /// A bug: a panic inside the library was caught at the boundary.
     Panic = 8,
+    /// No usable credentials: the provider found none, or could not renew
+    /// expired ones; the message names the provider and what it tried.
+    Credentials = 9,
 }
 
 impl From<ErrorKind> for ci_kind {
@@ -43,9 +46,7 @@ impl From<ErrorKind> for ci_kind {
             ErrorKind::Parse => ci_kind::Parse,
             ErrorKind::ResponseTooLarge => ci_kind::ResponseTooLarge,
             ErrorKind::Panic => ci_kind::Panic,
-            // A kind added to the core without a C number yet is still an error.
-            #[allow(unreachable_patterns)]
-            _ => ci_kind::InvalidArgument,
+            ErrorKind::Credentials => ci_kind::Credentials,
         }
     }
 }

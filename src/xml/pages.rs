@@ -77,18 +77,21 @@ impl Paging {
     }
 }
 
-pub(super) struct PageSink<T> {
+pub(super) struct PageSink<'l, T> {
     list: Tag,
+    /// The list element's name, for messages.
+    list_element: &'l str,
     max_items: usize,
     paging: Paging,
     items: Vec<T>,
     non_exist_pids: Vec<String>,
 }
 
-impl<T: Item> PageSink<T> {
-    pub(super) fn new(list_element: &str, max_items: usize) -> Self {
+impl<'l, T: Item> PageSink<'l, T> {
+    pub(super) fn new(list_element: &'l str, max_items: usize) -> Self {
         PageSink {
             list: Tag::from_name(list_element.as_bytes()),
+            list_element,
             max_items,
             paging: Paging::default(),
             items: Vec::new(),
@@ -107,12 +110,12 @@ impl<T: Item> PageSink<T> {
     }
 }
 
-impl<'a, T: Item> Sink<'a> for PageSink<T> {
+impl<'a, T: Item> Sink<'a> for PageSink<'_, T> {
     fn start(&mut self, path: &[Tag]) -> Result<()> {
         match path {
             [Tag::Response, list] if *list == self.list => {
                 if self.items.len() >= self.max_items {
-                    return Err(self.too_many(&format!("{list:?} items")));
+                    return Err(self.too_many(&format!("{} items", self.list_element)));
                 }
                 if self.items.is_empty() {
                     self.items.reserve(self.paging.expected_items(self.max_items));

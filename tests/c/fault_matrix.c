@@ -41,8 +41,8 @@ static ci_client *make_client(const char *secret_id, const char *secret_key) {
     ci_client_options o = ctl_client_options(addr);
     if (secret_id) o.secret_id = secret_id;
     if (secret_key) o.secret_key = secret_key;
-    o.retry_base_delay_ms = 5;
-    o.timeout_ms = CLIENT_TIMEOUT_MS;
+    o.has_retry_base_delay_ms = 1; o.retry_base_delay_ms = 5;
+    o.has_timeout_ms = 1; o.timeout_ms = CLIENT_TIMEOUT_MS;
     /* max_retries, max_response_bytes: the defaults (3, 16 MiB). */
     return ctl_client_new(&o);
 }
@@ -96,10 +96,13 @@ static void check_outcome(const struct expect *x, ci_error *e, int page_ok, doub
 static void ai_case(const struct expect *x, const char *bucket, uint64_t timeout_ms, const char *secret_id,
                     const char *secret_key) {
     ci_client *c = make_client(secret_id, secret_key);
-    ci_ai_queue_query q;
+    ci_query q;
     memset(&q, 0, sizeof q);
-    q.timeout_ms = timeout_ms;
-    ci_ai_queue_page *page = NULL;
+    if (timeout_ms) { /* 0: the client's timeout */
+        q.has_timeout_ms = 1;
+        q.timeout_ms = timeout_ms;
+    }
+    ci_page *page = NULL;
     double t = ctl_now();
     ci_error *e = ci_describe_ai_queues(c, bucket, &q, &page);
     double seconds = ctl_now() - t;
@@ -112,11 +115,11 @@ static void ai_case(const struct expect *x, const char *bucket, uint64_t timeout
 /* One DescribePicProcessBucket call with a fresh client. */
 static void pic_case(const struct expect *x) {
     ci_client *c = make_client(NULL, NULL);
-    ci_pic_bucket_page *page = NULL;
+    ci_page *page = NULL;
     double t = ctl_now();
     ci_error *e = ci_describe_pic_buckets(c, NULL, &page);
     double seconds = ctl_now() - t;
-    check_outcome(x, e, page && page->buckets_len == 10 && page->total_count == 130, seconds);
+    check_outcome(x, e, page && page->buckets_len == 10 && page->paging.total_count == 130, seconds);
     ci_free(page);
     ci_free(c);
 }

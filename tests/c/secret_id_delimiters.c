@@ -45,7 +45,7 @@ int main(void) {
         ci_error *e = ci_client_new(&o, &c);
         if (!e) {
             /* Accepted by the client: what does the service make of it? */
-            ci_pic_bucket_page *page = NULL;
+            ci_page *page = NULL;
             e = ci_describe_pic_buckets(c, NULL, &page);
             fprintf(stderr, "secret_id %s: accepted by ci_client_new; the call %s\n", ids[i],
                     e ? ci_error_message(e) : "SUCCEEDED under another identity's parsing");

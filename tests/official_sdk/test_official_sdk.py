@@ -56,52 +56,86 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def pic_buckets(fixture):
-    return [b for b in fixture["buckets"] if b.get("pic_process", True)]
+def listed(fixture, snake):
+    """The fixture's buckets of one bucket list, in answer order."""
+    return [b for b in fixture["buckets"] if snake in b.get("bucket_lists", {})]
 
 
-def test_sdk_lists_pic_buckets_with_defaults_and_every_parameter(emulator):
+def queues_of(fixture, bucket, snake):
+    return next(b for b in fixture["buckets"] if b["name"] == bucket)["queues"].get(snake, [])
+
+
+# The bucket lists the official SDK wraps: its function, our table's name,
+# and the element it answers.
+BUCKET_CALLS = [
+    ("ci_get_pic_bucket", "pic_buckets", "PicBucketList"),
+    ("ci_get_media_bucket", "media_buckets", "MediaBucketList"),
+    ("ci_get_ai_bucket", "ai_buckets", "AiBucketList"),
+    ("ci_get_asr_bucket", "asr_buckets", "AsrBucketList"),
+    ("ci_get_doc_bucket", "doc_buckets", "DocBucketList"),
+]
+
+# The queue lists it wraps (it has none for file queues, nor for /cibuckets).
+QUEUE_CALLS = [
+    ("ci_get_ai_queue", "ai_queues"),
+    ("ci_get_media_queue", "media_queues"),
+    ("ci_get_media_pic_queue", "pic_queues"),
+    ("ci_get_asr_queue", "asr_queues"),
+    ("ci_get_doc_queue", "doc_queues"),
+]
+
+
+@pytest.mark.parametrize("function,snake,element", BUCKET_CALLS)
+def test_sdk_lists_each_service_s_buckets_with_defaults_and_every_parameter(emulator, function, snake, element):
     fixture = control(emulator, "fixture")
-    expected = pic_buckets(fixture)
-    client = sdk(emulator)
+    expected = listed(fixture, snake)
+    call = getattr(sdk(emulator), function)
 
-    first = client.ci_get_pic_bucket()
+    first = call(PageNumber="1", PageSize="10")
     assert int(first["TotalCount"]) == len(expected)
-    assert [b["Name"] for b in as_list(first["PicBucketList"])] == [b["name"] for b in expected[:10]]
-    assert as_list(first["PicBucketList"])[0]["Region"] == expected[0]["region"]
+    assert [b["Name"] for b in as_list(first[element])] == [b["name"] for b in expected[:10]]
+    assert as_list(first[element])[0]["Region"] == expected[0]["region"]
+    if snake == "doc_buckets":
+        alias = expected[0]["bucket_lists"][snake]["alias_bucket_id"]
+        assert as_list(first[element])[0].get("AliasBucketId") == alias
 
-    last = client.ci_get_pic_bucket(PageNumber="2", PageSize="100")
-    assert len(as_list(last.get("PicBucketList"))) == len(expected) - 100
+    everything = call(PageNumber="1", PageSize="100")
+    assert len(as_list(everything.get(element))) == min(len(expected), 100)
 
     shanghai = [b for b in expected if b["region"] == "ap-shanghai"]
-    by_region = client.ci_get_pic_bucket(Regions="ap-shanghai", PageSize="100")
+    by_region = call(Regions="ap-shanghai", PageNumber="1", PageSize="100")
     assert int(by_region["TotalCount"]) == len(shanghai)
 
     names = [expected[1]["name"], expected[2]["name"]]
-    exact = client.ci_get_pic_bucket(BucketNames=",".join(names))
-    assert [b["Name"] for b in as_list(exact["PicBucketList"])] == names
+    exact = call(BucketNames=",".join(names), PageNumber="1", PageSize="10")
+    assert [b["Name"] for b in as_list(exact[element])] == names
 
     prefix = expected[0]["name"][:4]
-    by_prefix = client.ci_get_pic_bucket(BucketName=prefix, PageSize="100")
+    by_prefix = call(BucketName=prefix, PageNumber="1", PageSize="100")
     assert int(by_prefix["TotalCount"]) == sum(b["name"].startswith(prefix) for b in expected)
 
 
-def test_sdk_lists_ai_queues_by_page_state_and_id(emulator):
+@pytest.mark.parametrize("function,snake", QUEUE_CALLS)
+def test_sdk_lists_each_kind_of_queue_by_page_state_and_id(emulator, function, snake):
     fixture = control(emulator, "fixture")
-    queues = next(b for b in fixture["buckets"] if b["name"] == BUCKET)["queues"]
-    client = sdk(emulator)
+    queues = queues_of(fixture, BUCKET, snake)
+    if snake == "media_queues":
+        # The SDK sends no category, and the service then lists Transcoding queues.
+        queues = [q for q in queues if q["category"] == "Transcoding"]
+    call = getattr(sdk(emulator), function)
 
-    page = client.ci_get_ai_queue(Bucket=BUCKET, PageSize="100")
+    page = call(Bucket=BUCKET, PageNumber="1", PageSize="100")
     assert int(page["TotalCount"]) == len(queues)
     got = as_list(page["QueueList"])
     assert [q["QueueId"] for q in got] == [q["queue_id"] for q in queues]
     # Names that needed escaping arrive intact through the SDK's own parser.
     assert [q["Name"] for q in got] == [q["name"] for q in queues]
+    assert [q.get("Category") for q in got] == [q["category"] for q in queues]
 
-    paused = client.ci_get_ai_queue(Bucket=BUCKET, State="Paused", PageSize="100")
+    paused = call(Bucket=BUCKET, State="Paused", PageNumber="1", PageSize="100")
     assert int(paused["TotalCount"]) == sum(q["state"] == "Paused" for q in queues)
 
-    by_id = client.ci_get_ai_queue(Bucket=BUCKET, QueueIds=f"{queues[0]['queue_id']},pNoSuch")
+    by_id = call(Bucket=BUCKET, QueueIds=f"{queues[0]['queue_id']},pNoSuch", PageNumber="1", PageSize="10")
     assert [q["QueueId"] for q in as_list(by_id["QueueList"])] == [queues[0]["queue_id"]]
     assert as_list(by_id["NonExistPIDs"]) == ["pNoSuch"]
     assert "TotalCount" not in by_id
@@ -109,7 +143,7 @@ def test_sdk_lists_ai_queues_by_page_state_and_id(emulator):
 
 def test_sdk_temporary_credentials_are_accepted(emulator):
     client = sdk(emulator, "AKIDemulatorTMP", "emulator-tmp-key", token="emulator-session-token")
-    assert int(client.ci_get_pic_bucket()["TotalCount"]) > 100
+    assert int(client.ci_get_pic_bucket()["TotalCount"]) == len(listed(control(emulator, "fixture"), "pic_buckets"))
     assert as_list(client.ci_get_ai_queue(Bucket=BUCKET)["QueueList"])
 
 

@@ -1,6 +1,8 @@
 //! Starts a private `ci-emulator` on 127.0.0.1 for one test and stops it on drop.
 #![allow(dead_code)]
 
+pub mod expected;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -97,6 +99,37 @@ impl Emulator {
     /// API requests the emulator has seen since start or the last reset.
     pub fn requests(&self) -> u64 {
         self.control("GET", "stats", None)["requests"].as_u64().unwrap()
+    }
+
+    /// API requests per path since start or the last reset (every call's
+    /// path is listed, with 0 when it was not called).
+    pub fn requests_by_path(&self) -> serde_json::Map<String, Value> {
+        self.control("GET", "stats", None)["by_path"].as_object().unwrap().clone()
+    }
+
+    /// A GET signed with the fixture's long-term key, sent as written (no
+    /// client-side checks), to `host` (the Host header) and `path?query`:
+    /// the status, the lowercased head and the body of the emulator's answer.
+    pub fn signed_get(&self, host: &str, path: &str, params: &[(&str, &str)]) -> (u16, String, String) {
+        use cloud_infinite::sign::{self, percent_encode, Credentials, SignWindow};
+        use std::io::{Read, Write};
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let creds = Credentials::new(SECRET_ID, SECRET_KEY);
+        let signature = sign::sign(&creds, "GET", path, params, &[("host", host)], SignWindow { start: now - 60, end: now + 600 });
+        let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+        let target = if query.is_empty() { path.to_owned() } else { format!("{path}?{}", query.join("&")) };
+        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {}\r\nConnection: close\r\n\r\n",
+            signature.authorization()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not HTTP: {answer:?}"));
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        (status, head.to_ascii_lowercase(), body.to_owned())
     }
 
     pub fn arm_fault(&self, spec: &str) {

@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use cloud_infinite::sign::{canonical_name, sign_exactly, Credentials, ParsedAuthorization, Signature};
 use hyper::header::{HeaderMap, AUTHORIZATION};
 
-use crate::api::{parse_query, strip_port, Params};
+use crate::query::{parse_query, Params};
+use crate::routes::strip_port;
 use crate::fixture::Fixture;
 
 /// How far in the future a signature may start before the clocks are deemed skewed.

@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use cloud_infinite::{OperationSpec, Shape, OPERATIONS};
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::time::Sleep;
 
@@ -88,33 +89,34 @@ fn filler(element: &str) -> Filler {
     Filler { chunk: Bytes::from(chunk), element_len }
 }
 
-/// The `/picbucket` filler, built once.
-fn pic_filler() -> &'static Filler {
-    static F: OnceLock<Filler> = OnceLock::new();
-    F.get_or_init(|| {
-        filler(
-            "<PicBucketList><BucketId>huge-1250000000</BucketId><Name>huge-1250000000</Name>\
-             <Region>ap-guangzhou</Region><CreateTime>2022-01-07T00:00:00+0800</CreateTime></PicBucketList>",
-        )
-    })
+/// One made-up item of a call's list element, shaped as the call's shape
+/// answers it.
+fn filler_element(spec: &OperationSpec) -> String {
+    let item = match spec.operation.shape() {
+        Shape::Buckets => "<BucketId>huge-1250000000</BucketId><Name>huge-1250000000</Name>\
+             <Region>ap-guangzhou</Region><CreateTime>2022-01-07T00:00:00+0800</CreateTime>",
+        Shape::CiBuckets => "<BucketId>huge-1250000000</BucketId><BucketName>huge</BucketName><AppId>1250000000</AppId>\
+             <CreateTime>2022-01-07T00:00:00+0800</CreateTime><Region>ap-guangzhou</Region><Status>on</Status>",
+        Shape::Queues => "<QueueId>p00000000000000000000000000000000</QueueId><Name>huge</Name>\
+             <State>Active</State><MaxSize>10000</MaxSize><MaxConcurrent>10</MaxConcurrent>\
+             <UpdateTime>2022-01-07T00:00:00+0800</UpdateTime><CreateTime>2022-01-07T00:00:00+0800</CreateTime>",
+    };
+    format!("<{0}>{item}</{0}>", spec.list_element)
 }
 
-/// The `/ai_queue` filler, built once.
-fn queue_filler() -> &'static Filler {
-    static F: OnceLock<Filler> = OnceLock::new();
-    F.get_or_init(|| {
-        filler(
-            "<QueueList><QueueId>p00000000000000000000000000000000</QueueId><Name>huge</Name>\
-             <State>Active</State><MaxSize>10000</MaxSize><MaxConcurrent>10</MaxConcurrent>\
-             <UpdateTime>2022-01-07T00:00:00+0800</UpdateTime><CreateTime>2022-01-07T00:00:00+0800</CreateTime>\
-             <Category>AIProcess</Category></QueueList>",
-        )
-    })
+/// The filler of every call, in table order, built once.
+fn filler_of(spec: &OperationSpec) -> &'static Filler {
+    static FILLERS: OnceLock<Vec<Filler>> = OnceLock::new();
+    let fillers = FILLERS.get_or_init(|| OPERATIONS.iter().map(|s| filler(&filler_element(s))).collect());
+    let index = OPERATIONS.iter().position(|s| s.operation == spec.operation).unwrap_or(0);
+    &fillers[index]
 }
 
 impl Oversized {
-    /// A `size`-byte body shaped like a `/picbucket` or `/ai_queue` answer.
-    pub fn new(size: u64, request_id: &str, queues: bool) -> Self {
+    /// A `size`-byte body shaped like an answer of `spec` (a queue list's
+    /// without paging fields, as if it answered `queueIds`).
+    pub fn new(size: u64, request_id: &str, spec: &OperationSpec) -> Self {
+        let queues = spec.operation.shape() == Shape::Queues;
         let mut head = xml::document(128);
         xml::open(&mut head, "Response");
         xml::text_element(&mut head, "RequestId", request_id);
@@ -124,7 +126,7 @@ impl Oversized {
             xml::number_element(&mut head, "PageSize", 10);
         }
         let tail = "</Response>";
-        let chunk = if queues { queue_filler() } else { pic_filler() };
+        let chunk = filler_of(spec);
         let fixed = (head.len() + tail.len()) as u64;
         if size < fixed {
             // Too small to be well-formed: send the first `size` bytes of it.
@@ -222,11 +224,15 @@ mod tests {
     #[test]
     fn oversized_is_exactly_its_size() {
         for size in [0u64, 10, 200, 201, 1000, 70_000, 1 << 20, (1 << 20) + 7] {
-            for queues in [false, true] {
-                let all = drain(Oversized::new(size, "rid", queues));
+            for spec in OPERATIONS {
+                let all = drain(Oversized::new(size, "rid", spec));
                 assert_eq!(all.len() as u64, size);
                 if size > 200 {
                     assert!(all.ends_with(b"</Response>"));
+                }
+                if size > 70_000 {
+                    let text = String::from_utf8(all).unwrap();
+                    assert!(text.contains(&format!("<{}><", spec.list_element)), "{}", spec.name);
                 }
             }
         }

@@ -1,12 +1,19 @@
-//! The emulator's data: the fixture file format, the built-in default, and the
-//! indexes built once at startup so no request scans more than it must.
+//! The emulator's data: the fixture file format, its validation against the
+//! table of operations, and the indexes built once at startup so no request
+//! scans more than it must. The built-in data is in `builtin.rs`.
+//!
+//! Everything that differs between calls of one shape is data keyed by the
+//! call's `snake_name` from [`cloud_infinite::OPERATIONS`] (`"pic_buckets"`,
+//! `"media_queues"`...), so a new call of an existing shape needs fixture
+//! data, never code.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cloud_infinite::sign::Credentials;
+use cloud_infinite::{OperationSpec, Shape, OPERATIONS};
 use serde::{Deserialize, Serialize};
 
-use crate::faults::{FaultKind, FaultSpec};
+use crate::faults::FaultSpec;
 
 /// A fixture file, exactly as `--fixture` reads and `--dump-fixture` writes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -15,7 +22,7 @@ pub struct FixtureFile {
     /// Keys the signature check accepts.
     #[serde(default)]
     pub credentials: Vec<CredentialSpec>,
-    /// Buckets, in the order the listings return them.
+    /// Buckets, in the order every listing returns them.
     #[serde(default)]
     pub buckets: Vec<BucketSpec>,
 }
@@ -33,34 +40,63 @@ pub struct CredentialSpec {
     pub session_token: Option<String>,
 }
 
-/// One bucket.
+/// One bucket, and what every call knows about it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BucketSpec {
-    /// `<BucketName-APPID>`, also its BucketId.
+    /// `<BucketName-APPID>`: its `BucketId` and `Name` in every list.
     pub name: String,
-    /// Region, e.g. `ap-guangzhou`.
+    /// `Region`, e.g. `ap-guangzhou`.
     pub region: String,
     /// `CreateTime` as the service writes it; absent when `None`.
     #[serde(default)]
     pub create_time: Option<String>,
-    /// Whether `/picbucket` lists it.
-    #[serde(default = "yes")]
-    pub pic_process: bool,
-    /// Its AI processing queues, in listing order.
+    /// The bucket lists that list it, by the call's `snake_name`
+    /// (`"pic_buckets"`), with what that list alone says about it.
     #[serde(default)]
-    pub queues: Vec<QueueSpec>,
-    /// A fault hitting this bucket's `/ai_queue` requests.
+    pub bucket_lists: BTreeMap<String, ListEntry>,
+    /// What `DescribeCIBuckets` says of it; not listed there when `None`.
+    #[serde(default)]
+    pub ci: Option<CiSpec>,
+    /// Its queues of each kind, by the queue call's `snake_name`
+    /// (`"media_queues"`), in listing order.
+    #[serde(default)]
+    pub queues: BTreeMap<String, Vec<QueueSpec>>,
+    /// A fault hitting every request to this bucket's host (its queue calls).
     #[serde(default)]
     pub fault: Option<FaultSpec>,
 }
 
-/// serde's default for `pic_process`.
-fn yes() -> bool {
-    true
+/// What one bucket list, beyond the bucket itself, says of a bucket.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListEntry {
+    /// `AliasBucketId` (the docs show it in `DocBucketList` only, often
+    /// empty); absent when `None`.
+    #[serde(default)]
+    pub alias_bucket_id: Option<String>,
 }
 
-/// One AI processing queue; every field but the id may be absent.
+/// A bucket's `CIBucketList` entry. `BucketId`, `Region` and `CreateTime`
+/// are the bucket's own.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiSpec {
+    /// `BucketName`: the name without `-APPID`.
+    #[serde(default)]
+    pub bucket_name: Option<String>,
+    /// `AppId`.
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// `Status`, e.g. `on`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The bucket's tags; `tagKey` matches their keys (never written).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// One processing queue; every field but the id may be absent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueSpec {
@@ -81,7 +117,7 @@ pub struct QueueSpec {
     /// `MaxConcurrent`.
     #[serde(default)]
     pub max_concurrent: Option<u64>,
-    /// `Category`, e.g. `AIProcess`.
+    /// `Category`, e.g. `Transcoding`.
     #[serde(default)]
     pub category: Option<String>,
     /// `UpdateTime`.
@@ -90,6 +126,9 @@ pub struct QueueSpec {
     /// `CreateTime`.
     #[serde(default)]
     pub create_time: Option<String>,
+    /// `BucketId` (old ASR and doc answers carry it).
+    #[serde(default)]
+    pub bucket_id: Option<String>,
 }
 
 /// A queue's callback configuration; each member is written only when present.
@@ -102,7 +141,7 @@ pub struct NotifyConfig {
     /// `Event`.
     #[serde(default)]
     pub event: Option<String>,
-    /// `Type`: `Url` or `TDMQ`.
+    /// `Type`: `Url`, `TDMQ` or `Kafka`.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// `State`: `On` or `Off`.
@@ -120,6 +159,24 @@ pub struct NotifyConfig {
     /// `MqName`.
     #[serde(default)]
     pub mq_name: Option<String>,
+    /// `KafkaConfig`; absent when `None`.
+    #[serde(default)]
+    pub kafka_config: Option<KafkaConfig>,
+}
+
+/// A NotifyConfig's CKafka destination.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaConfig {
+    /// `Region`.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// `InstanceId`.
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    /// `Topic`.
+    #[serde(default)]
+    pub topic: Option<String>,
 }
 
 /// The fixture, validated and indexed.
@@ -131,7 +188,19 @@ pub struct Fixture {
     buckets_by_name: HashMap<String, usize>,
     credentials_by_id: HashMap<String, usize>,
     credentials: Vec<Credentials>,
-    queues_by_id: Vec<HashMap<String, usize>>,
+    /// Per bucket, per queue call: queue id → index in that call's queues.
+    queues_by_id: Vec<HashMap<&'static str, HashMap<String, usize>>>,
+}
+
+/// The entry of the call named `snake_name` if it has this shape.
+fn operation_named(snake_name: &str, shape: Shape) -> Option<&'static OperationSpec> {
+    OPERATIONS.iter().find(|spec| spec.snake_name == snake_name && spec.operation.shape() == shape)
+}
+
+/// The `snake_name`s of every call of `shape`, for error messages.
+fn names_of(shape: Shape) -> String {
+    let names: Vec<&str> = OPERATIONS.iter().filter(|s| s.operation.shape() == shape).map(|s| s.snake_name).collect();
+    names.join(", ")
 }
 
 impl Fixture {
@@ -167,16 +236,34 @@ impl Fixture {
             if let Some(fault) = &b.fault {
                 fault.validate().map_err(|e| format!("buckets[{i}] ({}): {e}", b.name))?;
             }
-            let mut ids = HashMap::with_capacity(b.queues.len());
-            for (j, q) in b.queues.iter().enumerate() {
-                if q.queue_id.is_empty() {
-                    return Err(format!("buckets[{i}] ({}) queues[{j}]: empty queue_id", b.name));
-                }
-                if ids.insert(q.queue_id.clone(), j).is_some() {
-                    return Err(format!("buckets[{i}] ({}): queue {:?} appears twice", b.name, q.queue_id));
-                }
+            if let Some(list) = b.bucket_lists.keys().find(|k| operation_named(k, Shape::Buckets).is_none()) {
+                return Err(format!(
+                    "buckets[{i}] ({}): bucket_lists has {list:?}, which is none of {}",
+                    b.name,
+                    names_of(Shape::Buckets)
+                ));
             }
-            queues_by_id.push(ids);
+            let mut by_call = HashMap::with_capacity(b.queues.len());
+            for (list, queues) in &b.queues {
+                let Some(spec) = operation_named(list, Shape::Queues) else {
+                    return Err(format!(
+                        "buckets[{i}] ({}): queues has {list:?}, which is none of {}",
+                        b.name,
+                        names_of(Shape::Queues)
+                    ));
+                };
+                let mut ids = HashMap::with_capacity(queues.len());
+                for (j, q) in queues.iter().enumerate() {
+                    if q.queue_id.is_empty() {
+                        return Err(format!("buckets[{i}] ({}) queues.{list}[{j}]: empty queue_id", b.name));
+                    }
+                    if ids.insert(q.queue_id.clone(), j).is_some() {
+                        return Err(format!("buckets[{i}] ({}) queues.{list}: queue {:?} appears twice", b.name, q.queue_id));
+                    }
+                }
+                by_call.insert(spec.snake_name, ids);
+            }
+            queues_by_id.push(by_call);
         }
         let json = serde_json::to_string_pretty(&file).map_err(|e| format!("cannot serialise the fixture: {e}"))?;
         Ok(Fixture { file, json, buckets_by_name, credentials_by_id, credentials, queues_by_id })
@@ -200,250 +287,36 @@ impl Fixture {
         self.credentials_by_id.get(secret_id).map(|&i| &self.credentials[i])
     }
 
-    /// The index, within bucket `bucket`, of the queue `queue_id`.
-    pub fn queue_index(&self, bucket: usize, queue_id: &str) -> Option<usize> {
-        self.queues_by_id.get(bucket)?.get(queue_id).copied()
-    }
-}
-
-/// APPID every default bucket carries.
-const APPID: &str = "1250000000";
-
-/// The generated buckets' regions, with how many pic-process buckets each has
-/// (ap-guangzhou's 50 include `examplebucket`).
-const REGIONS: [(&str, usize); 5] =
-    [("ap-guangzhou", 50), ("ap-shanghai", 40), ("ap-beijing", 25), ("ap-chongqing", 10), ("ap-singapore", 5)];
-
-/// Name prefixes the generated buckets cycle through, so prefix search has
-/// something to tell apart.
-const PREFIXES: [&str; 4] = ["photos-", "videos-", "docs-", "archive-"];
-
-/// A deterministic 64-bit mix (splitmix64): queue ids that look random but
-/// never change between runs.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-/// `p` + 32 lowercase hex digits, derived from `seed`.
-fn queue_id(seed: u64) -> String {
-    format!("p{:016x}{:016x}", mix(seed), mix(seed ^ 0x5555_5555_5555_5555))
-}
-
-/// Unix seconds as `2019-11-15T12:12:12+0800`, the service's time format.
-pub fn beijing_time(unix: i64) -> String {
-    let local = unix + 8 * 3600;
-    let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+0800",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-/// 2019-11-15T12:12:12+0800, the docs' example bucket's creation time.
-const EXAMPLE_CREATED: i64 = 1_573_791_132;
-
-/// Shorthand for the many optional strings of the default fixture.
-fn owned(s: &str) -> Option<String> {
-    Some(s.to_owned())
-}
-
-/// The 25 queues of `examplebucket-1250000000`: every NotifyConfig shape,
-/// both states, two categories, and names that need escaping.
-fn example_queues() -> Vec<QueueSpec> {
-    (0..25u64)
-        .map(|i| {
-            let at = 1_660_033_391 + i as i64 * 7_321; // 2022-08-09T16:23:11+0800 onwards
-            let mut q = QueueSpec {
-                queue_id: queue_id(1000 + i),
-                name: Some(format!("queue-ai-{i:02}")),
-                state: owned(if i % 3 == 1 { "Paused" } else { "Active" }),
-                notify_config: None,
-                max_size: Some(10_000),
-                max_concurrent: Some(if i % 4 == 3 { 5 } else { 10 }),
-                category: owned(if i % 7 == 5 { "MultiProcess" } else { "AIProcess" }),
-                update_time: Some(beijing_time(at + 3_600)),
-                create_time: Some(beijing_time(at)),
-            };
-            q.notify_config = match i % 5 {
-                0 => Some(NotifyConfig {
-                    url: owned("http://callback.demo.com"),
-                    event: owned("TaskFinish,WorkflowFinish"),
-                    kind: owned("Url"),
-                    state: owned("On"),
-                    result_format: owned("JSON"),
-                    ..NotifyConfig::default()
-                }),
-                1 => None,
-                2 => Some(NotifyConfig {
-                    event: owned("TaskFinish"),
-                    kind: owned("TDMQ"),
-                    state: owned("On"),
-                    mq_mode: owned("Queue"),
-                    mq_region: owned("bj"),
-                    mq_name: Some(format!("ci-queue-topic-{i}")),
-                    ..NotifyConfig::default()
-                }),
-                3 => Some(NotifyConfig { state: owned("Off"), ..NotifyConfig::default() }),
-                _ => Some(NotifyConfig {
-                    url: owned("https://hooks.example.com/ci?a=1&b=2"),
-                    kind: owned("Url"),
-                    ..NotifyConfig::default()
-                }),
-            };
-            match i {
-                // The docs' own example queue, so their samples can be compared as-is.
-                0 => {
-                    q.queue_id = "p4a17eeea29334bf499b7e20e2fbfd99d".into();
-                    q.name = owned("My-Queue-ai");
-                    q.update_time = owned("2022-08-09T16:23:11+0800");
-                    q.create_time = owned("2022-08-09T16:23:11+0800");
-                }
-                1 => q.name = owned("q&<tag> \"double\" 'single'"),
-                2 => q.name = owned("队列-测试"),
-                _ => {}
-            }
-            q
-        })
-        .collect()
-}
-
-/// One queue for a fault bucket.
-fn single_queue(seed: u64) -> Vec<QueueSpec> {
-    vec![QueueSpec {
-        queue_id: queue_id(seed),
-        name: Some(format!("queue-{seed}")),
-        state: owned("Active"),
-        notify_config: None,
-        max_size: Some(10_000),
-        max_concurrent: Some(10),
-        category: owned("AIProcess"),
-        update_time: Some(beijing_time(1_690_000_000 + seed as i64)),
-        create_time: Some(beijing_time(1_680_000_000 + seed as i64)),
-    }]
-}
-
-/// The built-in fixture: deterministic, no randomness (see README.md for it in numbers).
-pub fn default_fixture() -> FixtureFile {
-    let credentials = vec![
-        CredentialSpec {
-            secret_id: "AKIDemulatorEXAMPLE".into(),
-            secret_key: "emulator-secret-key".into(),
-            session_token: None,
-        },
-        CredentialSpec {
-            secret_id: "AKIDemulatorTMP".into(),
-            secret_key: "emulator-tmp-key".into(),
-            session_token: owned("emulator-session-token"),
-        },
-    ];
-
-    let mut buckets = Vec::with_capacity(140);
-    let mut generated = 0usize;
-    for (region, count) in REGIONS {
-        for _ in 0..count {
-            if buckets.is_empty() {
-                buckets.push(BucketSpec {
-                    name: format!("examplebucket-{APPID}"),
-                    region: region.into(),
-                    create_time: Some(beijing_time(EXAMPLE_CREATED)),
-                    pic_process: true,
-                    queues: example_queues(),
-                    fault: None,
-                });
-                continue;
-            }
-            let prefix = PREFIXES[generated % PREFIXES.len()];
-            let n = generated / PREFIXES.len() + 1;
-            // 1 day, 1 hour, 1 minute and 1 second apart: distinct in every field.
-            let created = 1_577_808_000 + generated as i64 * 90_061;
-            buckets.push(BucketSpec {
-                name: format!("{prefix}{n}-{APPID}"),
-                region: region.into(),
-                create_time: Some(beijing_time(created)),
-                pic_process: true,
-                queues: Vec::new(),
-                fault: None,
-            });
-            generated += 1;
-        }
+    /// Bucket `bucket`'s queues of the call `spec` (none when it has none).
+    pub fn queues(&self, bucket: usize, spec: &OperationSpec) -> &[QueueSpec] {
+        self.file.buckets.get(bucket).and_then(|b| b.queues.get(spec.snake_name)).map_or(&[], Vec::as_slice)
     }
 
-    let status = |status: u16, code: &str, times: Option<u64>| FaultSpec {
-        status: Some(status),
-        code: owned(code),
-        times,
-        ..FaultSpec::forever(FaultKind::Status)
-    };
-    let faults: [(&str, Option<FaultSpec>); 9] = [
-        ("flaky", Some(status(503, "ServiceUnavailable", Some(2)))),
-        ("broken", Some(status(500, "InternalError", None))),
-        ("slow", Some(FaultSpec { delay_ms: Some(2_000), ..FaultSpec::forever(FaultKind::Delay) })),
-        ("reset", Some(FaultSpec::forever(FaultKind::Reset))),
-        ("malformed", Some(FaultSpec::forever(FaultKind::Malformed))),
-        ("truncated", Some(FaultSpec::forever(FaultKind::Truncated))),
-        (
-            "huge",
-            Some(FaultSpec { size: Some(crate::faults::DEFAULT_OVERSIZED), ..FaultSpec::forever(FaultKind::Oversized) }),
-        ),
-        ("throttled", Some(status(503, "SlowDown", None))),
-        ("emptybucket", None),
-    ];
-    for (i, (name, fault)) in faults.into_iter().enumerate() {
-        let queues = if fault.is_some() { single_queue(2000 + i as u64) } else { Vec::new() };
-        buckets.push(BucketSpec {
-            name: format!("{name}-{APPID}"),
-            region: "ap-guangzhou".into(),
-            create_time: Some(beijing_time(1_640_966_400 + i as i64 * 86_400)),
-            pic_process: false,
-            queues,
-            fault,
-        });
+    /// The index, within bucket `bucket`'s queues of `spec`, of queue `queue_id`.
+    pub fn queue_index(&self, bucket: usize, spec: &OperationSpec, queue_id: &str) -> Option<usize> {
+        self.queues_by_id.get(bucket)?.get(spec.snake_name)?.get(queue_id).copied()
     }
-    FixtureFile { credentials, buckets }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn times_format_like_the_service() {
-        assert_eq!(beijing_time(EXAMPLE_CREATED), "2019-11-15T12:12:12+0800");
-        assert_eq!(beijing_time(1_660_033_391), "2022-08-09T16:23:11+0800");
+    fn bucket(json: &str) -> Result<(), String> {
+        let file: FixtureFile = serde_json::from_str(&format!(r#"{{"buckets": [{json}]}}"#)).map_err(|e| e.to_string())?;
+        Fixture::new(file).map(drop)
     }
 
     #[test]
-    fn default_fixture_has_the_promised_shape() {
-        let f = Fixture::new(default_fixture()).unwrap();
-        let pic: Vec<_> = f.file.buckets.iter().filter(|b| b.pic_process).collect();
-        assert_eq!(pic.len(), 130);
-        for (region, n) in REGIONS {
-            assert_eq!(pic.iter().filter(|b| b.region == region).count(), n, "{region}");
-        }
-        let mut times: Vec<_> = f.file.buckets.iter().map(|b| b.create_time.clone()).collect();
-        times.sort();
-        times.dedup();
-        assert_eq!(times.len(), f.file.buckets.len());
-        let ex = f.bucket_index("examplebucket-1250000000").unwrap();
-        assert_eq!(f.file.buckets[ex].queues.len(), 25);
-        for q in &f.file.buckets[ex].queues {
-            assert!(q.queue_id.len() == 33 && q.queue_id.starts_with('p'));
-        }
-        assert!(f.credentials("AKIDemulatorTMP").unwrap().session_token().is_some());
+    fn lists_and_queue_kinds_must_be_calls_of_the_table() {
+        assert!(bucket(r#"{"name": "a-1", "region": "r", "bucket_lists": {"pic_buckets": {}}, "queues": {"media_queues": []}}"#).is_ok());
+        let e = bucket(r#"{"name": "a-1", "region": "r", "bucket_lists": {"media_queues": {}}}"#).unwrap_err();
+        assert!(e.contains("media_queues") && e.contains("pic_buckets"), "{e}");
+        let e = bucket(r#"{"name": "a-1", "region": "r", "queues": {"ci_buckets": []}}"#).unwrap_err();
+        assert!(e.contains("ai_queues"), "{e}");
+        let e = bucket(r#"{"name": "a-1", "region": "r", "queues": {"ai_queues": [{"queue_id": "p"}, {"queue_id": "p"}]}}"#).unwrap_err();
+        assert!(e.contains("twice"), "{e}");
+        // The same id may exist in two kinds: each call has its own queues.
+        assert!(bucket(r#"{"name": "a-1", "region": "r", "queues": {"ai_queues": [{"queue_id": "p"}], "pic_queues": [{"queue_id": "p"}]}}"#).is_ok());
     }
 }

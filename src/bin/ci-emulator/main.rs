@@ -1,16 +1,19 @@
-//! `ci-emulator`: a local Tencent Cloud Infinite that serves
-//! DescribePicProcessBucket (`GET /picbucket`) and DescribeAiProcessQueues
-//! (`GET /ai_queue`) on loopback, checks signatures as the service does, and
-//! injects faults on demand. See README.md beside this file.
+//! `ci-emulator`: a local Tencent Cloud Infinite that serves every describe
+//! call of [`cloud_infinite::OPERATIONS`] on loopback from that table, checks
+//! signatures as the service does, and injects faults on demand. See
+//! README.md beside this file.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-mod api;
+mod answer;
 mod auth;
 mod body;
+mod builtin;
 mod control;
 mod faults;
 mod fixture;
+mod query;
+mod routes;
 mod server;
 mod state;
 mod xml;
@@ -24,7 +27,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};
 
-use crate::fixture::{default_fixture, Fixture};
+use crate::builtin::default_fixture;
+use crate::fixture::Fixture;
 use crate::state::State;
 
 /// Printed for `--help` and after a usage error.

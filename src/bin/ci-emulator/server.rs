@@ -1,5 +1,7 @@
 //! One connection at a time: the socket wrapper that can RST it, and the
-//! request pipeline (control | route → fault → signature → answer).
+//! request pipeline: a control request, or an API request (route → fault →
+//! signature → answer). Other families of endpoints get their own branch in
+//! [`handle`] beside these two.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,8 +24,10 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
-use crate::api::{self, ApiError, Endpoint};
+use crate::answer::{self, ApiError};
 use crate::auth::{self, AuthError, SignedRequest};
+use crate::query::parse_query;
+use crate::routes::{self, Endpoint};
 use crate::body::{Oversized, RespBody};
 use crate::faults::Action;
 use crate::state::{Clock, State};
@@ -243,7 +247,7 @@ fn signed_host(req: &Request<Incoming>) -> Option<Cow<'_, str>> {
     }
 }
 
-/// The whole pipeline for one request.
+/// Every request: the control endpoints, or an API call.
 async fn handle(
     state: &State,
     control: &ConnControl,
@@ -253,29 +257,41 @@ async fn handle(
     if path == "/__emulator" || path.starts_with("/__emulator/") {
         return Ok(control::handle(state, req).await);
     }
+    api_request(state, control, req).await
+}
 
+/// The fault a request meets: an armed request fault for its path (and
+/// bucket), else its bucket's own fixture fault.
+fn fault_for(state: &State, endpoint: Endpoint, path: &str) -> Option<Action> {
+    let target = endpoint.bucket.map(|i| {
+        let b = &state.fixture.file.buckets[i];
+        (i, b.name.as_str(), b.fault.as_ref())
+    });
+    state.faults.take(path, target)
+}
+
+/// The pipeline of an API request, the same for every call of the table.
+async fn api_request(
+    state: &State,
+    control: &ConnControl,
+    req: Request<Incoming>,
+) -> Result<Response<RespBody>, ResetConnection> {
+    let path = req.uri().path();
     let now = state.clock.now();
     let mut now_unix = Clock::unix(now);
     state.stats.count_request(path);
     let host = routing_host(&req);
-    let resource = format!("{}{path}", host.as_deref().map(api::strip_port).unwrap_or(""));
+    let resource = format!("{}{path}", host.as_deref().map(routes::strip_port).unwrap_or(""));
     let mut ex = Exchange { state, now, request_id: state.ids.next(now_unix), resource, method: req.method().as_str() };
 
-    let endpoint = match api::route(&state.fixture, req.method(), path, host.as_deref()) {
+    let endpoint = match routes::route(&state.fixture, req.method(), path, host.as_deref()) {
         Ok(endpoint) => endpoint,
         Err(e) => return Ok(ex.api_error(&e)),
     };
     let raw_query = req.uri().query().unwrap_or("");
-    let mut params = api::parse_query(raw_query, false);
+    let mut params = parse_query(raw_query, false);
 
-    let fault_target = match endpoint {
-        Endpoint::PicBucket => None,
-        Endpoint::AiQueue(i) => {
-            let b = &state.fixture.file.buckets[i];
-            Some((i, b.name.as_str(), b.fault.as_ref()))
-        }
-    };
-    match state.faults.take(path, fault_target) {
+    match fault_for(state, endpoint, path) {
         None => {}
         Some(Action::Delay(pause)) => {
             tokio::time::sleep(pause).await;
@@ -298,19 +314,20 @@ async fn handle(
             let mut body = xml::document(96);
             body.push_str("<Response><RequestId>");
             xml::escape_into(&mut body, &ex.request_id);
-            body.push_str("</RequestId><TotalCount>1</PageNumber><PicBucketList><Name>");
+            body.push_str("</RequestId><TotalCount>1</PageNumber><");
+            body.push_str(endpoint.spec.list_element);
+            body.push_str("><Name>");
             return Ok(ex.xml(200, body));
         }
         Some(Action::Truncated) => {
-            let full = match api::answer(&state.fixture, endpoint, &params, &ex.request_id) {
+            let full = match answer::answer(&state.fixture, endpoint, &params, &ex.request_id) {
                 Ok(body) => body,
                 Err(e) => xml::response_error(e.code, &e.message, &ex.request_id),
             };
             return Ok(ex.respond(200, RespBody::truncated(Bytes::from(full))));
         }
         Some(Action::Oversized(size)) => {
-            let queues = matches!(endpoint, Endpoint::AiQueue(_));
-            return Ok(ex.respond(200, RespBody::Oversized(Oversized::new(size, &ex.request_id, queues))));
+            return Ok(ex.respond(200, RespBody::Oversized(Oversized::new(size, &ex.request_id, endpoint.spec))));
         }
     }
 
@@ -326,11 +343,11 @@ async fn handle(
     };
     match auth::verify(&state.fixture, &signed, now_unix) {
         Ok(false) => {}
-        Ok(true) => params = api::parse_query(raw_query, true),
+        Ok(true) => params = parse_query(raw_query, true),
         Err(e) => return Ok(ex.auth_error(&e)),
     }
 
-    Ok(match api::answer(&state.fixture, endpoint, &params, &ex.request_id) {
+    Ok(match answer::answer(&state.fixture, endpoint, &params, &ex.request_id) {
         Ok(body) => ex.xml(200, body),
         Err(e) => ex.api_error(&e),
     })

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cloud_infinite::OPERATIONS;
+
 use crate::faults::{lock, Faults};
 use crate::fixture::Fixture;
 
@@ -88,15 +90,15 @@ impl Clock {
     }
 }
 
-/// Distinct paths counted by name beyond the two API paths; past this, a
+/// Distinct paths counted by name beyond the calls' paths; past this, a
 /// stream of random paths lands in one bucket instead of growing the map.
 const MAX_OTHER_PATHS: usize = 1000;
 
 /// Counters for `GET /__emulator/stats`.
 pub struct Stats {
     requests: AtomicU64,
-    picbucket: AtomicU64,
-    ai_queue: AtomicU64,
+    /// One counter per call, in the order of `OPERATIONS`.
+    by_call: Vec<AtomicU64>,
     other_paths: Mutex<HashMap<String, u64>>,
     by_status: Vec<AtomicU64>,
 }
@@ -106,8 +108,7 @@ impl Stats {
     fn new() -> Self {
         Stats {
             requests: AtomicU64::new(0),
-            picbucket: AtomicU64::new(0),
-            ai_queue: AtomicU64::new(0),
+            by_call: OPERATIONS.iter().map(|_| AtomicU64::new(0)).collect(),
             other_paths: Mutex::new(HashMap::new()),
             by_status: (0..600).map(|_| AtomicU64::new(0)).collect(),
         }
@@ -116,14 +117,11 @@ impl Stats {
     /// Counts an API request (not a control one) for this path.
     pub fn count_request(&self, path: &str) {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        match path {
-            "/picbucket" => {
-                self.picbucket.fetch_add(1, Ordering::Relaxed);
+        match OPERATIONS.iter().position(|spec| spec.path == path) {
+            Some(i) => {
+                self.by_call[i].fetch_add(1, Ordering::Relaxed);
             }
-            "/ai_queue" => {
-                self.ai_queue.fetch_add(1, Ordering::Relaxed);
-            }
-            _ => {
+            None => {
                 let mut other = lock(&self.other_paths);
                 if other.len() < MAX_OTHER_PATHS || other.contains_key(path) {
                     *other.entry(path.to_owned()).or_insert(0) += 1;
@@ -144,8 +142,9 @@ impl Stats {
     /// All counters back to zero.
     fn reset(&self) {
         self.requests.store(0, Ordering::Relaxed);
-        self.picbucket.store(0, Ordering::Relaxed);
-        self.ai_queue.store(0, Ordering::Relaxed);
+        for n in &self.by_call {
+            n.store(0, Ordering::Relaxed);
+        }
         lock(&self.other_paths).clear();
         for n in &self.by_status {
             n.store(0, Ordering::Relaxed);
@@ -155,8 +154,8 @@ impl Stats {
     /// The counters as the stats endpoint's JSON.
     pub fn to_json(&self) -> serde_json::Value {
         let mut by_path = serde_json::Map::new();
-        for (path, n) in [("/picbucket", &self.picbucket), ("/ai_queue", &self.ai_queue)] {
-            by_path.insert(path.into(), n.load(Ordering::Relaxed).into());
+        for (spec, n) in OPERATIONS.iter().zip(&self.by_call) {
+            by_path.insert(spec.path.into(), n.load(Ordering::Relaxed).into());
         }
         for (path, n) in lock(&self.other_paths).iter() {
             by_path.insert(path.clone(), (*n).into());

@@ -59,10 +59,18 @@ pub fn text_element(out: &mut String, name: &str, text: &str) {
     close(out, name);
 }
 
-/// Appends `<name>text</name>` only when there is a text: absent fields stay absent.
+/// Appends `<name>text</name>` only when there is a text: absent fields stay
+/// absent. An empty text is written `<name/>`, as the service writes its
+/// empty members (`<AliasBucketId/>`, `<MqMode/>`).
 pub fn optional_element(out: &mut String, name: &str, text: Option<&str>) {
-    if let Some(text) = text {
-        text_element(out, name, text);
+    match text {
+        Some("") => {
+            out.push('<');
+            out.push_str(name);
+            out.push_str("/>");
+        }
+        Some(text) => text_element(out, name, text),
+        None => {}
     }
 }
 

@@ -1,0 +1,109 @@
+//! Where a client's keys come from, and keeping them fresh: Tencent's
+//! provider chain (the environment, a profile file, a CVM instance role,
+//! TKE's OIDC web identity), a caller's own function, and the cache that
+//! refreshes them before they expire with one refresh in flight per client.
+//!
+//! A provider answers [`Fetched::Absent`] when its source is simply not
+//! there (no variable set, no file, not on a CVM), so that a chain moves on,
+//! and an error when the source is there but broken, so that a chain stops
+//! and says so instead of silently using the next one.
+
+mod cache;
+mod callback;
+mod chain;
+mod cvm;
+mod env;
+mod http;
+mod oidc;
+mod profile;
+
+use std::fmt;
+use std::time::SystemTime;
+
+pub use cache::{CredentialCache, DEFAULT_REFRESH_MARGIN};
+pub use callback::CallbackProvider;
+pub use chain::ChainProvider;
+pub use cvm::{CvmRoleProvider, DEFAULT_METADATA_ENDPOINT, METADATA_ENDPOINT_VAR};
+pub use env::EnvProvider;
+pub use oidc::{OidcProvider, DEFAULT_STS_ENDPOINT, STS_ENDPOINT_VAR};
+pub use profile::ProfileProvider;
+
+use crate::error::Result;
+use crate::sign::Credentials;
+
+/// Credentials and, for temporary ones, when they expire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiringCredentials {
+    /// The keys (and session token) to sign with.
+    pub credentials: Credentials,
+    /// When they stop working; `None` for long-term keys, never refreshed.
+    pub expires_at: Option<SystemTime>,
+}
+
+impl ExpiringCredentials {
+    /// Long-term keys that never expire.
+    pub fn permanent(credentials: Credentials) -> Self {
+        ExpiringCredentials { credentials, expires_at: None }
+    }
+
+    /// Whether they have expired at `now`.
+    pub fn expired_at(&self, now: SystemTime) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// What a provider found.
+#[derive(Debug)]
+pub enum Fetched {
+    /// Credentials, checked as the signer needs them.
+    Found(ExpiringCredentials),
+    /// This source is not configured here; the text says what was looked
+    /// for (`TENCENTCLOUD_SECRET_ID is not set`), for a chain's message.
+    Absent(String),
+}
+
+/// A source of credentials. Implementations must be cheap to call again:
+/// the cache calls [`fetch`](CredentialProvider::fetch) each time the
+/// credentials near their expiry, and never from two threads at once for
+/// one client.
+pub trait CredentialProvider: Send + Sync + fmt::Debug {
+    /// What the provider is, for messages: "the environment", "the CVM role".
+    fn name(&self) -> String;
+
+    /// Fetches credentials now. An error means the source exists but could
+    /// not give usable credentials; its message names what was tried.
+    fn fetch(&self) -> Result<Fetched>;
+}
+
+/// The default chain, in Tencent's order (tencentcloud-sdk-python's
+/// `DefaultCredentialProvider`): the environment, the profile file, the CVM
+/// instance role, then TKE's OIDC web identity.
+///
+/// ```
+/// use cloud_infinite::credentials::{default_chain, CredentialProvider};
+/// assert!(default_chain().name().contains("environment"));
+/// ```
+pub fn default_chain() -> ChainProvider {
+    ChainProvider::new(vec![
+        Box::new(EnvProvider::new()),
+        Box::new(ProfileProvider::new()),
+        Box::new(CvmRoleProvider::new()),
+        Box::new(OidcProvider::from_env()),
+    ])
+}
+
+/// Checks fetched credentials as the signer needs them, naming the provider.
+fn checked(provider: &str, credentials: Credentials, expires_at: Option<SystemTime>) -> Result<Fetched> {
+    credentials.validate().map_err(|e| crate::Error::new(crate::ErrorKind::Credentials, format!("{provider}: {}", e.message())))?;
+    Ok(Fetched::Found(ExpiringCredentials { credentials, expires_at }))
+}
+
+/// A short, printable form of text a credential service sent, for an error.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 100;
+    let mut out: String = text.chars().take(MAX).flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
