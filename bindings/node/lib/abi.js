@@ -50,6 +50,11 @@ const KIND = Object.freeze({
   RESPONSE_TOO_LARGE: 7,
   /** A bug: a panic inside the library was caught at the boundary. */
   PANIC: 8,
+  /**
+   * No usable credentials: the provider found none, or could not renew
+   * expired ones; the message names the provider and what it tried.
+   */
+  CREDENTIALS: 9,
 });
 
 /**

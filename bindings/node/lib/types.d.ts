@@ -2,7 +2,7 @@
 // Regenerate with `make generate`; tests/generated.rs fails while this file is stale.
 
 /** What kind of failure a CIError reports (`ci_kind`). */
-export type ErrorKindName = 'invalid_argument' | 'null_argument' | 'network' | 'timeout' | 'service' | 'parse' | 'response_too_large' | 'panic';
+export type ErrorKindName = 'invalid_argument' | 'null_argument' | 'network' | 'timeout' | 'service' | 'parse' | 'response_too_large' | 'panic' | 'credentials';
 
 /** The error kinds as constants, e.g. `ErrorKind.TIMEOUT === 'timeout'`. */
 export declare const ErrorKind: Readonly<{
@@ -22,6 +22,11 @@ export declare const ErrorKind: Readonly<{
   RESPONSE_TOO_LARGE: 'response_too_large';
   /** A bug: a panic inside the library was caught at the boundary. */
   PANIC: 'panic';
+  /**
+   * No usable credentials: the provider found none, or could not renew
+   * expired ones; the message names the provider and what it tried.
+   */
+  CREDENTIALS: 'credentials';
 }>;
 
 /**
