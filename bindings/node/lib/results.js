@@ -14,19 +14,10 @@
 const koffi = require('koffi');
 const { OPERATION, SHAPE, types } = require('./abi');
 
-/** `ci_notify_config` (decoded) to a NotifyConfig. */
+/** `ci_notify_config` (decoded) completed in place into a NotifyConfig. */
 function notifyConfig(v) {
-  return {
-    url: v.url,
-    event: v.event,
-    type: v.type,
-    state: v.state,
-    resultFormat: v.resultFormat,
-    mqMode: v.mqMode,
-    mqRegion: v.mqRegion,
-    mqName: v.mqName,
-    kafkaConfig: v.kafkaConfig === null ? null : koffi.decode(v.kafkaConfig, types.ci_kafka_config),
-  };
+  v.kafkaConfig = v.kafkaConfig === null ? null : koffi.decode(v.kafkaConfig, types.ci_kafka_config);
+  return v;
 }
 
 /** `ci_queue` (decoded) to a Queue. */

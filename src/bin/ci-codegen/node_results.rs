@@ -106,6 +106,18 @@ pub fn results_js(header: &Header) -> String {
         }
         let name = converter_name(header, &s.name).expect("a converter");
         out.push('\n');
+        let fields = result_fields(header, s);
+        if fields.len() == s.fields.len() && fields.iter().all(|f| matches!(f.kind, ResultField::Str | ResultField::Num | ResultField::One { .. })) {
+            // Only pointers to decode: koffi's object already has the final
+            // keys, so it is completed in place rather than copied.
+            out.push_str(&jsdoc(&format!("`{}` (decoded) completed in place into a {}.", s.name, type_name(&s.name)), &[], ""));
+            writeln!(out, "function {name}(v) {{").unwrap();
+            for f in fields.iter().filter(|f| matches!(f.kind, ResultField::One { .. })) {
+                writeln!(out, "  v.{} = {};", f.js, expr(header, "v", f)).unwrap();
+            }
+            out.push_str("  return v;\n}\n");
+            continue;
+        }
         out.push_str(&jsdoc(&format!("`{}` (decoded) to a {}.", s.name, type_name(&s.name)), &[], ""));
         writeln!(out, "function {name}(v) {{\n  return {{").unwrap();
         for (js, e, _) in field_exprs(header, s, "v") {
