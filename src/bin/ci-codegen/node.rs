@@ -31,3 +31,44 @@ pub fn generate(header: &Header) -> Vec<Output> {
         Output { path: "bindings/node/lib/types.d.ts", contents: types::types_dts(header) },
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::model::{directions, Direction};
+    use super::*;
+
+    fn header() -> Header {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/cloud_infinite.h")).unwrap();
+        crate::header::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn inputs_and_results_are_told_apart_by_how_the_functions_use_them() {
+        let h = header();
+        let dir = |name: &str| directions(&h).into_iter().find(|(s, _)| s.name == name).map(|(_, d)| d);
+        for input in ["ci_query", "ci_client_options", "ci_sign_request", "ci_kv"] {
+            assert_eq!(dir(input), Some(Direction::Input), "{input}");
+        }
+        for output in ["ci_page", "ci_paging", "ci_bucket", "ci_ci_bucket", "ci_queue", "ci_notify_config", "ci_kafka_config", "ci_signature", "ci_operation_info"] {
+            assert_eq!(dir(output), Some(Direction::Output), "{output}");
+        }
+    }
+
+    #[test]
+    fn every_operation_gets_a_method_pair_and_a_page_of_its_shape() {
+        let h = header();
+        let files = generate(&h);
+        let ops = &files.iter().find(|f| f.path.ends_with("lib/operations.js")).unwrap().contents;
+        let dts = &files.iter().find(|f| f.path.ends_with("lib/operations.d.ts")).unwrap().contents;
+        for spec in cloud_infinite::OPERATIONS {
+            let names = crate::names::OperationNames::of(spec);
+            for name in [&names.js_describe, &names.js_pages] {
+                assert!(ops.contains(&format!("  {name}(")) && dts.contains(&format!("  {name}(")), "{name}");
+            }
+        }
+        let shapes: Vec<String> = results::page_shapes(&h).into_iter().map(|s| s.type_name).collect();
+        assert_eq!(shapes, ["BucketPage", "CiBucketPage", "QueuePage"]);
+        let results = &files.iter().find(|f| f.path.ends_with("lib/results.js")).unwrap().contents;
+        assert!(results.contains("buckets: p.ciBuckets,") && results.contains("nonExistPids: p.nonExistPids,"));
+    }
+}
