@@ -186,10 +186,11 @@ async function medianUs(call, caseName, calls, seconds) {
  * binding's conversion into JS objects. */
 async function split(cfg) {
   const { fns, koffi, types } = require(path.join(ROOT, 'bindings', 'node', 'lib', 'native.js'));
+  const { SCHEME, PROXY_MODE, OPERATION } = require(path.join(ROOT, 'bindings', 'node', 'lib', 'abi.js'));
   const out = [null];
   const err = fns.ci_client_new({
     from_env: 0, secret_id: SECRET_ID, secret_key: SECRET_KEY, region: REGION, connect_to: cfg.addr,
-    scheme: 2 /* CI_SCHEME_HTTP */, proxy_mode: 1 /* CI_PROXY_MODE_DISABLED */, has_max_retries: 1, max_retries: 0,
+    scheme: SCHEME.HTTP, proxy_mode: PROXY_MODE.DISABLED, has_max_retries: 1, max_retries: 0,
   }, out);
   if (err) throw new Error('ci_client_new failed');
   const client = out[0];
@@ -199,14 +200,15 @@ async function split(cfg) {
     let counted = false;
     return async () => {
       const page = [null];
+      const query = { has_page_size: 1, page_size: size };
       const e = api === 'pic'
-        ? await asyncCall(fns.ci_describe_pic_buckets, [client, { page_size: size }, page])
-        : await asyncCall(fns.ci_describe_ai_queues, [client, cfg.bucket, { page_size: size }, page]);
+        ? await asyncCall(fns.ci_describe, [client, OPERATION.PIC_BUCKETS, null, query, page])
+        : await asyncCall(fns.ci_describe, [client, OPERATION.AI_QUEUES, cfg.bucket, query, page]);
       if (e) throw new Error(`${caseName}: the C call failed`);
       let n = size; // results are freed unread; the first one is decoded once to check the count
       if (!counted) {
-        const decoded = koffi.decode(page[0], api === 'pic' ? types.PicBucketPage : types.AiQueuePage);
-        n = Number(api === 'pic' ? decoded.buckets_len : decoded.queues_len);
+        const decoded = koffi.decode(page[0], types.ci_page);
+        n = Number(api === 'pic' ? decoded.bucketsLen : decoded.queuesLen);
         counted = true;
       }
       fns.ci_free(page[0]);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Node example against a private ci-emulator: every image-processing
-# bucket and the AI queues of examplebucket-1250000000, as tables.
+# The Node example against a private ci-emulator: each service's buckets and
+# examplebucket-1250000000's queues of each kind, as compact tables.
 # Expects `make build` to have run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,47 +1,27 @@
 /**
- * cloud-infinite: Tencent Cloud Infinite (DescribePicProcessBucket,
- * DescribeAiProcessQueues) for Node.js, over the cloud-infinite native core.
+ * cloud-infinite: Tencent Cloud Infinite's describe calls for Node.js, over
+ * the cloud-infinite native core (C ABI 3): the bucket lists of media,
+ * image, AI, speech, document and file processing, DescribeCIBuckets, and
+ * the queue lists of the same six services.
  *
  * Every call returns a Promise and runs on libuv's thread pool; results are
- * plain objects (absent elements are `null`, never `0` or `""`).
+ * plain objects (absent elements are `null`, never `0` or `""`). The
+ * per-call methods and the query and result types are generated from the
+ * C header and the core's table of operations (lib/operations.d.ts,
+ * lib/types.d.ts).
  *
  * @example
  * import { Client } from 'cloud-infinite';
  * const client = new Client({ fromEnv: true });
- * const page = await client.describeAiQueues('examplebucket-1250000000');
+ * const page = await client.describeMediaQueues('examplebucket-1250000000', { category: 'Transcoding' });
  * client.close();
  */
 
-/** What kind of failure a {@link CIError} reports. */
-export type ErrorKindName =
-  | 'invalid_argument'
-  | 'null_argument'
-  | 'network'
-  | 'timeout'
-  | 'service'
-  | 'parse'
-  | 'response_too_large'
-  | 'panic';
+import type { ErrorKindName, OperationId, OperationInfo, Signature, BucketPage, CiBucketPage, QueuePage, BucketQuery, CiBucketQuery, QueueQuery } from './lib/types';
+import type { Operations } from './lib/operations';
 
-/** The error kinds as constants. */
-export declare const ErrorKind: Readonly<{
-  /** Bad input found before anything was sent (also: a closed client). */
-  INVALID_ARGUMENT: 'invalid_argument';
-  /** A required argument was null or undefined (e.g. the bucket). */
-  NULL_ARGUMENT: 'null_argument';
-  /** The connection failed or broke (refused, reset, truncated answer, DNS, TLS). */
-  NETWORK: 'network';
-  /** The connect timeout or the whole call's timeout ran out. */
-  TIMEOUT: 'timeout';
-  /** The service answered with an error: see `code` and `httpStatus`. */
-  SERVICE: 'service';
-  /** The service answered 2xx with a body that is not the expected XML. */
-  PARSE: 'parse';
-  /** The answer was larger than the client's `maxResponseBytes`. */
-  RESPONSE_TOO_LARGE: 'response_too_large';
-  /** A bug: a panic inside the native library, caught at its boundary. */
-  PANIC: 'panic';
-}>;
+export * from './lib/types';
+export type { Operations } from './lib/operations';
 
 /**
  * Every failure of this package: thrown by the constructor and the signer,
@@ -101,15 +81,15 @@ export interface ClientOptions {
   connectTo?: string;
   /** `'https'` (the default) or `'http'` (a local emulator, a trusted private route). */
   scheme?: 'https' | 'http';
-  /** Connect timeout in milliseconds (default 5000). */
+  /** Connect timeout in milliseconds (default 5000; 0 is refused). */
   connectTimeoutMs?: number;
-  /** Timeout of a whole call, retries included, in milliseconds (default 30000). */
+  /** Timeout of a whole call, retries and reading the answer included, in milliseconds (default 30000; 0 is refused). */
   timeoutMs?: number;
   /** Retries of connection failures, 5xx and throttling (default 3; 0 for none). */
   maxRetries?: number;
-  /** First backoff delay in milliseconds, doubled each retry with jitter (default 100). */
+  /** First backoff delay in milliseconds, doubled each retry with jitter (default 100; 0 retries at once). */
   retryBaseDelayMs?: number;
-  /** Largest response body accepted, in bytes (default 16 MiB). */
+  /** Largest response body accepted, in bytes (default 16 MiB; 0 is refused). */
   maxResponseBytes?: number;
   /** Appended to the `cloud-infinite/<version>` User-Agent. */
   userAgentSuffix?: string;
@@ -123,125 +103,6 @@ export interface ClientOptions {
    * honouring `NO_PROXY`), `'disabled'`, or `{ url: 'http://proxy:3128' }`.
    */
   proxy?: 'environment' | 'disabled' | { url: string };
-}
-
-/** Parameters of DescribePicProcessBucket; an omitted field is not sent. */
-export interface PicBucketQuery {
-  /** Only buckets in these regions. */
-  regions?: string[];
-  /** Only these buckets (exact `BucketName-APPID` names). */
-  bucketNames?: string[];
-  /** Only buckets whose name starts with this. */
-  bucketNamePrefix?: string;
-  /** Page number, from 1 (the service starts at 1). */
-  pageNumber?: number;
-  /** Page size, 1 to 100 (the service uses 10). */
-  pageSize?: number;
-  /** This call's timeout in milliseconds, all attempts included (default: the client's). */
-  timeoutMs?: number;
-}
-
-/** Parameters of DescribeAiProcessQueues; an omitted field is not sent. */
-export interface AiQueueQuery {
-  /** Only these queues; the answer then has no paging fields and lists unknown ids in `nonExistPids`. */
-  queueIds?: string[];
-  /** Only queues in this state (omit for every state). */
-  state?: 'Active' | 'Paused';
-  /** Only queues of this category, e.g. `'AIProcess'`. */
-  category?: string;
-  /** Page number, from 1. */
-  pageNumber?: number;
-  /** Page size, 1 to 100. */
-  pageSize?: number;
-  /** This call's timeout in milliseconds, all attempts included (default: the client's). */
-  timeoutMs?: number;
-}
-
-/** One image-processing bucket (`PicBucketList`). */
-export interface PicBucket {
-  /** `BucketId`, e.g. `'examplebucket-1250000000'`. */
-  bucketId: string | null;
-  /** `Name`, the same as `bucketId`. */
-  name: string | null;
-  /** `Region`, e.g. `'ap-beijing'`. */
-  region: string | null;
-  /** `CreateTime`, as the service wrote it (e.g. `'2019-11-15T12:12:12+0800'`). */
-  createTime: string | null;
-}
-
-/**
- * One page of DescribePicProcessBucket. Counts are JS numbers: they come
- * from 64-bit fields but stay far below 2^53.
- */
-export interface PicBucketPage {
-  /** `RequestId`, or null. */
-  requestId: string | null;
-  /** `TotalCount`: matching buckets across all pages; null when absent. */
-  totalCount: number | null;
-  /** `PageNumber`, from 1; null when absent. */
-  pageNumber: number | null;
-  /** `PageSize`; null when absent. */
-  pageSize: number | null;
-  /** The buckets of this page (empty past the last page). */
-  buckets: PicBucket[];
-}
-
-/** A queue's callback settings (`NotifyConfig`). */
-export interface NotifyConfig {
-  /** `Url`: the callback address. */
-  url: string | null;
-  /** `Event`, e.g. `'TaskFinish,WorkflowFinish'`. */
-  event: string | null;
-  /** `Type`: `'Url'` or `'TDMQ'`. */
-  type: string | null;
-  /** `State`: `'On'` or `'Off'`. */
-  state: string | null;
-  /** `ResultFormat`, e.g. `'JSON'`. */
-  resultFormat: string | null;
-  /** `MqMode`: how TDMQ is used. */
-  mqMode: string | null;
-  /** `MqRegion`: the TDMQ region. */
-  mqRegion: string | null;
-  /** `MqName`: the TDMQ topic. */
-  mqName: string | null;
-}
-
-/** One AI-processing queue (`QueueList`). */
-export interface AiQueue {
-  /** `QueueId`. */
-  queueId: string | null;
-  /** `Name`. */
-  name: string | null;
-  /** `State`: `'Active'` or `'Paused'`. */
-  state: string | null;
-  /** `NotifyConfig`, or null when the queue has none. */
-  notifyConfig: NotifyConfig | null;
-  /** `MaxSize`: the queue's maximum length; null when absent. */
-  maxSize: number | null;
-  /** `MaxConcurrent`: jobs run in parallel; null when absent. */
-  maxConcurrent: number | null;
-  /** `Category`, e.g. `'AIProcess'`. */
-  category: string | null;
-  /** `UpdateTime`, as the service wrote it. */
-  updateTime: string | null;
-  /** `CreateTime`, as the service wrote it. */
-  createTime: string | null;
-}
-
-/** One page of DescribeAiProcessQueues. With `queueIds` the paging fields are null. */
-export interface AiQueuePage {
-  /** `RequestId`, or null. */
-  requestId: string | null;
-  /** `TotalCount`; null when absent (always with `queueIds`). */
-  totalCount: number | null;
-  /** `PageNumber`; null when absent. */
-  pageNumber: number | null;
-  /** `PageSize`; null when absent. */
-  pageSize: number | null;
-  /** The queues of this page. */
-  queues: AiQueue[];
-  /** `NonExistPIDs`: requested ids that do not exist (empty when none). */
-  nonExistPids: string[];
 }
 
 /**
@@ -260,7 +121,9 @@ export declare class PageIterator<T> implements AsyncIterableIterator<T> {
 /**
  * A Cloud Infinite client: thread-safe in the core, so one client serves
  * any number of concurrent calls. Close it when done; a forgotten one is
- * released when it is garbage-collected.
+ * released when it is garbage-collected. Every describe call is a method
+ * ({@link Operations}: `describeMediaBuckets(query)`, `mediaBucketPages(query)`,
+ * `describeMediaQueues(bucket, query)`...).
  *
  * @example
  * const client = new Client({ secretId: 'AKID...', secretKey: '...', region: 'ap-guangzhou' });
@@ -277,20 +140,22 @@ export declare class Client {
   constructor(options?: ClientOptions);
   /** Whether {@link Client.close} was called. */
   readonly closed: boolean;
-  /** DescribePicProcessBucket: one page of the account's image-processing buckets. */
-  describePicBuckets(query?: PicBucketQuery): Promise<PicBucketPage>;
-  /** DescribeAiProcessQueues: one page of a bucket's AI queues (`bucket` is `BucketName-APPID`). */
-  describeAiQueues(bucket: string, query?: AiQueueQuery): Promise<AiQueuePage>;
-  /** Every page of a DescribePicProcessBucket query. Throws at once if the query is unusable. */
-  picBucketPages(query?: PicBucketQuery): PageIterator<PicBucketPage>;
-  /** Every page of a bucket's AI queues. Throws at once if the query is unusable. */
-  aiQueuePages(bucket: string, query?: AiQueueQuery): PageIterator<AiQueuePage>;
+  /**
+   * Any describe call by its {@link Operation} number: `bucket` is the
+   * `BucketName-APPID` of a queue call and null for a bucket call. The
+   * named methods are this with their operation.
+   */
+  describe(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery): Promise<BucketPage | CiBucketPage | QueuePage>;
+  /** Every page of any describe call (see {@link Client.describe}). Throws at once if the query is unusable. */
+  pages(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery): PageIterator<BucketPage | CiBucketPage | QueuePage>;
   /**
    * Later calls reject with kind `'invalid_argument'`; calls already
    * running finish normally. Idempotent.
    */
   close(): void;
 }
+/** The generated describe calls, merged into {@link Client}. */
+export interface Client extends Operations {}
 
 /** What {@link sign} signs. */
 export interface SignRequest {
@@ -312,22 +177,6 @@ export interface SignRequest {
   endTime: number | Date;
 }
 
-/** A computed signature and its intermediate strings. */
-export interface Signature {
-  /** The `Authorization` header value. */
-  authorization: string;
-  /** `q-signature`: 40 lowercase hex digits. */
-  signature: string;
-  /** Signed header names, `;`-separated (`q-header-list`). */
-  headerList: string;
-  /** Signed parameter names, `;`-separated (`q-url-param-list`). */
-  paramList: string;
-  /** The canonical request that was hashed (`HttpString`). */
-  httpString: string;
-  /** `StringToSign`. */
-  stringToSign: string;
-}
-
 /**
  * Signs a request with `q-sign-algorithm=sha1` exactly as Tencent's SDKs
  * do, in the core; nothing is sent. Synchronous (pure computation).
@@ -342,13 +191,16 @@ export declare function sign(request: SignRequest): Signature;
 /** The native library's version, e.g. `'0.1.0'`. */
 export declare function version(): string;
 
+/** Every describe call the loaded library offers (`ci_operations()`), in {@link Operation} order. */
+export declare function operations(): OperationInfo[];
+
 /** Objects the native library handed out and has not freed (for leak tests). */
 export declare function liveObjects(): number;
 
 /** For tests: rejects with a CIError of kind `'panic'` made by a panic inside the core. */
 export declare function debugPanic(message?: string): Promise<never>;
 
-/** The C ABI version of the loaded library (checked to be 1 at load). */
+/** The C ABI version of the loaded library (checked at load to be this package's, 3). */
 export declare const abiVersion: number;
 
 /** The path of the native library that was loaded. */

@@ -5,5 +5,5 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const ci = require('./index.js');
 
-export const { Client, CIError, ErrorKind, PageIterator, sign, version, liveObjects, debugPanic, abiVersion, libraryPath } = ci;
+export const { Client, CIError, ErrorKind, Operation, PageIterator, sign, version, operations, liveObjects, debugPanic, abiVersion, libraryPath } = ci;
 export default ci;

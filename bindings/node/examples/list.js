@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Lists every image-processing bucket (all pages) and the AI queues of one
-// bucket, as tables.
+// Lists each service's buckets and one bucket's queues of each kind, as
+// compact tables: the first few rows of each list and its count.
 //
 //   CI_EMULATOR_ADDR=127.0.0.1:PORT node examples/list.js   against a local ci-emulator
 //   node examples/list.js [BUCKET]                          against Tencent Cloud, with
@@ -11,6 +11,7 @@
 const { Client, CIError } = require('cloud-infinite');
 
 const BUCKET = process.argv[2] || 'examplebucket-1250000000';
+const ROWS = 3;
 
 function options() {
   const emulator = process.env.CI_EMULATOR_ADDR;
@@ -38,31 +39,46 @@ function table(headers, rows) {
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
+function section(title, page, items, headers, row) {
+  console.log(`\n${title}: ${page.totalCount ?? items.length}${items.length < (page.totalCount ?? 0) ? ` (first ${items.length})` : ''}`);
+  if (items.length) console.log(table(headers, items.map(row)));
+}
+
 async function main() {
   const client = new Client(options());
+  const first = { pageSize: ROWS };
   try {
-    const buckets = [];
-    let total = null;
-    for await (const page of client.picBucketPages({ pageSize: 100 })) {
-      total = page.totalCount;
-      buckets.push(...page.buckets);
+    const bucketLists = [
+      ['Media processing buckets', () => client.describeMediaBuckets(first)],
+      ['Image processing buckets', () => client.describePicBuckets(first)],
+      ['AI content recognition buckets', () => client.describeAiBuckets(first)],
+      ['Speech recognition buckets', () => client.describeAsrBuckets(first)],
+      ['Document processing buckets', () => client.describeDocBuckets(first)],
+      ['File processing buckets', () => client.describeFileBuckets(first)],
+    ];
+    for (const [title, call] of bucketLists) {
+      const page = await call();
+      section(title, page, page.buckets, ['Bucket', 'Region', 'Created', 'Alias'], (b) => [b.name, b.region, b.createTime, b.aliasBucketId]);
     }
-    console.log(`Image-processing buckets (${buckets.length} listed, TotalCount ${total ?? '-'}):\n`);
-    console.log(table(['#', 'Bucket', 'Region', 'Created'], buckets.map((b, i) => [i + 1, b.name, b.region, b.createTime])));
+    const ci = await client.describeCiBuckets(first);
+    section('Buckets bound to Cloud Infinite', ci, ci.buckets, ['BucketId', 'AppId', 'Region', 'Status', 'Created'], (b) => [b.bucketId, b.appId, b.region, b.status, b.createTime]);
 
-    const queues = [];
-    for await (const page of client.aiQueuePages(BUCKET, { pageSize: 100 })) queues.push(...page.queues);
-    console.log(`\nAI queues of ${BUCKET} (${queues.length}):\n`);
-    console.log(
-      table(
-        ['QueueId', 'Name', 'State', 'Category', 'MaxSize', 'MaxConcurrent', 'Notify', 'Updated'],
-        queues.map((q) => {
-          const n = q.notifyConfig;
-          const notify = n ? [n.type, n.state, n.url || n.mqName].filter(Boolean).join(' ') : null;
-          return [q.queueId, q.name, q.state, q.category, q.maxSize, q.maxConcurrent, notify, q.updateTime];
-        }),
-      ),
-    );
+    const queueLists = [
+      ['Media queues', () => client.describeMediaQueues(BUCKET, { ...first, category: 'CateAll' })],
+      ['Image queues', () => client.describePicQueues(BUCKET, first)],
+      ['AI queues', () => client.describeAiQueues(BUCKET, first)],
+      ['Speech queues', () => client.describeAsrQueues(BUCKET, first)],
+      ['Document queues', () => client.describeDocQueues(BUCKET, first)],
+      ['File queues', () => client.describeFileQueues(BUCKET, first)],
+    ];
+    for (const [title, call] of queueLists) {
+      const page = await call();
+      section(`${title} of ${BUCKET}`, page, page.queues, ['QueueId', 'Name', 'State', 'Category', 'MaxSize', 'MaxConcurrent', 'Notify'], (q) => {
+        const n = q.notifyConfig;
+        const notify = n ? [n.type, n.state, n.url || n.mqName || n.kafkaConfig?.topic].filter(Boolean).join(' ') : null;
+        return [q.queueId, q.name, q.state, q.category, q.maxSize, q.maxConcurrent, notify];
+      });
+    }
   } finally {
     client.close();
   }

@@ -61,7 +61,9 @@ test('invalid_argument: values the binding cannot convert', async () => {
     () => new ci.Client({ ...emulatorOptions(emu.addr), fromEnv: 'yes' }),
   ];
   for (const make of cases) assert.throws(make, isCIError({ kind: 'invalid_argument' }));
-  await assert.rejects(client.describePicBuckets({ pageSize: 0 }), isCIError({ kind: 'invalid_argument', message: /pageSize/ }));
+  // Page size 0 is sent as set (has_page_size = 1), so the core refuses it as out of range.
+  await assert.rejects(client.describePicBuckets({ pageSize: 0 }), isCIError({ kind: 'invalid_argument', message: /page_size must be between 1 and 100, got 0/ }));
+  await assert.rejects(client.describePicBuckets({ pageSize: -1 }), isCIError({ kind: 'invalid_argument', message: /pageSize/ }));
   await assert.rejects(client.describePicBuckets({ regions: 'ap-shanghai' }), isCIError({ kind: 'invalid_argument', message: /regions/ }));
   await assert.rejects(client.describePicBuckets({ page_size: 5 }), isCIError({ kind: 'invalid_argument', message: /page_size/ }));
   await assert.rejects(client.describeAiQueues(BUCKET, { state: 'Running' }), isCIError({ kind: 'invalid_argument', message: /Active/ }));

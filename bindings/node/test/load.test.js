@@ -25,11 +25,14 @@ test.before(() => {
 });
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** The real library's struct sizes, ids 0..11. */
+const { ABI_VERSION, MIRRORS, STRUCT_ID } = require('../lib/abi.js');
+const LAST_ID = Math.max(...Object.values(STRUCT_ID));
+
+/** The real library's struct sizes, ids 0..LAST_ID. */
 function realSizes() {
   const koffi = require('koffi');
   const size = koffi.load(require('..').libraryPath).func('size_t ci_struct_size(uint32_t)');
-  return Array.from({ length: 12 }, (_, id) => Number(size(id)));
+  return Array.from({ length: LAST_ID + 1 }, (_, id) => Number(size(id)));
 }
 
 /**
@@ -46,7 +49,7 @@ function stubLibrary(name, abi, sizeOverride) {
 static const size_t sizes[] = {${realSizes().join(', ')}};
 uint32_t ci_abi_version(void) { return ${abi}; }
 size_t ci_struct_size(uint32_t which) {
-  if (which == 0 || which > 11) return 0;
+  if (which == 0 || which > ${LAST_ID}) return 0;
   ${sizeOverride ? `if (which == ${sizeOverride[0]}) return ${sizeOverride[1]};` : ''}
   return sizes[which];
 }
@@ -55,8 +58,6 @@ size_t ci_struct_size(uint32_t which) {
   execFileSync(process.env.CC || 'cc', ['-shared', '-fPIC', '-o', lib, src]);
   return lib;
 }
-
-const { ABI_VERSION } = require('../lib/native.js');
 
 test('the real library: our ABI version, a version string, the path it came from', () => {
   const ci = require('..');
@@ -80,10 +81,13 @@ test('a library of another ABI version refuses to load, saying why', () => {
   assert.match(r.out, new RegExp(`implements C ABI version ${other}, but this package was written for version ${ABI_VERSION}`));
 });
 
-test('a struct layout that differs refuses to load, naming the struct', () => {
-  const r = runNode(['-e', `require(${JSON.stringify(PKG)})`], { CLOUD_INFINITE_LIB: stubLibrary('size', ABI_VERSION, [8, 112]) });
-  assert.notEqual(r.status, 0);
-  assert.match(r.out, new RegExp(`ci_ai_queue_page: ${realSizes()[8]} bytes here, 112 in the library`));
+test('every mirror is checked: a struct layout that differs refuses to load, naming the struct', () => {
+  assert.equal(MIRRORS.length, LAST_ID, 'one mirror per ci_struct_id');
+  for (const [id, name] of [[STRUCT_ID.PAGE, 'ci_page'], [STRUCT_ID.QUEUE, 'ci_queue'], [STRUCT_ID.OPERATION_INFO, 'ci_operation_info']]) {
+    const r = runNode(['-e', `require(${JSON.stringify(PKG)})`], { CLOUD_INFINITE_LIB: stubLibrary(`size${id}`, ABI_VERSION, [id, 4]) });
+    assert.notEqual(r.status, 0);
+    assert.match(r.out, new RegExp(`${name}: ${realSizes()[id]} bytes here, 4 in the library`));
+  }
 });
 
 test('a missing library is reported with the path that was tried', () => {

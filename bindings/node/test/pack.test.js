@@ -30,7 +30,7 @@ test('npm pack, then npm install in an empty folder, then use it', { timeout: 29
     const tgz = fs.readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     assert.ok(tgz, 'npm pack made a tarball');
     const files = execFileSync('tar', ['tzf', path.join(tmp, tgz)], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'lib/native.js', 'README.md', 'package.json', `native/${process.platform}-${process.arch}/libcloud_infinite.so`]) {
+    for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'lib/native.js', 'lib/abi.js', 'lib/operations.js', 'lib/types.d.ts', 'lib/operations.d.ts', 'README.md', 'package.json', `native/${process.platform}-${process.arch}/libcloud_infinite.so`]) {
       assert.ok(files.includes(`package/${f}`), `${f} is in the tarball: ${files.join(', ')}`);
     }
     assert.ok(!files.some((f) => f.startsWith('package/test/') || f.includes('node_modules')), 'no tests or dependencies inside');

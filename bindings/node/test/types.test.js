@@ -1,14 +1,16 @@
 'use strict';
-// index.d.ts compiles under `tsc --strict` and types every documented use
-// (test/types/usage.ts, which resolves 'cloud-infinite' by the package's own
-// name), and it rejects what the API does not take (@ts-expect-error lines).
+// index.d.ts and the generated lib/types.d.ts and lib/operations.d.ts
+// compile under `tsc --strict` and type every documented use, from CommonJS
+// (test/types/usage.ts) and from an ES module (test/types/usage.mts), both
+// resolving 'cloud-infinite' by the package's own name; and they reject
+// what the API does not take (@ts-expect-error lines).
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-test('tsc --strict accepts index.d.ts and test/types/usage.ts', () => {
+test('tsc --strict accepts the declarations from CJS and ESM (test/types/usage.ts, usage.mts)', () => {
   const tsc = require.resolve('typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', path.join(__dirname, 'types', 'tsconfig.json')], {
     cwd: path.resolve(__dirname, '..'),

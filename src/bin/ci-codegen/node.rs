@@ -1,9 +1,74 @@
-//! The node binding's generated files.
+//! The Node binding's generated files: the koffi mirrors and prototypes
+//! (lib/abi.js), the result converters (lib/results.js), the query
+//! converter (lib/query.js), the per-operation methods
+//! (lib/operations.js) and their TypeScript types (lib/types.d.ts,
+//! lib/operations.d.ts). Each file's generator is its own module.
+
+#[path = "node_abi.rs"]
+mod abi;
+#[path = "node_model.rs"]
+mod model;
+#[path = "node_ops.rs"]
+mod ops;
+#[path = "node_query.rs"]
+mod query;
+#[path = "node_results.rs"]
+mod results;
+#[path = "node_types.rs"]
+mod types;
 
 use crate::header::Header;
 use crate::Output;
 
 /// Every generated file of the node binding.
-pub fn generate(_header: &Header) -> Vec<Output> {
-    Vec::new()
+pub fn generate(header: &Header) -> Vec<Output> {
+    vec![
+        Output { path: "bindings/node/lib/abi.js", contents: abi::abi_js(header) },
+        Output { path: "bindings/node/lib/results.js", contents: results::results_js(header) },
+        Output { path: "bindings/node/lib/query.js", contents: query::query_js(header) },
+        Output { path: "bindings/node/lib/operations.js", contents: ops::operations_js(header) },
+        Output { path: "bindings/node/lib/operations.d.ts", contents: ops::operations_dts() },
+        Output { path: "bindings/node/lib/types.d.ts", contents: types::types_dts(header) },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::model::{directions, Direction};
+    use super::*;
+
+    fn header() -> Header {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/cloud_infinite.h")).unwrap();
+        crate::header::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn inputs_and_results_are_told_apart_by_how_the_functions_use_them() {
+        let h = header();
+        let dir = |name: &str| directions(&h).into_iter().find(|(s, _)| s.name == name).map(|(_, d)| d);
+        for input in ["ci_query", "ci_client_options", "ci_sign_request", "ci_kv"] {
+            assert_eq!(dir(input), Some(Direction::Input), "{input}");
+        }
+        for output in ["ci_page", "ci_paging", "ci_bucket", "ci_ci_bucket", "ci_queue", "ci_notify_config", "ci_kafka_config", "ci_signature", "ci_operation_info"] {
+            assert_eq!(dir(output), Some(Direction::Output), "{output}");
+        }
+    }
+
+    #[test]
+    fn every_operation_gets_a_method_pair_and_a_page_of_its_shape() {
+        let h = header();
+        let files = generate(&h);
+        let ops = &files.iter().find(|f| f.path.ends_with("lib/operations.js")).unwrap().contents;
+        let dts = &files.iter().find(|f| f.path.ends_with("lib/operations.d.ts")).unwrap().contents;
+        for spec in cloud_infinite::OPERATIONS {
+            let names = crate::names::OperationNames::of(spec);
+            for name in [&names.js_describe, &names.js_pages] {
+                assert!(ops.contains(&format!("  {name}(")) && dts.contains(&format!("  {name}(")), "{name}");
+            }
+        }
+        let shapes: Vec<String> = results::page_shapes(&h).into_iter().map(|s| s.type_name).collect();
+        assert_eq!(shapes, ["BucketPage", "CiBucketPage", "QueuePage"]);
+        let results = &files.iter().find(|f| f.path.ends_with("lib/results.js")).unwrap().contents;
+        assert!(results.contains("buckets: p.ciBuckets,") && results.contains("nonExistPids: p.nonExistPids,"));
+    }
 }

@@ -1,7 +1,9 @@
 // Compiled (never run) by types.test.js with `tsc --noEmit --strict`: the
 // declarations must accept every documented use and reject wrong ones.
-import { Client, CIError, ErrorKind, sign, version, liveObjects, debugPanic, abiVersion, libraryPath } from 'cloud-infinite';
-import type { AiQueue, AiQueuePage, ClientOptions, ErrorKindName, NotifyConfig, PicBucket, PicBucketPage, Signature } from 'cloud-infinite';
+import { Client, CIError, ErrorKind, Operation, sign, version, operations, liveObjects, debugPanic, abiVersion, libraryPath } from 'cloud-infinite';
+import type {
+  Bucket, BucketPage, CiBucket, CiBucketPage, ClientOptions, ErrorKindName, KafkaConfig, NotifyConfig, OperationInfo, Queue, QueuePage, QueueState, Signature,
+} from 'cloud-infinite';
 
 const options: ClientOptions = {
   fromEnv: true,
@@ -23,17 +25,33 @@ const options: ClientOptions = {
 
 async function use(): Promise<number> {
   const client = new Client(options);
-  const p: PicBucketPage = await client.describePicBuckets({
+  const p: BucketPage = await client.describePicBuckets({
     regions: ['ap-shanghai'], bucketNames: ['a-1'], bucketNamePrefix: 'a', pageNumber: 1, pageSize: 10, timeoutMs: 100,
   });
   const total: number | null = p.totalCount;
-  const b: PicBucket | undefined = p.buckets[0];
-  const q: AiQueuePage = await client.describeAiQueues('examplebucket-1250000000', {
-    queueIds: ['p1'], state: 'Paused', category: 'AIProcess', pageNumber: 1, pageSize: 10, timeoutMs: 100,
+  const b: Bucket | undefined = p.buckets[0];
+  const alias: string | null | undefined = b?.aliasBucketId;
+  const docs: BucketPage = await client.describeDocBuckets({ pageSize: 5 });
+  const ci: CiBucketPage = await client.describeCiBuckets({ bucketName: 'a', tagKey: 'k', region: 'ap-guangzhou', pageNumber: 1, pageSize: 10 });
+  const cb: CiBucket | undefined = ci.buckets[0];
+  const status: string | null | undefined = cb?.status;
+  const state: QueueState = 'Paused';
+  const q: QueuePage = await client.describeAiQueues('examplebucket-1250000000', {
+    queueIds: ['p1'], state, pageNumber: 1, pageSize: 10, timeoutMs: 100,
   });
-  const queue: AiQueue | undefined = q.queues[0];
+  const media: QueuePage = await client.describeMediaQueues('examplebucket-1250000000', { category: 'SpeedTranscoding', state: 'Active' });
+  const other: QueuePage = await client.describeMediaQueues('examplebucket-1250000000', { category: 'SomethingNew' });
+  const queue: Queue | undefined = q.queues[0];
   const n: NotifyConfig | null | undefined = queue?.notifyConfig;
+  const kafka: KafkaConfig | null | undefined = n?.kafkaConfig;
+  const bucketId: string | null | undefined = queue?.bucketId;
   const missing: string[] = q.nonExistPids;
+  const generic = await client.describe(Operation.FILE_QUEUES, 'examplebucket-1250000000', { state: 'Active' });
+  for await (const page of client.pages(Operation.CI_BUCKETS, null)) void page;
+  for await (const page of client.fileQueuePages('examplebucket-1250000000', { pageSize: 100 })) void page.queues;
+  const ops: OperationInfo[] = operations();
+  const snake: string | undefined = ops[0]?.snakeName;
+  void [alias, docs, status, media, other, kafka, bucketId, generic, snake];
   for await (const page of client.picBucketPages({ pageSize: 100 })) {
     const names: (string | null)[] = page.buckets.map((x) => x.name);
     void names;
@@ -67,6 +85,14 @@ void use;
 
 // @ts-expect-error: the state is 'Active' or 'Paused'
 void new Client().describeAiQueues('b', { state: 'Running' });
+// @ts-expect-error: only media queues take a category
+void new Client().describeAiQueues('b', { category: 'AIProcess' });
+// @ts-expect-error: bucket lists take no bucket
+void new Client().describeMediaBuckets('b');
+// @ts-expect-error: DescribeCIBuckets has no regions list
+void new Client().describeCiBuckets({ regions: ['ap-guangzhou'] });
+// @ts-expect-error: not a generated method
+void new Client().describeNothing();
 // @ts-expect-error: the scheme is 'https' or 'http'
 void new Client({ scheme: 'ftp' });
 // @ts-expect-error: the bucket is required

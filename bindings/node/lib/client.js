@@ -1,0 +1,173 @@
+'use strict';
+/**
+ * The client: options to `ci_client_options`, and the one generic call and
+ * one generic pager every operation method of lib/operations.js goes
+ * through.
+ * @module cloud-infinite/lib/client
+ * @private
+ */
+
+const { fns } = require('./native');
+const { SCHEME, PROXY_MODE } = require('./abi');
+const { invalid } = require('./errors');
+const { checkKeys, optString, isSet, optUint64 } = require('./values');
+const { callAsync, callSync } = require('./call');
+const { toQuery } = require('./query');
+const { convertPage } = require('./results');
+const { NativeHandle } = require('./handle');
+const { PageIterator } = require('./pager');
+const { Operations } = require('./operations');
+
+const CLIENT_OPTION_KEYS = [
+  'fromEnv', 'secretId', 'secretKey', 'sessionToken', 'region', 'endpoint', 'connectTo', 'scheme',
+  'connectTimeoutMs', 'timeoutMs', 'maxRetries', 'retryBaseDelayMs', 'maxResponseBytes', 'userAgentSuffix', 'proxy',
+  'caFile',
+];
+
+const SCHEMES = { https: SCHEME.HTTPS, http: SCHEME.HTTP };
+const UINT32_MAX = 0xffffffff;
+
+/** Client options to a `ci_client_options`; numbers given are sent as given, 0 included. */
+function toClientOptions(options) {
+  const o = checkKeys(options, CLIENT_OPTION_KEYS, 'client option');
+  if (o.fromEnv !== undefined && typeof o.fromEnv !== 'boolean') throw invalid('fromEnv must be a boolean');
+  let scheme = SCHEME.DEFAULT;
+  if (o.scheme !== undefined && o.scheme !== null) {
+    scheme = SCHEMES[o.scheme];
+    if (!scheme) throw invalid(`scheme must be "https" or "http", not ${JSON.stringify(o.scheme)}`);
+  }
+  let proxyMode = PROXY_MODE.FROM_ENVIRONMENT;
+  let proxyUrl = null;
+  if (o.proxy === 'disabled') {
+    proxyMode = PROXY_MODE.DISABLED;
+  } else if (o.proxy && typeof o.proxy === 'object') {
+    checkKeys(o.proxy, ['url'], 'proxy');
+    proxyMode = PROXY_MODE.URL;
+    proxyUrl = optString(o.proxy.url, 'proxy.url');
+  } else if (o.proxy !== undefined && o.proxy !== null && o.proxy !== 'environment') {
+    throw invalid('proxy must be "environment", "disabled" or { url: "http://host:port" }');
+  }
+  return {
+    from_env: o.fromEnv === true ? 1 : 0,
+    secret_id: optString(o.secretId, 'secretId'),
+    secret_key: optString(o.secretKey, 'secretKey'),
+    session_token: optString(o.sessionToken, 'sessionToken'),
+    region: optString(o.region, 'region'),
+    endpoint: optString(o.endpoint, 'endpoint'),
+    connect_to: optString(o.connectTo, 'connectTo'),
+    scheme,
+    has_connect_timeout_ms: isSet(o.connectTimeoutMs),
+    connect_timeout_ms: optUint64(o.connectTimeoutMs, 'connectTimeoutMs'),
+    has_timeout_ms: isSet(o.timeoutMs),
+    timeout_ms: optUint64(o.timeoutMs, 'timeoutMs'),
+    has_max_retries: isSet(o.maxRetries),
+    max_retries: optUint64(o.maxRetries, 'maxRetries', UINT32_MAX),
+    has_retry_base_delay_ms: isSet(o.retryBaseDelayMs),
+    retry_base_delay_ms: optUint64(o.retryBaseDelayMs, 'retryBaseDelayMs'),
+    has_max_response_bytes: isSet(o.maxResponseBytes),
+    max_response_bytes: optUint64(o.maxResponseBytes, 'maxResponseBytes'),
+    user_agent_suffix: optString(o.userAgentSuffix, 'userAgentSuffix'),
+    proxy_mode: proxyMode,
+    proxy_url: proxyUrl,
+    ca_file: optString(o.caFile, 'caFile'),
+  };
+}
+
+/** An operation argument: a `ci_operation` number (the core rejects unknown ones). */
+function operationArg(operation) {
+  if (!Number.isInteger(operation) || operation < 0 || operation > UINT32_MAX) {
+    throw invalid(`operation must be one of Operation's numbers, not ${String(operation)}`);
+  }
+  return operation;
+}
+
+/** A bucket argument: a string, or null/undefined passed on as NULL for the core to judge. */
+function bucketArg(bucket) {
+  return bucket === undefined || bucket === null ? null : optString(bucket, 'bucket');
+}
+
+/**
+ * A Cloud Infinite client. One client serves any number of concurrent
+ * calls (the core shares one connection pool); each call runs on libuv's
+ * thread pool and returns a Promise, so the event loop never blocks.
+ * Every describe call of the library is a method (lib/operations.js).
+ *
+ * @example
+ * const client = new Client({
+ *   secretId: 'AKID...', secretKey: '...', region: 'ap-guangzhou',
+ * });
+ * for await (const page of client.mediaBucketPages({ pageSize: 100 })) {
+ *   for (const b of page.buckets) console.log(b.name, b.region);
+ * }
+ * client.close();
+ */
+class Client extends Operations {
+  #handle;
+
+  /**
+   * Makes a client; nothing is sent yet. Throws a CIError of kind
+   * `invalid_argument` (or `null_argument`) when the options are unusable,
+   * e.g. no credentials.
+   * @param {import('../index').ClientOptions} [options]
+   */
+  constructor(options = {}) {
+    super();
+    const ptr = callSync(fns.ci_client_new, [toClientOptions(options)]);
+    this.#handle = new NativeHandle(this, ptr, 'Client');
+  }
+
+  /** Whether {@link Client#close} was called. @type {boolean} */
+  get closed() {
+    return this.#handle.closed;
+  }
+
+  /**
+   * Any describe call: one page of `operation`. The named methods
+   * (`describeMediaBuckets`...) are this with their operation.
+   * @param {number} operation one of {@link Operation}'s numbers
+   * @param {string|null} bucket `BucketName-APPID` for a queue call, null for a bucket call
+   * @param {object} [query] the call's query
+   * @returns {Promise<object>} the page of the operation's shape
+   */
+  async describe(operation, bucket, query) {
+    const args = [operationArg(operation), bucketArg(bucket), toQuery(query)];
+    const h = this.#handle;
+    const ptr = h.acquire();
+    try {
+      return await callAsync(fns.ci_describe, [ptr, ...args], convertPage);
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * Every page of any describe call (see {@link Client#describe}); the
+   * named methods (`mediaBucketPages`...) are this with their operation.
+   * Throws at once when the arguments are unusable.
+   * @param {number} operation
+   * @param {string|null} bucket
+   * @param {object} [query]
+   * @returns {PageIterator<object>}
+   */
+  pages(operation, bucket, query) {
+    const args = [operationArg(operation), bucketArg(bucket), toQuery(query)];
+    const h = this.#handle;
+    const ptr = h.acquire();
+    try {
+      return new PageIterator(h, callSync(fns.ci_pager_new, [ptr, ...args]));
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * Closes the client: later calls reject with a CIError of kind
+   * `invalid_argument`. Calls already running finish normally; the native
+   * client is released when the last of them ends. Idempotent.
+   */
+  close() {
+    this.#handle.close();
+  }
+}
+
+module.exports = { Client };
