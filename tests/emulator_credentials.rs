@@ -353,7 +353,7 @@ fn issued_credentials_work_until_they_expire_then_answer_expired_token() {
 #[test]
 fn a_cache_over_the_cvm_provider_fetches_once_per_expiry_for_eight_threads() {
     let emu = Emulator::start_with(&["--credential-lifetime-secs", "2"]);
-    let cache = CredentialCache::from_provider(Box::new(CvmRoleProvider::new().endpoint(emu.metadata_endpoint())), Duration::ZERO);
+    let cache = CredentialCache::from_provider(std::sync::Arc::new(CvmRoleProvider::new().endpoint(emu.metadata_endpoint())), Duration::ZERO);
     let mut ids = Vec::new();
     for round in 0..3 {
         let leases: Vec<_> = std::thread::scope(|s| {

@@ -51,7 +51,7 @@ impl Scheme {
 mod builder;
 mod calls;
 mod errors;
-mod proxy;
+pub(crate) mod proxy;
 mod send;
 
 pub use builder::ClientBuilder;

@@ -4,7 +4,7 @@
 //! `TmpSecretId`, `TmpSecretKey`, `Token`, `ExpiredTime` (Unix seconds),
 //! `Expiration` and `Code` ("Success").
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use super::http::{self, unreachable};
 use super::{checked, CredentialProvider, Fetched};
@@ -116,7 +116,7 @@ impl CredentialProvider for CvmRoleProvider {
         let expires = json.get("ExpiredTime").and_then(|v| v.as_u64()).ok_or_else(|| fail(format!("{what} answered without ExpiredTime")))?;
         let expires_at = UNIX_EPOCH + Duration::from_secs(expires);
         let credentials = Credentials::new(id, key).with_session_token(token);
-        checked(&format!("the CVM role {role}"), credentials, Some(expires_at.max(SystemTime::UNIX_EPOCH)))
+        checked(&format!("the CVM role {role}"), credentials, Some(expires_at))
     }
 }
 

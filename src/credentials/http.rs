@@ -53,7 +53,7 @@ pub(super) fn send(what: &str, mut request: impl FnMut() -> std::result::Result<
                 .limit(MAX_BODY)
                 .reader()
                 .read_to_string(&mut body)
-                .map_err(|e| Error::new(ErrorKind::Network, format!("{what}: the answer could not be read: {e}")))?;
+                .map_err(|e| transport(what, ureq::Error::from(e)))?;
             Ok(Answer { status, body })
         });
         let retry = match &outcome {

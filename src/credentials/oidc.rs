@@ -29,15 +29,15 @@ pub struct OidcProvider {
     /// Values set in code, by variable name; the environment fills the rest.
     set: Vec<(&'static str, String)>,
     endpoint: Option<String>,
-    agent: ureq::Agent,
 }
 
 impl OidcProvider {
     /// Configured from the `TKE_*` variables when it fetches; STS at
     /// `$TENCENTCLOUD_STS_ENDPOINT`, else Tencent's, through the
-    /// environment's HTTPS proxy if one is set.
+    /// environment's proxy as a client resolves it (curl's variables and
+    /// `NO_PROXY`; an unusable value is an error, never skipped).
     pub fn from_env() -> Self {
-        OidcProvider { set: Vec::new(), endpoint: None, agent: http::agent(ureq::Proxy::try_from_env()) }
+        OidcProvider { set: Vec::new(), endpoint: None }
     }
 
     /// Configured in code instead of by `TKE_*` variables.
@@ -62,6 +62,20 @@ impl OidcProvider {
         let endpoint = self.endpoint.clone().or_else(|| std::env::var(STS_ENDPOINT_VAR).ok().filter(|v| !v.is_empty()));
         endpoint.unwrap_or_else(|| DEFAULT_STS_ENDPOINT.to_owned())
     }
+}
+
+/// The proxy for a request to `url`, as the environment names it.
+fn sts_proxy(url: &str) -> Result<Option<ureq::Proxy>> {
+    use crate::client::proxy::{process_env, resolve};
+    use crate::client::{ProxyConfig, Scheme};
+    let (scheme, rest) = match url.split_once("://") {
+        Some(("http", rest)) => (Scheme::Http, rest),
+        Some((_, rest)) => (Scheme::Https, rest),
+        None => (Scheme::Https, url),
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    let route = resolve(&ProxyConfig::FromEnvironment, scheme, &process_env)?;
+    Ok(route.filter(|r| r.applies_to(host, scheme)).map(|r| r.proxy))
 }
 
 fn fail(message: String) -> Error {
@@ -103,8 +117,9 @@ impl CredentialProvider for OidcProvider {
         .to_string();
         let url = self.url();
         let what = format!("STS AssumeRoleWithWebIdentity at {url}");
+        let agent = http::agent(sts_proxy(&url).map_err(|e| fail(format!("{what}: {}", e.message())))?);
         let answer = http::send(&what, || {
-            self.agent
+            agent
                 .post(&url)
                 .header("Content-Type", "application/json")
                 .header("Authorization", "SKIP")

@@ -131,6 +131,8 @@ const STRUCT_ID = Object.freeze({
   SIGNATURE: 12,
   /** `ci_operation_info`. */
   OPERATION_INFO: 13,
+  /** `ci_credential_values`. */
+  CREDENTIAL_VALUES: 14,
 });
 
 /**
@@ -222,6 +224,34 @@ const PARAM = Object.freeze({
   PAGE_NUMBER: 512,
   /** `page_size`. */
   PAGE_SIZE: 1024,
+});
+
+/**
+ * `ci_client_options.credentials`: where the client's keys come from.
+ * @readonly
+ * @enum {number}
+ */
+const CREDENTIALS_SOURCE = Object.freeze({
+  /**
+   * `secret_id`, `secret_key` and `session_token` (with `from_env`, the
+   * environment fills those not set): fixed keys.
+   */
+  KEYS: 0,
+  /**
+   * Tencent's default chain, in its order: the environment, the profile
+   * file, the CVM role, TKE OIDC; refreshed before expiry.
+   */
+  DEFAULT_CHAIN: 1,
+  /** The environment's keys, read when the client is made. */
+  ENVIRONMENT: 2,
+  /** The profile file (`profile_name`, default `default`). */
+  PROFILE_FILE: 3,
+  /** The CVM instance role (`cvm_role`, default the first listed). */
+  CVM_ROLE: 4,
+  /** TKE OIDC: STS `AssumeRoleWithWebIdentity` with the `TKE_*` variables. */
+  TKE_OIDC: 5,
+  /** `credentials_callback`. */
+  CALLBACK: 6,
 });
 
 // Opaque handles: koffi passes them as BigInt addresses and checks no
@@ -365,6 +395,27 @@ types.ci_page = koffi.struct('ci_page', {
 });
 
 /**
+ * Credentials a callback hands back, or that `ci_client_set_credentials`
+ * installs. The library copies the strings before the call returns.
+ */
+types.ci_credential_values = koffi.struct('ci_credential_values', {
+  secret_id: 'const char *',
+  secret_key: 'const char *',
+  session_token: 'const char *',
+  expires_at_unix: 'uint64_t',
+});
+
+/**
+ * A credentials callback: fill `*out` and return 0, or return non-zero on
+ * failure, optionally after writing a message (NUL-terminated, at most
+ * `message_len` bytes including the NUL) into `message`. It is called
+ * from whichever thread needs new credentials (never two at once for one
+ * client), with the `credentials_user_data` of the options. The strings
+ * it writes into `*out` must stay valid until it returns.
+ */
+types.ci_credentials_callback = koffi.pointer('ci_credentials_callback', koffi.proto('int32_t ci_credentials_callback_proto(void *user_data, ci_credential_values *out, char *message, size_t message_len)'));
+
+/**
  * How to make a client. null strings, zero enums and `has_` flags of 0
  * mean "not set": the default, or with `from_env` the environment's value.
  * A number whose `has_` flag is 1 is used as given, 0 included (and
@@ -400,6 +451,15 @@ types.ci_client_options = koffi.struct('ci_client_options', {
   proxy_mode: 'uint32_t',
   proxy_url: 'const char *',
   ca_file: 'const char *',
+  credentials: 'uint32_t',
+  credentials_callback: 'ci_credentials_callback',
+  credentials_user_data: 'void *',
+  profile_name: 'const char *',
+  cvm_role: 'const char *',
+  metadata_endpoint: 'const char *',
+  sts_endpoint: 'const char *',
+  has_refresh_margin_ms: 'uint8_t',
+  refresh_margin_ms: 'uint64_t',
 });
 
 /**
@@ -416,6 +476,8 @@ types.ci_operation_info = koffi.struct('ci_operation_info', {
   shape: 'uint32_t',
   hostLevel: 'uint32_t',
   params: 'uint32_t',
+  categories: 'const char *',
+  defaultCategory: 'const char *',
 });
 
 /** A name and a value (a query parameter or a header) for `ci_sign`. */
@@ -467,6 +529,7 @@ const MIRRORS = [
   [STRUCT_ID.SIGN_REQUEST, 'ci_sign_request', types.ci_sign_request],
   [STRUCT_ID.SIGNATURE, 'ci_signature', types.ci_signature],
   [STRUCT_ID.OPERATION_INFO, 'ci_operation_info', types.ci_operation_info],
+  [STRUCT_ID.CREDENTIAL_VALUES, 'ci_credential_values', types.ci_credential_values],
 ];
 
 /**
@@ -484,6 +547,8 @@ const PROTOTYPES = Object.freeze({
   ci_pager_new: 'ci_error *ci_pager_new(const ci_client *client, uint32_t operation, const char *bucket, const ci_query *query, _Out_ void **out)',
   ci_pager_next: 'ci_error *ci_pager_next(ci_pager *pager, _Out_ void **out)',
   ci_client_new: 'ci_error *ci_client_new(const ci_client_options *options, _Out_ void **out)',
+  ci_client_set_credentials: 'ci_error *ci_client_set_credentials(const ci_client *client, const ci_credential_values *values)',
+  ci_client_credential_fetches: 'uint64_t ci_client_credential_fetches(const ci_client *client)',
   ci_error_kind: 'uint32_t ci_error_kind(const ci_error *error)',
   ci_error_message: 'const char *ci_error_message(const ci_error *error)',
   ci_error_code: 'const char *ci_error_code(const ci_error *error)',
@@ -498,4 +563,4 @@ const PROTOTYPES = Object.freeze({
   ci_live_objects: 'size_t ci_live_objects(void)',
 });
 
-module.exports = { ABI_VERSION, KIND, SCHEME, PROXY_MODE, QUEUE_STATE, STRUCT_ID, OPERATION, SHAPE, HOST_LEVEL, PARAM, types, MIRRORS, PROTOTYPES };
+module.exports = { ABI_VERSION, KIND, SCHEME, PROXY_MODE, QUEUE_STATE, STRUCT_ID, OPERATION, SHAPE, HOST_LEVEL, PARAM, CREDENTIALS_SOURCE, types, MIRRORS, PROTOTYPES };

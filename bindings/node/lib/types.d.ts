@@ -250,6 +250,13 @@ export interface OperationInfo {
   hostLevel: number;
   /** The `ci_param` bits of the `ci_query` fields it takes. */
   params: number;
+  /**
+   * The `category` values its page documents, comma-separated (e.g.
+   * `"CateAll,Transcoding,SpeedTranscoding"`), or null when it takes none.
+   */
+  categories: string;
+  /** The category the service lists when none is sent, or null (every one). */
+  defaultCategory: string;
 }
 
 /**

@@ -41,6 +41,20 @@ fn decl(ty: &str, name: &str) -> String {
     }
 }
 
+/// The koffi pointer type of the function pointer typedef `name`: a
+/// prototype the binding registers a JS function with (`koffi.register`).
+fn callback(header: &Header, name: &str) -> String {
+    let f = header.callbacks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("the header has no callback {name}"));
+    let params: Vec<String> = f.params.iter().map(|p| decl(&koffi_scalar(&p.ty), &p.name)).collect();
+    let proto = decl(&koffi_scalar(&f.ret), &format!("{name}_proto({})", params.join(", ")));
+    format!(
+        "\n{}types.{name} = koffi.pointer({}, koffi.proto({}));\n",
+        jsdoc(&js_doc_text(&f.doc), &[], ""),
+        js_str(name),
+        js_str(&proto)
+    )
+}
+
 pub fn abi_js(header: &Header) -> String {
     let mut out = crate::banner("//");
     out.push_str("'use strict';\n");
@@ -73,7 +87,18 @@ pub fn abi_js(header: &Header) -> String {
         writeln!(out, "koffi.opaque({});", js_str(o)).unwrap();
     }
     out.push_str("\n/** The koffi mirror of each struct, by its C name. */\nconst types = {};\n");
+    let mut callbacks_done = Vec::new();
     for (s, dir) in directions(header) {
+        // A function pointer type goes before the first struct holding one
+        // (the structs it takes come earlier in the header).
+        for f in &s.fields {
+            if let CType::Callback(name) = &f.ty {
+                if !callbacks_done.contains(name) {
+                    callbacks_done.push(name.clone());
+                    out.push_str(&callback(header, name));
+                }
+            }
+        }
         out.push('\n');
         out.push_str(&jsdoc(&js_doc_text(&s.doc), &[], ""));
         writeln!(out, "types.{} = koffi.struct({}, {{", s.name, js_str(&s.name)).unwrap();
