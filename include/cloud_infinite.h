@@ -68,6 +68,15 @@
 #define CI_ABI_VERSION 3
 
 /**
+ * What a credentials callback returns when it has only started getting
+ * the credentials: the library then waits, within the call's timeout, for
+ * `ci_client_set_credentials` (or `ci_client_fail_credentials`) on the
+ * same client, from any thread. How a runtime whose callbacks cannot
+ * block (a JavaScript Promise) hands credentials over.
+ */
+#define CI_CREDENTIALS_PENDING -1
+
+/**
  * The most of an error body that is parsed. A CI error body is a few
  * hundred bytes; a longer one is read only this far (see [`parse_error_body`]).
  */
@@ -906,9 +915,10 @@ typedef struct ci_credential_values {
 } ci_credential_values;
 
 /**
- * A credentials callback: fill `*out` and return 0, or return non-zero on
- * failure, optionally after writing a message (NUL-terminated, at most
- * `message_len` bytes including the NUL) into `message`. It is called
+ * A credentials callback: fill `*out` and return 0; or return
+ * `CI_CREDENTIALS_PENDING` and hand them over later; or return any other
+ * value on failure, optionally after writing a message (NUL-terminated, at
+ * most `message_len` bytes including the NUL) into `message`. It is called
  * from whichever thread needs new credentials (never two at once for one
  * client), with the `credentials_user_data` of the options. The strings
  * it writes into `*out` must stay valid until it returns.
@@ -1353,6 +1363,15 @@ struct ci_error *ci_client_new(const struct ci_client_options *options,
  */
 struct ci_error *ci_client_set_credentials(const struct ci_client *client,
                                            const struct ci_credential_values *values);
+
+/**
+ * Reports that a credentials callback which returned
+ * `CI_CREDENTIALS_PENDING` could not get credentials: the call waiting for
+ * them fails with `CI_KIND_CREDENTIALS` and `message` (UTF-8, may be NULL).
+ * From any thread. Returns NULL, or `NULL_ARGUMENT` / `INVALID_ARGUMENT`
+ * for a client that is NULL or not live.
+ */
+struct ci_error *ci_client_fail_credentials(const struct ci_client *client, const char *message);
 
 /**
  * How many times the client's provider has been asked for credentials

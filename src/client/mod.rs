@@ -183,6 +183,13 @@ impl Client {
         self.inner.credentials.set(credentials);
     }
 
+    /// Fails the call waiting for a provider that answered
+    /// [`Fetched::Pending`](crate::credentials::Fetched::Pending), with
+    /// `message` as its credentials error.
+    pub fn fail_credentials(&self, message: impl Into<String>) {
+        self.inner.credentials.fail(Error::new(ErrorKind::Credentials, message));
+    }
+
     /// How many times the credentials provider has been asked (0 for fixed
     /// keys): the refreshes, for monitoring and tests.
     pub fn credential_fetches(&self) -> u64 {

@@ -48,6 +48,8 @@ struct State {
     refreshing: bool,
     /// No refresh before this, after a failure while the old ones work.
     quiet_until: Option<Instant>,
+    /// What a pending provider reported instead of credentials.
+    pending_failure: Option<Error>,
 }
 
 /// The credentials of one client. Cheap to share; every thread asks
@@ -102,6 +104,13 @@ impl CredentialCache {
         self.refreshed.notify_all();
     }
 
+    /// Reports that a provider which answered [`Fetched::Pending`] could
+    /// not get credentials: the call waiting for them fails with `error`.
+    pub fn fail(&self, error: Error) {
+        self.lock().pending_failure = Some(error);
+        self.refreshed.notify_all();
+    }
+
     /// How many times the provider was asked (a test sees the rotation).
     pub fn fetches(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
@@ -153,13 +162,41 @@ impl CredentialCache {
                 continue;
             }
             state.refreshing = true;
+            state.pending_failure = None;
+            let before = current.as_ref().map(|l| l.generation);
             drop(state);
             self.fetches.fetch_add(1, Ordering::Relaxed);
             let fetched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| provider.fetch()))
                 .unwrap_or_else(|_| Err(Error::new(ErrorKind::Credentials, format!("{} panicked", provider.name()))));
             state = self.lock();
+            let fetched = match fetched {
+                Ok(Fetched::Pending) => {
+                    // Wait for `set` (a newer lease) or `fail`, within the deadline.
+                    loop {
+                        if let Some(e) = state.pending_failure.take() {
+                            break Err(e);
+                        }
+                        if let Some(lease) = state.current.as_ref().filter(|l| Some(l.generation) != before) {
+                            break Ok(Fetched::Found(lease.credentials.clone()));
+                        }
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            break Err(Error::new(
+                                ErrorKind::Timeout,
+                                format!("the call's timeout ran out while waiting for {} to hand over credentials", provider.name()),
+                            ));
+                        }
+                        state = self.refreshed.wait_timeout(state, left).unwrap_or_else(|p| p.into_inner()).0;
+                    }
+                }
+                other => other,
+            };
             state.refreshing = false;
             let outcome = match fetched {
+                // Handed over by `set`, which made its lease already.
+                Ok(Fetched::Found(credentials)) if state.current.as_ref().is_some_and(|l| Some(l.generation) != before && l.credentials == credentials) => {
+                    Ok(Arc::clone(state.current.as_ref().expect("checked just above")))
+                }
                 Ok(Fetched::Found(credentials)) => {
                     let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
                     let lease = Arc::new(Lease { credentials, generation, since: SystemTime::now() });
@@ -168,6 +205,7 @@ impl CredentialCache {
                     Ok(lease)
                 }
                 Ok(Fetched::Absent(why)) => Err(self.error(format!("{} found none: {why}", provider.name()))),
+                Ok(Fetched::Pending) => unreachable!("a pending fetch was waited for above"),
                 Err(e) => Err(e),
             };
             self.refreshed.notify_all();
@@ -293,6 +331,56 @@ mod tests {
         assert!(e.message().contains("the test provider") && e.message().contains("metadata unreachable"), "{}", e.message());
         failing.store(false, Ordering::SeqCst);
         assert!(cache.current(None, soon()).unwrap().generation > first.generation);
+    }
+
+    /// Answers Pending and hands the keys over from another thread later,
+    /// or fails, as a binding whose callback starts a Promise does.
+    #[derive(Debug)]
+    struct Later {
+        cache: Arc<std::sync::OnceLock<std::sync::Weak<CredentialCache>>>,
+        fail: bool,
+    }
+
+    impl CredentialProvider for Later {
+        fn name(&self) -> String {
+            "the later provider".into()
+        }
+        fn fetch(&self) -> Result<Fetched> {
+            let cache = self.cache.get().and_then(|w| w.upgrade()).expect("the test set the cache");
+            let fail = self.fail;
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                if fail {
+                    cache.fail(Error::new(ErrorKind::Credentials, "the promise rejected"));
+                } else {
+                    let expires_at = Some(SystemTime::now() + Duration::from_secs(3600));
+                    cache.set(ExpiringCredentials { credentials: Credentials::new("AKIDlater", "k"), expires_at });
+                }
+            });
+            Ok(Fetched::Pending)
+        }
+    }
+
+    #[test]
+    fn a_pending_provider_hands_the_keys_over_later_or_fails() {
+        for fail in [false, true] {
+            let slot = Arc::new(std::sync::OnceLock::new());
+            let cache = Arc::new(CredentialCache::from_provider(Arc::new(Later { cache: Arc::clone(&slot), fail }), Duration::from_secs(300)));
+            slot.set(Arc::downgrade(&cache)).unwrap();
+            match cache.current(None, soon()) {
+                Ok(lease) => {
+                    assert!(!fail);
+                    assert_eq!(lease.credentials.credentials.secret_id(), "AKIDlater");
+                    assert_eq!(cache.current(None, soon()).unwrap().generation, lease.generation, "kept, not fetched again");
+                    assert_eq!(cache.fetches(), 1);
+                }
+                Err(e) => {
+                    assert!(fail);
+                    assert_eq!(e.kind(), ErrorKind::Credentials);
+                    assert!(e.message().contains("the promise rejected"), "{}", e.message());
+                }
+            }
+        }
     }
 
     #[test]

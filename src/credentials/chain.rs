@@ -35,9 +35,9 @@ impl CredentialProvider for ChainProvider {
         for i in (start..self.providers.len()).chain(0..start) {
             let provider = &self.providers[i];
             match provider.fetch()? {
-                Fetched::Found(found) => {
+                found @ (Fetched::Found(_) | Fetched::Pending) => {
                     self.last.store(i, Ordering::Relaxed);
-                    return Ok(Fetched::Found(found));
+                    return Ok(found);
                 }
                 Fetched::Absent(why) => absent.push(format!("{}: {why}", provider.name())),
             }

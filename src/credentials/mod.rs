@@ -60,6 +60,12 @@ pub enum Fetched {
     /// This source is not configured here; the text says what was looked
     /// for (`TENCENTCLOUD_SECRET_ID is not set`), for a chain's message.
     Absent(String),
+    /// The provider will hand the credentials over later, from another
+    /// thread, with [`CredentialCache::set`] (or report its failure with
+    /// [`CredentialCache::fail`]): how a binding whose callback can only
+    /// start the work (a JavaScript Promise) answers. The cache waits for
+    /// it within the call's deadline.
+    Pending,
 }
 
 /// A source of credentials. Implementations must be cheap to call again:

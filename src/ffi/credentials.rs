@@ -7,8 +7,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use super::client::{client_from, ci_client, ci_client_options};
 use super::{ci_error, ffi_status, null_argument, optional_str, required_str};
-use crate::credentials::{CallbackProvider, CredentialProvider, CvmRoleProvider, EnvProvider, ExpiringCredentials, OidcProvider, ProfileProvider};
-use crate::error::Error;
+use crate::credentials::{CredentialProvider, CvmRoleProvider, EnvProvider, ExpiringCredentials, Fetched, OidcProvider, ProfileProvider};
+use crate::error::{Error, ErrorKind};
 use crate::sign::Credentials;
 
 /// `ci_client_options.credentials`: where the client's keys come from.
@@ -47,9 +47,17 @@ pub struct ci_credential_values {
     pub expires_at_unix: u64,
 }
 
-/// A credentials callback: fill `*out` and return 0, or return non-zero on
-/// failure, optionally after writing a message (NUL-terminated, at most
-/// `message_len` bytes including the NUL) into `message`. It is called
+/// What a credentials callback returns when it has only started getting
+/// the credentials: the library then waits, within the call's timeout, for
+/// `ci_client_set_credentials` (or `ci_client_fail_credentials`) on the
+/// same client, from any thread. How a runtime whose callbacks cannot
+/// block (a JavaScript Promise) hands credentials over.
+pub const CI_CREDENTIALS_PENDING: i32 = -1;
+
+/// A credentials callback: fill `*out` and return 0; or return
+/// `CI_CREDENTIALS_PENDING` and hand them over later; or return any other
+/// value on failure, optionally after writing a message (NUL-terminated, at
+/// most `message_len` bytes including the NUL) into `message`. It is called
 /// from whichever thread needs new credentials (never two at once for one
 /// client), with the `credentials_user_data` of the options. The strings
 /// it writes into `*out` must stay valid until it returns.
@@ -96,13 +104,37 @@ unsafe impl Send for CCallback {}
 // SAFETY: as above.
 unsafe impl Sync for CCallback {}
 
+impl std::fmt::Debug for CCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CCallback")
+    }
+}
+
+impl CredentialProvider for CCallback {
+    fn name(&self) -> String {
+        "the credentials callback".into()
+    }
+
+    fn fetch(&self) -> Result<Fetched, Error> {
+        match self.call() {
+            Ok(Some(found)) => Ok(Fetched::Found(found)),
+            Ok(None) => Ok(Fetched::Pending),
+            Err(message) => Err(Error::new(ErrorKind::Credentials, format!("the credentials callback failed: {message}"))),
+        }
+    }
+}
+
 impl CCallback {
-    fn call(&self) -> Result<ExpiringCredentials, String> {
+    /// The callback's credentials, `None` when it answered pending, or its failure.
+    fn call(&self) -> Result<Option<ExpiringCredentials>, String> {
         let mut values = ci_credential_values { secret_id: std::ptr::null(), secret_key: std::ptr::null(), session_token: std::ptr::null(), expires_at_unix: 0 };
         let mut message = [0 as c_char; MESSAGE_LEN];
         // SAFETY: `function` is the caller's callback, called as its
         // contract says, with buffers that live for the call.
         let status = unsafe { (self.function)(self.user_data, &mut values, message.as_mut_ptr(), MESSAGE_LEN) };
+        if status == CI_CREDENTIALS_PENDING {
+            return Ok(None);
+        }
         if status != 0 {
             // Bounded and NUL-terminated whatever the callback wrote.
             message[MESSAGE_LEN - 1] = 0;
@@ -112,7 +144,7 @@ impl CCallback {
             return Err(if text.is_empty() { format!("it returned {status}") } else { format!("it returned {status}: {text}") });
         }
         // SAFETY: the callback filled `values` with strings valid until now.
-        unsafe { values_from(&values) }.map_err(|e| e.message().to_owned())
+        unsafe { values_from(&values) }.map(Some).map_err(|e| e.message().to_owned())
     }
 }
 
@@ -181,8 +213,7 @@ pub(super) unsafe fn provider_from(o: &ci_client_options) -> Result<Option<Box<d
         }),
         CALLBACK => {
             let function = callback.ok_or_else(|| null_argument("credentials_callback (credentials is CI_CREDENTIALS_SOURCE_CALLBACK)"))?;
-            let callback = CCallback { function, user_data };
-            Box::new(CallbackProvider::new("the credentials callback", move || callback.call()))
+            Box::new(CCallback { function, user_data })
         }
         other => return Err(Error::invalid_argument(format!("credentials {other} is not a ci_credentials_source (0 to 6)"))),
     }))
@@ -205,6 +236,21 @@ pub extern "C" fn ci_client_set_credentials(client: *const ci_client, values: *c
         // SAFETY: non-NULL and valid per the contract.
         let credentials = unsafe { values_from(&*values) }?;
         client_from(client)?.set_credentials(credentials);
+        Ok(())
+    })
+}
+
+/// Reports that a credentials callback which returned
+/// `CI_CREDENTIALS_PENDING` could not get credentials: the call waiting for
+/// them fails with `CI_KIND_CREDENTIALS` and `message` (UTF-8, may be NULL).
+/// From any thread. Returns NULL, or `NULL_ARGUMENT` / `INVALID_ARGUMENT`
+/// for a client that is NULL or not live.
+#[no_mangle]
+pub extern "C" fn ci_client_fail_credentials(client: *const ci_client, message: *const c_char) -> *mut ci_error {
+    ffi_status(|| {
+        // SAFETY: NULL or a valid C string per the contract.
+        let message = unsafe { optional_str(message, "message") }?.unwrap_or("no reason given");
+        client_from(client)?.fail_credentials(format!("the credentials callback failed: {message}"));
         Ok(())
     })
 }

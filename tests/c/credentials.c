@@ -137,6 +137,66 @@ static void test_one_fetch_for_eight_threads(void) {
     ci_free(c);
 }
 
+/* A callback that only starts the work (as a JavaScript Promise would):
+ * it answers CI_CREDENTIALS_PENDING and a thread hands the keys over with
+ * ci_client_set_credentials (or fails them) 50 ms later. */
+struct later {
+    ci_client *client;
+    int fail;
+    pthread_t thread;
+};
+
+static void *hand_over(void *arg) {
+    struct later *l = arg;
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    ci_error *e;
+    if (l->fail) {
+        e = ci_client_fail_credentials(l->client, "the promise rejected");
+    } else {
+        ci_credential_values v = {"AKIDemulatorEXAMPLE", "emulator-secret-key", NULL, (uint64_t)time(NULL) + 3600};
+        e = ci_client_set_credentials(l->client, &v);
+    }
+    ci_free(e);
+    return NULL;
+}
+
+static int32_t later_callback(void *user_data, ci_credential_values *out, char *message, size_t message_len) {
+    (void)out, (void)message, (void)message_len;
+    struct later *l = user_data;
+    pthread_create(&l->thread, NULL, hand_over, l);
+    return CI_CREDENTIALS_PENDING;
+}
+
+static void test_pending_callback(void) {
+    for (int fail = 0; fail <= 1; fail++) {
+        struct later l = {NULL, fail, 0};
+        ci_client_options o = ctl_client_options(addr);
+        o.secret_id = NULL;
+        o.secret_key = NULL;
+        o.credentials = CI_CREDENTIALS_SOURCE_CALLBACK;
+        o.credentials_callback = later_callback;
+        o.credentials_user_data = &l;
+        l.client = ctl_client_new(&o);
+        ci_error *e = call(l.client);
+        pthread_join(l.thread, NULL);
+        if (fail) {
+            CHECK(e && ci_error_kind(e) == CI_KIND_CREDENTIALS && strstr(ci_error_message(e), "the promise rejected"), "a pending callback that fails");
+        } else {
+            CHECK(e == NULL, "keys handed over after the callback returned PENDING");
+            if (e) fprintf(stderr, "  %s\n", ci_error_message(e));
+            ci_error *again = call(l.client);
+            CHECK(again == NULL && ci_client_credential_fetches(l.client) == 1, "kept for the next call");
+            ci_free(again);
+        }
+        ci_free(e);
+        ci_free(l.client);
+    }
+    ci_error *e = ci_client_fail_credentials(NULL, "x");
+    CHECK(e && ci_error_kind(e) == CI_KIND_NULL_ARGUMENT, "fail on a NULL client");
+    ci_free(e);
+}
+
 /* Rotation by hand: wrong keys fail, the right ones set on the live client work. */
 static void test_set_credentials(void) {
     ci_client_options o = ctl_client_options(addr);
@@ -242,6 +302,7 @@ int main(void) {
     }
     test_callback();
     test_one_fetch_for_eight_threads();
+    test_pending_callback();
     test_set_credentials();
     test_refused_options();
     test_default_chain_with_no_source();

@@ -406,9 +406,10 @@ types.ci_credential_values = koffi.struct('ci_credential_values', {
 });
 
 /**
- * A credentials callback: fill `*out` and return 0, or return non-zero on
- * failure, optionally after writing a message (NUL-terminated, at most
- * `message_len` bytes including the NUL) into `message`. It is called
+ * A credentials callback: fill `*out` and return 0; or return
+ * `CI_CREDENTIALS_PENDING` and hand them over later; or return any other
+ * value on failure, optionally after writing a message (NUL-terminated, at
+ * most `message_len` bytes including the NUL) into `message`. It is called
  * from whichever thread needs new credentials (never two at once for one
  * client), with the `credentials_user_data` of the options. The strings
  * it writes into `*out` must stay valid until it returns.
@@ -548,6 +549,7 @@ const PROTOTYPES = Object.freeze({
   ci_pager_next: 'ci_error *ci_pager_next(ci_pager *pager, _Out_ void **out)',
   ci_client_new: 'ci_error *ci_client_new(const ci_client_options *options, _Out_ void **out)',
   ci_client_set_credentials: 'ci_error *ci_client_set_credentials(const ci_client *client, const ci_credential_values *values)',
+  ci_client_fail_credentials: 'ci_error *ci_client_fail_credentials(const ci_client *client, const char *message)',
   ci_client_credential_fetches: 'uint64_t ci_client_credential_fetches(const ci_client *client)',
   ci_error_kind: 'uint32_t ci_error_kind(const ci_error *error)',
   ci_error_message: 'const char *ci_error_message(const ci_error *error)',

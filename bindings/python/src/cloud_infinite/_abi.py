@@ -459,11 +459,13 @@ class ci_credential_values(Structure):
     ]
 
 
-#: A credentials callback: fill ``*out`` and return 0, or return non-zero on failure,
-#: optionally after writing a message (NUL-terminated, at most ``message_len`` bytes
-#: including the NUL) into ``message``. It is called from whichever thread needs new
-#: credentials (never two at once for one client), with the ``credentials_user_data`` of
-#: the options. The strings it writes into ``*out`` must stay valid until it returns.
+#: A credentials callback: fill ``*out`` and return 0; or return
+#: ``CI_CREDENTIALS_PENDING`` and hand them over later; or return any other value on
+#: failure, optionally after writing a message (NUL-terminated, at most ``message_len``
+#: bytes including the NUL) into ``message``. It is called from whichever thread needs
+#: new credentials (never two at once for one client), with the
+#: ``credentials_user_data`` of the options. The strings it writes into ``*out`` must
+#: stay valid until it returns.
 ci_credentials_callback = CFUNCTYPE(c_int32, c_void_p, POINTER(ci_credential_values), POINTER(c_char), c_size_t)
 
 
@@ -612,6 +614,8 @@ FUNCTIONS: Dict[str, Tuple[List[Any], Any]] = {
     "ci_client_new": ([POINTER(ci_client_options), POINTER(c_void_p)], c_void_p),
     # Replaces a live client's credentials at once, from any thread: calls already signed keep theirs, the next attempts use these.
     "ci_client_set_credentials": ([c_void_p, POINTER(ci_credential_values)], c_void_p),
+    # Reports that a credentials callback which returned `CI_CREDENTIALS_PENDING` could not get credentials: the call waiting for them fails with `CI_KIND_CREDENTIALS` and `message` (UTF-8, may be NULL).
+    "ci_client_fail_credentials": ([c_void_p, c_char_p], c_void_p),
     # How many times the client's provider has been asked for credentials (0 for fixed keys, or for NULL or a handle that is not live): lets a program or a test see the refreshes.
     "ci_client_credential_fetches": ([c_void_p], c_uint64),
     # The kind of `error`; `CI_KIND_NONE` for NULL or a pointer that is not a live `ci_error`.
