@@ -40,14 +40,10 @@ pub enum Tag {
     TotalCount,
     PageNumber,
     PageSize,
-    MediaBucketList,
-    PicBucketList,
-    AiBucketList,
-    AsrBucketList,
-    DocBucketList,
-    FileBucketList,
-    CiBucketList,
-    QueueList,
+    /// A call's list element (`MediaBucketList`, `QueueList`...): the
+    /// index of the first entry of [`OPERATIONS`](crate::OPERATIONS) that
+    /// names it, so a new call's element needs no tag of its own.
+    List(u8),
     BucketId,
     BucketName,
     AliasBucketId,
@@ -93,14 +89,6 @@ impl Tag {
             b"TotalCount" => Tag::TotalCount,
             b"PageNumber" => Tag::PageNumber,
             b"PageSize" => Tag::PageSize,
-            b"MediaBucketList" => Tag::MediaBucketList,
-            b"PicBucketList" => Tag::PicBucketList,
-            b"AiBucketList" => Tag::AiBucketList,
-            b"AsrBucketList" => Tag::AsrBucketList,
-            b"DocBucketList" => Tag::DocBucketList,
-            b"FileBucketList" => Tag::FileBucketList,
-            b"CIBucketList" => Tag::CiBucketList,
-            b"QueueList" => Tag::QueueList,
             b"BucketId" => Tag::BucketId,
             b"BucketName" => Tag::BucketName,
             b"AliasBucketId" => Tag::AliasBucketId,
@@ -132,9 +120,20 @@ impl Tag {
             b"Message" => Tag::Message,
             b"Resource" => Tag::Resource,
             b"TraceId" => Tag::TraceId,
-            _ => Tag::Other,
+            other => list_tag(other),
         }
     }
+}
+
+/// The [`Tag::List`] of a call's list element, or [`Tag::Other`].
+fn list_tag(name: &[u8]) -> Tag {
+    if !name.ends_with(b"List") {
+        return Tag::Other;
+    }
+    crate::OPERATIONS
+        .iter()
+        .position(|spec| spec.list_element.as_bytes() == name)
+        .map_or(Tag::Other, |i| Tag::List(i as u8))
 }
 
 fn parse_error(message: impl Into<String>) -> Error {

@@ -226,3 +226,16 @@ fn nesting_is_bounded() {
     let fine = format!("<Response>{}{}</Response>", "<a>".repeat(60), "</a>".repeat(60));
     assert!(parse_pic_bucket_page(fine.as_bytes()).is_ok());
 }
+
+#[test]
+fn every_call_s_list_element_has_a_tag_and_others_do_not() {
+    for spec in crate::OPERATIONS {
+        let tag = Tag::from_name(spec.list_element.as_bytes());
+        assert!(matches!(tag, Tag::List(_)), "{}: {tag:?}", spec.list_element);
+        // Calls sharing an element (the queue lists) share its tag.
+        let first = crate::OPERATIONS.iter().position(|s| s.list_element == spec.list_element).unwrap();
+        assert_eq!(tag, Tag::List(first as u8));
+    }
+    assert_eq!(Tag::from_name(b"FooBucketList"), Tag::Other);
+    assert_eq!(Tag::from_name(b"List"), Tag::Other);
+}
