@@ -120,7 +120,12 @@ pub fn default_chain_at(metadata_endpoint: Option<&str>, sts_endpoint: Option<&s
 
 /// Checks fetched credentials as the signer needs them, naming the provider.
 fn checked(provider: &str, credentials: Credentials, expires_at: Option<SystemTime>) -> Result<Fetched> {
-    credentials.validate().map_err(|e| crate::Error::new(crate::ErrorKind::Credentials, format!("{provider}: {}", e.message())))?;
+    credentials.validate().map_err(|e| {
+        // The signer's hint ("set it or TENCENTCLOUD_SECRET_KEY") is for keys
+        // given by hand; here the provider gave them.
+        let what = e.message().split(": set it or").next().unwrap_or_default();
+        crate::Error::new(crate::ErrorKind::Credentials, format!("{provider} gave credentials that cannot sign: {what}"))
+    })?;
     Ok(Fetched::Found(ExpiringCredentials { credentials, expires_at }))
 }
 

@@ -60,7 +60,11 @@ pub const CI_CREDENTIALS_PENDING: i32 = -1;
 /// most `message_len` bytes including the NUL) into `message`. It is called
 /// from whichever thread needs new credentials (never two at once for one
 /// client), with the `credentials_user_data` of the options. The strings
-/// it writes into `*out` must stay valid until it returns.
+/// it writes into `*out` are copied after it returns, so they must outlive
+/// the call: keep them until the callback is next called for this client
+/// or the client is freed. A callback that cannot keep them (a runtime's
+/// temporary strings) can instead call `ci_client_set_credentials` on its
+/// client, which copies at once, and return `CI_CREDENTIALS_PENDING`.
 pub type ci_credentials_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, out: *mut ci_credential_values, message: *mut c_char, message_len: usize) -> i32>;
 

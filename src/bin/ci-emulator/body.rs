@@ -121,9 +121,11 @@ impl Oversized {
         xml::open(&mut head, "Response");
         xml::text_element(&mut head, "RequestId", request_id);
         if !queues {
+            // The largest page, so that it is the item cap (not a PageSize
+            // the items contradict) that refuses a body of too many items.
             xml::number_element(&mut head, "TotalCount", 1);
             xml::number_element(&mut head, "PageNumber", 1);
-            xml::number_element(&mut head, "PageSize", 10);
+            xml::number_element(&mut head, "PageSize", cloud_infinite::request::MAX_PAGE_SIZE);
         }
         Oversized::framed(size, head, "</Response>", filler_of(spec))
     }
