@@ -156,6 +156,7 @@ impl ClientBuilder {
     /// The session token of temporary credentials, sent and signed as `x-ci-security-token`.
     pub fn session_token(mut self, v: impl Into<String>) -> Self {
         self.session_token = Some(v.into());
+        self.keys_set = true;
         self.token_from_env = false;
         self
     }

@@ -126,6 +126,14 @@ fn checked(provider: &str, credentials: Credentials, expires_at: Option<SystemTi
         let what = e.message().split(": set it or").next().unwrap_or_default();
         crate::Error::new(crate::ErrorKind::Credentials, format!("{provider} gave credentials that cannot sign: {what}"))
     })?;
+    // Already expired: they could only earn an ExpiredToken answer.
+    if let Some(at) = expires_at.filter(|at| *at <= SystemTime::now()) {
+        let secs = at.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        return Err(crate::Error::new(
+            crate::ErrorKind::Credentials,
+            format!("{provider} gave credentials that expired already (at Unix time {secs}); check the local clock"),
+        ));
+    }
     Ok(Fetched::Found(ExpiringCredentials { credentials, expires_at }))
 }
 
