@@ -132,14 +132,25 @@ func pages[P any](ctx context.Context, c *Client, op Operation, bucket *string, 
 			yield(zero, err)
 			return
 		}
+		// The walk holds the client like a call for as long as its pager
+		// lives: the pager keeps the library's client alive, and with it
+		// the CredentialsFunc it may call, whose handle Close must not
+		// delete before the pager is freed.
+		h, err := c.acquire()
+		if err != nil {
+			a.free()
+			yield(zero, err)
+			return
+		}
 		// ci_pager_new only checks the arguments and copies them: it sends
 		// nothing, so it runs here rather than in the background, and the
 		// arena is freed right after.
-		pager, err := callNow(c, a, func(h *C.ci_client) (*C.ci_pager, error) {
-			var p *C.ci_pager
-			return p, goError(C.ci_pager_new(h, C.uint32_t(op), args.bucket, &args.query, &p))
-		})
+		var pager *C.ci_pager
+		err = goError(C.ci_pager_new(h, C.uint32_t(op), args.bucket, &args.query, &pager))
+		runtime.KeepAlive(c)
+		a.free()
 		if err != nil {
+			c.release()
 			yield(zero, err)
 			return
 		}
@@ -150,7 +161,10 @@ func pages[P any](ctx context.Context, c *Client, op Operation, bucket *string, 
 			}
 			defer cfree(unsafe.Pointer(out))
 			return conv(out), true, nil
-		}, func() { cfree(unsafe.Pointer(pager)) })
+		}, func() {
+			cfree(unsafe.Pointer(pager))
+			c.release()
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import "C"
 
 import (
 	"runtime"
+	"runtime/cgo"
 	"sync"
 	"time"
 	"unsafe"
@@ -74,12 +75,74 @@ type Options struct {
 	// the built-in Mozilla roots (a private CA). Certificates are always
 	// verified.
 	CAFile string
+
+	// Credentials says where the keys come from. The zero value,
+	// CredentialsSourceKeys, is SecretID, SecretKey and SessionToken
+	// (filled from the environment with FromEnv): fixed keys, unless a
+	// CredentialsFunc is set, which makes it CredentialsSourceCallback.
+	// Every other source is a provider the library asks again before its
+	// keys expire (see RefreshMargin), and SecretID, SecretKey and
+	// SessionToken must then be "" (FromEnv still gives the region):
+	// CredentialsSourceDefaultChain (Tencent's order: the environment, the
+	// profile file, the CVM role, TKE OIDC), CredentialsSourceEnvironment,
+	// CredentialsSourceProfileFile (ProfileName),
+	// CredentialsSourceCVMRole (CVMRole, MetadataEndpoint),
+	// CredentialsSourceTKEOIDC (the TKE_* variables, STSEndpoint),
+	// CredentialsSourceCallback (CredentialsFunc). A field for a source
+	// other than the one chosen is refused with KindInvalidArgument.
+	Credentials CredentialsSource
+	// CredentialsFunc is a provider written in Go (see [CredentialsFunc]),
+	// for CredentialsSourceCallback. The client keeps it for its whole
+	// life and lets go of it when closed.
+	CredentialsFunc CredentialsFunc
+	// ProfileName is the section of the profile file for
+	// CredentialsSourceProfileFile ("": [default]). The file is
+	// $TENCENTCLOUD_CREDENTIALS_FILE, else ~/.tencentcloud/credentials,
+	// else /etc/tencentcloud/credentials.
+	ProfileName string
+	// CVMRole is the CAM role of CredentialsSourceCVMRole ("": the first
+	// the metadata service lists).
+	CVMRole string
+	// MetadataEndpoint is the metadata service's
+	// .../latest/meta-data/cam/security-credentials/ URL, for
+	// CredentialsSourceCVMRole and CredentialsSourceDefaultChain ("":
+	// $TENCENTCLOUD_METADATA_ENDPOINT, else Tencent's
+	// http://metadata.tencentyun.com/...).
+	MetadataEndpoint string
+	// STSEndpoint is the STS URL of CredentialsSourceTKEOIDC and
+	// CredentialsSourceDefaultChain ("": $TENCENTCLOUD_STS_ENDPOINT, else
+	// https://sts.tencentcloudapi.com/).
+	STSEndpoint string
+	// RefreshMargin is how long before they expire a provider's keys are
+	// renewed (nil: 300 s). The library uses at most a fifth of the keys'
+	// lifetime, so that short-lived keys are not renewed on every call.
+	RefreshMargin *time.Duration
+
+	// sources counts the sources given to OptionsFromEnv beyond the first:
+	// NewClient refuses them rather than pick one.
+	extraSources int
 }
 
 // OptionsFromEnv returns Options that take the credentials and region from
 // Tencent Cloud's environment variables (see Options.FromEnv); set other
 // fields on the result as needed.
-func OptionsFromEnv() Options { return Options{FromEnv: true} }
+//
+// With no argument the keys are TENCENTCLOUD_SECRET_ID, _SECRET_KEY and
+// _SESSION_TOKEN, read once, as fixed keys. Given a source, the region still
+// comes from the environment but the keys from that source, refreshed:
+//
+//	// the environment, the profile file, the CVM role, TKE OIDC
+//	opts := cloudinfinite.OptionsFromEnv(cloudinfinite.CredentialsSourceDefaultChain)
+//
+// At most one source may be given; NewClient refuses more.
+func OptionsFromEnv(source ...CredentialsSource) Options {
+	o := Options{FromEnv: true}
+	if len(source) > 0 {
+		o.Credentials = source[0]
+		o.extraSources = len(source) - 1
+	}
+	return o
+}
 
 // Ptr returns a pointer to v, for the optional numbers of [Options]:
 // Ptr(uint32(0)), Ptr(2 * time.Second).
@@ -125,6 +188,10 @@ func (o *Options) toC(a *arena) (C.ci_client_options, error) {
 		{&c.user_agent_suffix, o.UserAgentSuffix, "Options.UserAgentSuffix"},
 		{&c.proxy_url, o.ProxyURL, "Options.ProxyURL"},
 		{&c.ca_file, o.CAFile, "Options.CAFile"},
+		{&c.profile_name, o.ProfileName, "Options.ProfileName"},
+		{&c.cvm_role, o.CVMRole, "Options.CVMRole"},
+		{&c.metadata_endpoint, o.MetadataEndpoint, "Options.MetadataEndpoint"},
+		{&c.sts_endpoint, o.STSEndpoint, "Options.STSEndpoint"},
 	}
 	for _, s := range strs {
 		if *s.dst, err = a.optionalString(s.value, s.name); err != nil {
@@ -133,6 +200,15 @@ func (o *Options) toC(a *arena) (C.ci_client_options, error) {
 	}
 	c.scheme = C.uint32_t(o.Scheme)
 	c.proxy_mode = C.uint32_t(o.ProxyMode)
+	if o.extraSources > 0 {
+		return c, invalidArgument("OptionsFromEnv takes at most one CredentialsSource, got %d", o.extraSources+1)
+	}
+	c.credentials = C.uint32_t(o.Credentials)
+	if o.CredentialsFunc != nil && o.Credentials == CredentialsSourceKeys {
+		// A function alone says where the keys come from. With another
+		// source, NewClient passes it on for the library to refuse.
+		c.credentials = C.uint32_t(CredentialsSourceCallback)
+	}
 	durations := []struct {
 		has   *C.uint8_t
 		dst   *C.uint64_t
@@ -142,6 +218,7 @@ func (o *Options) toC(a *arena) (C.ci_client_options, error) {
 		{&c.has_connect_timeout_ms, &c.connect_timeout_ms, o.ConnectTimeout, "Options.ConnectTimeout"},
 		{&c.has_timeout_ms, &c.timeout_ms, o.Timeout, "Options.Timeout"},
 		{&c.has_retry_base_delay_ms, &c.retry_base_delay_ms, o.RetryBaseDelay, "Options.RetryBaseDelay"},
+		{&c.has_refresh_margin_ms, &c.refresh_margin_ms, o.RefreshMargin, "Options.RefreshMargin"},
 	}
 	for _, d := range durations {
 		if d.value == nil {
@@ -178,15 +255,23 @@ type Client struct {
 
 	mu       sync.Mutex
 	handle   *C.ci_client
-	inFlight int  // calls using handle now; the last one out frees a closed handle
+	inFlight int  // calls and walks using handle now; the last one out frees a closed handle
 	closed   bool // Close was called (handle may live on until inFlight is 0)
+	// creds is the user data of the CredentialsFunc trampoline (0 for
+	// none), deleted right after handle is freed: no callback comes later.
+	creds cgo.Handle
+	// fetches is CredentialFetches once handle is freed.
+	fetches uint64
 }
 
-// NewClient makes a client. Nothing is sent over the network; bad options
-// fail here with KindInvalidArgument (missing credentials or region, a
-// region or endpoint that is not a host name, an unknown Scheme or
-// ProxyMode, a timeout or MaxResponseBytes of 0) or KindNullArgument
-// (ProxyModeURL without ProxyURL).
+// NewClient makes a client. Nothing is sent over the network, and a
+// credentials provider is first asked by the first call; bad options fail
+// here with KindInvalidArgument (missing credentials or region, a region or
+// endpoint that is not a host name, an unknown Scheme, ProxyMode or
+// CredentialsSource, a timeout or MaxResponseBytes of 0, keys set by hand
+// together with a provider, a field of another source than Credentials) or
+// KindNullArgument (ProxyModeURL without ProxyURL,
+// CredentialsSourceCallback without CredentialsFunc).
 func NewClient(opts Options) (*Client, error) {
 	if err := abiOK(); err != nil {
 		return nil, err
@@ -197,11 +282,20 @@ func NewClient(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	var creds cgo.Handle
+	if opts.CredentialsFunc != nil {
+		creds = newCredentialsHandle(opts.CredentialsFunc)
+		copts.credentials_callback = credentialsCallback()
+		copts.credentials_user_data = credentialsUserData(creds)
+	}
 	var handle *C.ci_client
 	if err := goError(C.ci_client_new(&copts, &handle)); err != nil {
+		if creds != 0 {
+			deleteCredentialsHandle(creds)
+		}
 		return nil, err
 	}
-	c := &Client{handle: handle, timeout: defaultTimeout}
+	c := &Client{handle: handle, timeout: defaultTimeout, creds: creds}
 	if opts.Timeout != nil {
 		c.timeout = *opts.Timeout
 	}
@@ -225,10 +319,25 @@ func (c *Client) Close() error {
 	c.closed = true
 	runtime.SetFinalizer(c, nil)
 	if c.inFlight == 0 {
-		cfree(unsafe.Pointer(c.handle))
-		c.handle = nil
+		c.freeHandle()
 	}
 	return nil
+}
+
+// freeHandle frees the library's client, then the CredentialsFunc's
+// handle: with the client gone and no call or walk in flight, nothing can
+// call the trampoline any more. c.mu is held.
+func (c *Client) freeHandle() {
+	if c.handle == nil {
+		return
+	}
+	c.fetches = uint64(C.ci_client_credential_fetches(c.handle))
+	cfree(unsafe.Pointer(c.handle))
+	c.handle = nil
+	if c.creds != 0 {
+		deleteCredentialsHandle(c.creds)
+		c.creds = 0
+	}
 }
 
 // acquire lends the handle to one call; release must follow.
@@ -249,10 +358,51 @@ func (c *Client) release() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.inFlight--
-	if c.closed && c.inFlight == 0 && c.handle != nil {
-		cfree(unsafe.Pointer(c.handle))
-		c.handle = nil
+	if c.closed && c.inFlight == 0 {
+		c.freeHandle()
 	}
+}
+
+// SetCredentials replaces the client's keys at once (rotation by hand),
+// from any goroutine: calls already signed keep theirs, the next attempts
+// use these. With a provider (any Options.Credentials but the fixed keys),
+// these serve until they near their ExpiresAt, then the provider is asked
+// again; with fixed keys they serve until the next SetCredentials.
+//
+// Keys that cannot sign ("" or not printable ASCII) are refused with
+// KindInvalidArgument or KindNullArgument, and the old ones stay; so is a
+// closed client (ErrClosed).
+func (c *Client) SetCredentials(creds Credentials) error {
+	var a arena
+	values, err := creds.toC(&a, "SetCredentials")
+	if err != nil {
+		a.free()
+		return err
+	}
+	_, err = callNow(c, &a, func(h *C.ci_client) (struct{}, error) {
+		return struct{}{}, goError(C.ci_client_set_credentials(h, &values))
+	})
+	return err
+}
+
+// CredentialFetches is how many times the client's provider has been asked
+// for keys: the first fetch and every refresh (an ExpiredToken answer that
+// renewed them included). It is 0 for fixed keys; after Close, the count
+// when the library's client was freed.
+func (c *Client) CredentialFetches() uint64 {
+	c.mu.Lock()
+	h := c.handle
+	if h == nil {
+		defer c.mu.Unlock()
+		return c.fetches
+	}
+	// Held like a call's, also after Close while calls are in flight.
+	c.inFlight++
+	c.mu.Unlock()
+	defer c.release()
+	n := uint64(C.ci_client_credential_fetches(h))
+	runtime.KeepAlive(c)
+	return n
 }
 
 // isClosed is for iterators between pages.

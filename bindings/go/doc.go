@@ -54,6 +54,19 @@
 // when the walk starts (if sooner than the call timeout) is each page's
 // timeout, and the walk stops at the deadline.
 //
+// # Credentials
+//
+// Options.Credentials says where the keys come from: fixed keys (SecretID,
+// SecretKey, SessionToken, or the environment's with FromEnv), or a
+// provider the library asks again before its keys expire, one fetch for
+// all goroutines sharing the client: Tencent's default chain
+// (OptionsFromEnv(CredentialsSourceDefaultChain)), the environment, the
+// profile file, the CVM role, TKE OIDC, or a Go function
+// (Options.CredentialsFunc, see [CredentialsFunc]). [Client.SetCredentials]
+// rotates keys by hand; [Client.CredentialFetches] counts the fetches. No
+// usable keys is an error of kind KindCredentials, whose message names the
+// provider and what it tried.
+//
 // # Errors
 //
 // Failures are [*Error] values with a [Kind] (KindInvalidArgument also

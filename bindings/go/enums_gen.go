@@ -243,12 +243,12 @@ const (
 	// CredentialsSourceProfileFile: The profile file (profile_name, default
 	// default).
 	CredentialsSourceProfileFile CredentialsSource = 3
-	// CredentialsSourceCvmRole: The CVM instance role (cvm_role, default the
+	// CredentialsSourceCVMRole: The CVM instance role (cvm_role, default the
 	// first listed).
-	CredentialsSourceCvmRole CredentialsSource = 4
-	// CredentialsSourceTkeOidc: TKE OIDC: STS AssumeRoleWithWebIdentity with the
+	CredentialsSourceCVMRole CredentialsSource = 4
+	// CredentialsSourceTKEOIDC: TKE OIDC: STS AssumeRoleWithWebIdentity with the
 	// TKE_* variables.
-	CredentialsSourceTkeOidc CredentialsSource = 5
+	CredentialsSourceTKEOIDC CredentialsSource = 5
 	// CredentialsSourceCallback: credentials_callback.
 	CredentialsSourceCallback CredentialsSource = 6
 )

@@ -84,6 +84,69 @@ func ExampleOptionsFromEnv() {
 	// Output: 25 queues
 }
 
+// The default chain (the environment, the profile file, the CVM role, TKE
+// OIDC), with the region from TENCENTCLOUD_REGION. Not run: on a machine
+// without a source it would ask the real metadata service.
+func ExampleOptionsFromEnv_defaultChain() {
+	client, err := cloudinfinite.NewClient(cloudinfinite.OptionsFromEnv(cloudinfinite.CredentialsSourceDefaultChain))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	if _, err := client.DescribeMediaBuckets(context.Background(), nil); errors.Is(err, cloudinfinite.ErrCredentials) {
+		log.Fatal("no credential source: ", err) // the message lists every source tried
+	}
+}
+
+func ExampleCredentialsFunc() {
+	// Keys from a store of your own (a vault, a sidecar), asked again
+	// before they expire; a returned error fails the calls that need new
+	// keys with KindCredentials.
+	fromVault := func() (cloudinfinite.Credentials, error) {
+		return cloudinfinite.Credentials{
+			SecretID:  "AKIDemulatorEXAMPLE",
+			SecretKey: "emulator-secret-key",
+			ExpiresAt: time.Now().Add(time.Hour),
+		}, nil
+	}
+	client, err := cloudinfinite.NewClient(cloudinfinite.Options{
+		Region:          "ap-guangzhou",
+		CredentialsFunc: fromVault,
+		ConnectTo:       os.Getenv("CI_EMULATOR_ADDR"),
+		Scheme:          cloudinfinite.SchemeHTTP,
+		ProxyMode:       cloudinfinite.ProxyModeDisabled,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	for range 3 {
+		if _, err := client.DescribePicBuckets(context.Background(), nil); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println(client.CredentialFetches(), "fetch for 3 calls")
+	// Output: 1 fetch for 3 calls
+}
+
+func ExampleClient_SetCredentials() {
+	client := emulatorClient()
+	defer client.Close()
+
+	// Keys rotated elsewhere: the next calls sign with them.
+	err := client.SetCredentials(cloudinfinite.Credentials{
+		SecretID:     "AKIDemulatorTMP",
+		SecretKey:    "emulator-tmp-key",
+		SessionToken: "emulator-session-token",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.DescribePicBuckets(context.Background(), nil)
+	fmt.Println("signed with the new keys:", err == nil)
+	// Output: signed with the new keys: true
+}
+
 func ExampleClient_DescribePicBuckets() {
 	client := emulatorClient()
 	defer client.Close()

@@ -9,6 +9,9 @@ var DebugPanic = debugPanic
 // LiveObjects counts the library's objects not yet freed.
 var LiveObjects = liveObjects
 
+// LiveCredentialsHandles counts the CredentialsFunc handles not yet deleted.
+func LiveCredentialsHandles() int64 { return liveCredentialsHandles.Load() }
+
 // CheckABIWith runs the load-time ABI check against a library that claims
 // version and the struct sizes size returns (given the real ones).
 func CheckABIWith(version uint32, size func(id uint32, real uintptr) uintptr) error {

@@ -50,7 +50,7 @@ GOEXPERIMENT=cgocheck2 go test -count=1 .
 echo "== go test -race -tags cloudinfinite_pkgconfig (shared library found by pkg-config)"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-  go test -race -count=1 -tags cloudinfinite_pkgconfig -run 'TestVersionAndABI|TestDescribeAIQueues|TestSignReproducesTheOfficialVectors|Example' .
+  go test -race -count=1 -tags cloudinfinite_pkgconfig -run 'TestVersionAndABI|TestDescribeAIQueues|TestSignReproducesTheOfficialVectors|TestCredentialsFuncFailures|TestCVMRoleSource|Example' .
 go build -tags cloudinfinite_pkgconfig -o "$here/.build/ci-demo-shared" ./cmd/ci-demo
 # Captured first: with pipefail, `grep -q` stopping early could SIGPIPE the reader.
 needed=$(readelf -d "$here/.build/ci-demo-shared")

@@ -60,17 +60,21 @@ fn prologue(cgo: bool, imports: &[&str]) -> String {
 
 /// A Go identifier from a snake_case name, with Go's initialisms: those of
 /// the operation names (names.rs) and the few more that fields and enum
-/// variants hold (`ca_file` → `CAFile`, `queue_ids` → `QueueIDs`).
+/// variants hold (`ca_file` → `CAFile`, `queue_ids` → `QueueIDs`,
+/// `cvm_role` → `CVMRole`, `tke_oidc` → `TKEOIDC`).
 pub fn go_ident(snake: &str) -> String {
     snake
         .split('_')
         .filter(|w| !w.is_empty())
         .map(|w| match w {
             "ca" => "CA".to_owned(),
+            "cvm" => "CVM".to_owned(),
             "http" => "HTTP".to_owned(),
             "https" => "HTTPS".to_owned(),
             "ids" => "IDs".to_owned(),
+            "oidc" => "OIDC".to_owned(),
             "pids" => "PIDs".to_owned(),
+            "tke" => "TKE".to_owned(),
             other => go_camel(other),
         })
         .collect()
@@ -249,6 +253,9 @@ mod tests {
         assert_eq!(go_type_name("ci_ci_bucket"), "CIBucket");
         assert_eq!(shape_stem(Shape::CiBuckets), "CIBucket");
         assert_eq!(cgo_field("type"), "_type");
+        // The credential sources: CredentialsSourceCVMRole, CredentialsSourceTKEOIDC.
+        assert_eq!(go_ident("cvm_role"), "CVMRole");
+        assert_eq!(go_ident("tke_oidc"), "TKEOIDC");
     }
 
     #[test]

@@ -183,3 +183,63 @@ func (e *Emulator) Fixture() (*Fixture, error) {
 	err := e.control("GET", "fixture", nil, &f)
 	return &f, err
 }
+
+// What the emulator's credential services expect and serve by default
+// (see its README, "Credential services").
+const (
+	// MetadataRole is the CAM role the metadata service lists.
+	MetadataRole = "emulator-role"
+	// WebIdentityToken is the only token STS AssumeRoleWithWebIdentity accepts.
+	WebIdentityToken = "emulator-web-identity-token"
+	// ProviderID is the OIDC provider STS accepts.
+	ProviderID = "emulator-oidc-provider"
+	// RoleARN is the role STS lets the web identity assume.
+	RoleARN = "qcs::cam::uin/100000000001:roleName/emulator-oidc-role"
+)
+
+// MetadataEndpoint is the emulator's CVM metadata credentials URL, for
+// Options.MetadataEndpoint or $TENCENTCLOUD_METADATA_ENDPOINT.
+func (e *Emulator) MetadataEndpoint() string {
+	return "http://" + e.Addr + "/latest/meta-data/cam/security-credentials/"
+}
+
+// STSEndpoint is the emulator's STS URL, for Options.STSEndpoint or
+// $TENCENTCLOUD_STS_ENDPOINT.
+func (e *Emulator) STSEndpoint() string { return "http://" + e.Addr + "/" }
+
+// CredentialStats is what GET /__emulator/credentials says: the credential
+// services' settings and counters since start or the last reset.
+type CredentialStats struct {
+	LifetimeSecs int      `json:"lifetime_secs"`
+	Roles        []string `json:"roles"`
+	Issued       struct {
+		// Metadata and STS count the keys each service issued.
+		Metadata int `json:"metadata"`
+		STS      int `json:"sts"`
+		Total    int `json:"total"`
+		Live     int `json:"live"`
+		// Used counts issued keys that authenticated a CI request.
+		Used int `json:"used"`
+		// AcceptedRequests counts the CI requests issued keys authenticated.
+		AcceptedRequests int `json:"accepted_requests"`
+	} `json:"issued"`
+	Requests struct {
+		Metadata int `json:"metadata"`
+		STS      int `json:"sts"`
+	} `json:"requests"`
+	// ExpiredTokenAnswers counts ExpiredToken answers, expired and forced.
+	ExpiredTokenAnswers int `json:"expired_token_answers"`
+}
+
+// Credentials reads the credential services' counters.
+func (e *Emulator) Credentials() (CredentialStats, error) {
+	var s CredentialStats
+	err := e.control("GET", "credentials", nil, &s)
+	return s, err
+}
+
+// ConfigureCredentials changes the credential services' settings, e.g.
+// {"expired_token_next": 1} or {"roles": []} (see the emulator's README).
+func (e *Emulator) ConfigureCredentials(settings map[string]any) error {
+	return e.control("POST", "credentials", settings, nil)
+}
