@@ -487,14 +487,22 @@ def test_from_env_can_ask_for_the_default_chain(credential_emulator, home):
     emu = credential_emulator
     options = emu.keyless_options(credentials="chain")
     del options["region"]
-    env = {**home, "TENCENTCLOUD_REGION": "ap-guangzhou", "TENCENTCLOUD_METADATA_ENDPOINT": emu.metadata_endpoint}
+    env = {
+        **home,
+        "TENCENTCLOUD_REGION": "ap-guangzhou",
+        "TENCENTCLOUD_METADATA_ENDPOINT": emu.metadata_endpoint,
+        "TENCENTCLOUD_STS_ENDPOINT": emu.sts_endpoint,
+    }
     got = child(env, options, from_env=True)
     assert got["ok"] and got["fetches"] == 1, got
     assert emu.credentials()["issued"]["metadata"] == 1, "keys from the CVM role, the region from the environment"
 
 
 def test_the_default_chain_with_no_source_fails_fast_naming_each(emulator, home):
-    options = emulator.keyless_options(credentials="chain", metadata_endpoint=dead_metadata())
+    # Both services at loopback ports nothing listens on, so that no test
+    # can reach a real one (STS is not dialled: no TKE_* variable is set).
+    dead_sts = f"http://127.0.0.1:{dead_port()}/"
+    options = emulator.keyless_options(credentials="chain", metadata_endpoint=dead_metadata(), sts_endpoint=dead_sts)
     got = child(home, options)
     assert got["error"] == "CredentialsError", got
     for needle in ("TENCENTCLOUD_SECRET_ID", "/etc/tencentcloud/credentials", "not on a CVM", "TKE_REGION"):
