@@ -520,6 +520,7 @@ def test_the_default_chain_with_no_source_fails_fast_naming_each(emulator, home)
         (dict(credentials="bogus"), InvalidArgumentError, '"chain"'),
         (dict(credentials=42), InvalidArgumentError, "not int"),
         (dict(credentials=CredentialsSource.CALLBACK), InvalidArgumentError, "callable"),
+        (dict(credentials=Credentials(SECRET_ID, SECRET_KEY)), InvalidArgumentError, "secret_id/secret_key"),
         (dict(credentials="cvm", profile_name="dev"), InvalidArgumentError, "profile_name"),
         (dict(credentials="profile", cvm_role="r"), InvalidArgumentError, "cvm_role"),
         (dict(credentials="profile", metadata_endpoint="http://127.0.0.1:1/"), InvalidArgumentError, "metadata_endpoint"),
@@ -528,7 +529,7 @@ def test_the_default_chain_with_no_source_fails_fast_naming_each(emulator, home)
         (dict(refresh_margin=-1), InvalidArgumentError, "refresh_margin"),
         (dict(credentials="cvm", profile_name="a\0b"), InvalidArgumentError, "NUL"),
     ],
-    ids=["unknown-name", "number", "callback-member", "profile-with-cvm", "role-with-profile",
+    ids=["unknown-name", "number", "callback-member", "keys-as-source", "profile-with-cvm", "role-with-profile",
          "metadata-with-profile", "sts-with-cvm", "profile-with-keys", "negative-margin", "nul"],
 )
 def test_options_for_another_source_are_refused(emulator, overrides, error, needle):

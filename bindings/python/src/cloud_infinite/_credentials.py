@@ -121,6 +121,11 @@ def source(value: Any) -> CredentialsSource:
         if value is CredentialsSource.CALLBACK:
             raise InvalidArgumentError("credentials=CredentialsSource.CALLBACK needs the callback itself: pass the callable as credentials")
         return value
+    if isinstance(value, Credentials):
+        raise InvalidArgumentError(
+            "credentials takes a source, not keys: pass fixed keys as secret_id/secret_key/session_token, "
+            "or a callable that returns the Credentials"
+        )
     if isinstance(value, str):
         found = SOURCES.get(value.lower())
         if found is None:
