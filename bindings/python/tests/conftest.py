@@ -37,8 +37,8 @@ _direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 class Emulator:
     """One running ci-emulator."""
 
-    def __init__(self, fixture: "Path | None" = None) -> None:
-        extra = ["--fixture", str(fixture)] if fixture else []
+    def __init__(self, fixture: "Path | None" = None, args: "list[str] | None" = None) -> None:
+        extra = (["--fixture", str(fixture)] if fixture else []) + (args or [])
         self.proc = subprocess.Popen(
             [EMULATOR_BIN, "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", *extra],
             stdin=subprocess.PIPE,
@@ -92,6 +92,29 @@ class Emulator:
 
     def client(self, **overrides: Any) -> cloud_infinite.Client:
         return cloud_infinite.Client(**self.options(**overrides))
+
+    def keyless_options(self, **overrides: Any) -> dict:
+        """`options` without keys, for a credentials provider."""
+        options = self.options(**overrides)
+        for key in ("secret_id", "secret_key"):
+            if key not in overrides:
+                del options[key]
+        return options
+
+    @property
+    def metadata_endpoint(self) -> str:
+        """The emulator's CVM metadata service (role `emulator-role`)."""
+        return f"http://{self.addr}/latest/meta-data/cam/security-credentials/"
+
+    @property
+    def sts_endpoint(self) -> str:
+        """The emulator's STS (AssumeRoleWithWebIdentity)."""
+        return f"http://{self.addr}/"
+
+    def credentials(self, **settings: Any) -> Any:
+        """The credential services' counters (`GET /__emulator/credentials`),
+        after changing `settings` if any are given."""
+        return self.control("credentials", settings or None)
 
 
 @pytest.fixture(scope="module")

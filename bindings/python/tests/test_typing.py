@@ -44,3 +44,24 @@ def test_the_generated_methods_are_typed(tmp_path):
     errors = sorted({int(line.split(":")[1]) for line in r.stdout.splitlines() if ": error:" in line})
     # Exactly the last five lines, one error each: the first two are right.
     assert errors == [6, 7, 8, 9, 10], r.stdout
+
+
+CREDENTIALS_MISUSE = '''
+import datetime, cloud_infinite
+c = cloud_infinite.Client(credentials="chain", refresh_margin=datetime.timedelta(seconds=60), region="ap-guangzhou")
+c = cloud_infinite.Client(credentials=lambda: cloud_infinite.Credentials("AKID", "key", expires_at=1.5e9))
+c.set_credentials(secret_id="AKID", secret_key="key", expires_at=datetime.datetime.now(datetime.timezone.utc))
+fetches: int = c.credential_fetches
+c = cloud_infinite.Client(credentials=lambda: ("AKID", "key"))
+c.set_credentials(secret_id="AKID")
+text: str = c.credential_fetches
+'''
+
+
+def test_the_credentials_options_are_typed(tmp_path):
+    misuse = tmp_path / "credentials_misuse.py"
+    misuse.write_text(CREDENTIALS_MISUSE)
+    r = mypy(str(misuse))
+    errors = sorted({int(line.split(":")[1]) for line in r.stdout.splitlines() if ": error:" in line})
+    # The last three lines: a callback returning a tuple, a missing secret_key, fetches as a str.
+    assert errors == [7, 8, 9], r.stdout

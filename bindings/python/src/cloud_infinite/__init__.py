@@ -29,6 +29,7 @@ from . import _abi, _error_kinds, _ffi, _operations, _results
 from ._abi import *  # noqa: F403 (generated: ABI_VERSION and the enums)
 from ._client import Client
 from ._convert import Seconds, Strings
+from ._credentials import Credentials, CredentialsCallback, CredentialsOption, ExpiresAt
 from ._error_kinds import *  # noqa: F403 (generated: a CIError subclass per kind)
 from ._errors import CIError, check as _check
 from ._ffi import LibraryError
@@ -44,6 +45,10 @@ __all__ = [
     "CIError",
     "Client",
     "ClientClosedError",
+    "Credentials",
+    "CredentialsCallback",
+    "CredentialsOption",
+    "ExpiresAt",
     "LibraryError",
     "PageIterator",
     "Seconds",

@@ -12,7 +12,7 @@ from typing import Any, Callable, List, Mapping, Optional, TypeVar
 from . import _abi, _ffi
 from ._convert import U32_MAX, cstr, cstr_array, millis, number
 from ._error_kinds import InvalidArgumentError
-from ._errors import check
+from ._credentials import check, clear
 from ._handle import Handle
 from ._pages import PageIterator, take
 
@@ -74,11 +74,13 @@ class Calls(Handle):
         q = Query(_method(operation, "describe"), query)
         out = POINTER(_abi.ci_page)()
         client = self._enter()
+        keepalive = self._keepalive  # read while counted in: close() drops it
+        clear(keepalive)
         try:
             error = _lib.ci_describe(client, operation, c_bucket, byref(q.struct), byref(out))
         finally:
             self._leave()
-        check(error)
+        check(error, keepalive)
         return take(out, convert)
 
     def _pages(self, operation: _abi.Operation, bucket: Optional[str], query: Mapping[str, Any], convert: Callable[[Any], P]) -> PageIterator[P]:
@@ -87,12 +89,15 @@ class Calls(Handle):
         q = Query(_method(operation, "iter"), query)
         pager = c_void_p()
         client = self._enter()
+        keepalive = self._keepalive  # read while counted in: close() drops it
         try:
             error = _lib.ci_pager_new(client, operation, c_bucket, byref(q.struct), byref(pager))
         finally:
             self._leave()
-        check(error)
-        return PageIterator(pager.value, convert)  # type: ignore[arg-type]
+        check(error, keepalive)
+        # The pager holds its own reference to the native client, whose
+        # credentials callback it may call after this client is closed.
+        return PageIterator(pager.value, convert, keepalive)  # type: ignore[arg-type]
 
 
 def _method(operation: enum.IntEnum, verb: str) -> str:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 from ctypes import byref, c_void_p
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, overload
 
 from . import _abi, _ffi
-from ._abi import ProxyMode, Scheme
+from ._abi import CredentialsSource, ProxyMode, Scheme
 from ._convert import U32_MAX, Seconds, cstr, millis, number
 from ._error_kinds import InvalidArgumentError
+from ._credentials import CallbackProvider, Credentials, CredentialsOption, ExpiresAt, source, values
 from ._errors import check
+from ._handle import ClientClosedError
 from ._operations import Operations
 
 
@@ -71,7 +73,46 @@ class Client(Operations):
         from_env: fill what is not given from ``TENCENTCLOUD_SECRET_ID``,
             ``TENCENTCLOUD_SECRET_KEY``, ``TENCENTCLOUD_SESSION_TOKEN`` (or
             ``TENCENTCLOUD_SECURITY_TOKEN``) and ``TENCENTCLOUD_REGION``
-            (the library reads them, now).
+            (the library reads them, now). With a ``credentials`` provider
+            only the region is taken; the environment's keys are ignored.
+        credentials: where the keys come from. None or ``"keys"``: the
+            fixed ``secret_id``/``secret_key``/``session_token`` (or the
+            environment's, with ``from_env``). Otherwise a provider, whose
+            keys are fetched at the first call and renewed before they
+            expire (one fetch for all threads); keys given as well are
+            refused:
+
+            - ``"chain"``: Tencent's default chain, in its order: the
+              environment, the profile file, the CVM role, TKE OIDC;
+            - ``"environment"``: ``TENCENTCLOUD_SECRET_ID``/``_SECRET_KEY``/
+              ``_SESSION_TOKEN``, read when the client is made;
+            - ``"profile"``: the INI file ``$TENCENTCLOUD_CREDENTIALS_FILE``,
+              else ``~/.tencentcloud/credentials``, else
+              ``/etc/tencentcloud/credentials`` (section ``profile_name``);
+            - ``"cvm"``: the CVM instance role, from the metadata service;
+            - ``"oidc"``: TKE OIDC, STS ``AssumeRoleWithWebIdentity`` with
+              ``TKE_REGION``, ``TKE_PROVIDER_ID``, ``TKE_WEB_IDENTITY_TOKEN_FILE``
+              and ``TKE_ROLE_ARN``;
+            - a callable taking no argument and returning `Credentials`
+              (called from whichever thread needs keys, one call at a
+              time; an exception it raises fails that call with
+              `CredentialsError`, the exception as its ``__cause__``).
+
+            A `CredentialsSource` member names a source too.
+        profile_name: the profile file's section (default ``default``);
+            only with ``credentials="profile"``.
+        cvm_role: the CVM role (default: the first the metadata service
+            lists); only with ``credentials="cvm"``.
+        metadata_endpoint: the metadata service's
+            ``.../latest/meta-data/cam/security-credentials/`` URL (default
+            ``$TENCENTCLOUD_METADATA_ENDPOINT``, else Tencent's); only with
+            ``"cvm"`` or ``"chain"``.
+        sts_endpoint: the STS URL (default ``$TENCENTCLOUD_STS_ENDPOINT``,
+            else ``https://sts.tencentcloudapi.com/``); only with ``"oidc"``
+            or ``"chain"``.
+        refresh_margin: seconds (or a timedelta) before they expire that a
+            provider's keys are renewed (default 300; at most a fifth of
+            the keys' lifetime is used).
 
     Numbers are passed on as given, 0 included: the library refuses a 0
     where it cannot work (a timeout, ``max_response_bytes``).
@@ -83,7 +124,13 @@ class Client(Operations):
 
     Raises:
         InvalidArgumentError: missing credentials or region, a bad region,
-            endpoint, proxy URL or option value. Nothing is sent.
+            endpoint, proxy URL or option value, keys together with a
+            provider, or a provider's option with another source. Nothing
+            is sent.
+
+    A provider that finds no keys fails the call that needs them (not the
+    constructor) with `CredentialsError`, whose message names each source
+    it tried.
 
     Example::
 
@@ -111,9 +158,29 @@ class Client(Operations):
         proxy: Union[None, bool, str] = None,
         ca_file: Union[None, str, "os.PathLike[str]"] = None,
         from_env: bool = False,
+        credentials: CredentialsOption = None,
+        profile_name: Optional[str] = None,
+        cvm_role: Optional[str] = None,
+        metadata_endpoint: Optional[str] = None,
+        sts_endpoint: Optional[str] = None,
+        refresh_margin: Optional[Seconds] = None,
     ) -> None:
         super().__init__()
         o = _abi.ci_client_options()
+        provider: Optional[CallbackProvider] = None
+        if credentials is None:
+            o.credentials = CredentialsSource.KEYS
+        elif callable(credentials) and not isinstance(credentials, (str, CredentialsSource)):
+            provider = CallbackProvider(credentials)
+            o.credentials = CredentialsSource.CALLBACK
+            o.credentials_callback = provider.c_function
+        else:
+            o.credentials = source(credentials)
+        o.profile_name = cstr("profile_name", profile_name)
+        o.cvm_role = cstr("cvm_role", cvm_role)
+        o.metadata_endpoint = cstr("metadata_endpoint", metadata_endpoint)
+        o.sts_endpoint = cstr("sts_endpoint", sts_endpoint)
+        o.has_refresh_margin_ms, o.refresh_margin_ms = millis("refresh_margin", refresh_margin)
         o.from_env = 1 if from_env else 0
         o.secret_id = cstr("secret_id", secret_id)
         o.secret_key = cstr("secret_key", secret_key)
@@ -141,19 +208,85 @@ class Client(Operations):
 
         client = c_void_p()
         check(_ffi.lib.ci_client_new(byref(o), byref(client)))
-        self._own(client.value)
+        # The callback is the library's to call until the native client
+        # (and every pager holding it) is freed: the handle keeps it till then.
+        self._own(client.value, provider)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Client":
         """A client configured from the ``TENCENTCLOUD_*`` environment
         variables; keyword arguments (any of `Client`'s) win over them.
+        ``credentials="chain"`` takes the keys from Tencent's default chain
+        instead (the environment, the profile file, the CVM role, TKE OIDC)
+        and only the region from ``TENCENTCLOUD_REGION``.
 
         Example::
 
             client = Client.from_env(timeout=10)   # TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
+            on_cvm = Client.from_env(credentials="chain")   # keys from the chain, renewed before they expire
         """
         overrides.setdefault("from_env", True)
         return cls(**overrides)
+
+    @overload
+    def set_credentials(self, credentials: Credentials) -> None: ...
+
+    @overload
+    def set_credentials(
+        self, *, secret_id: str, secret_key: str, session_token: Optional[str] = None, expires_at: ExpiresAt = None
+    ) -> None: ...
+
+    def set_credentials(
+        self,
+        credentials: Optional[Credentials] = None,
+        *,
+        secret_id: Optional[str] = None,
+        secret_key: Optional[str] = None,
+        session_token: Optional[str] = None,
+        expires_at: ExpiresAt = None,
+    ) -> None:
+        """Replaces the client's keys at once (rotation by hand), from any
+        thread: calls already signed keep theirs, the next attempts use
+        these. Takes a `Credentials`, or its fields as keywords. With a
+        provider, these serve until they near ``expires_at``; then the
+        provider is asked again.
+
+        Raises:
+            InvalidArgumentError: keys that cannot sign (empty, not
+                printable ASCII), a naive ``expires_at``, or both forms.
+            NullArgumentError: a missing ``secret_id`` or ``secret_key``.
+            ClientClosedError: the client is closed.
+
+        Example::
+
+            client.set_credentials(secret_id="AKID...", secret_key="...", session_token=token,
+                                   expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
+        """
+        if credentials is None:
+            credentials = Credentials(secret_id, secret_key, session_token, expires_at)  # type: ignore[arg-type]
+        elif (secret_id, secret_key, session_token, expires_at) != (None, None, None, None):
+            raise InvalidArgumentError("set_credentials takes a Credentials or its fields as keywords, not both")
+        struct, strings = values(credentials)
+        client = self._enter()
+        try:
+            check(_ffi.lib.ci_client_set_credentials(client, byref(struct)))
+        finally:
+            self._leave()
+        del strings  # referenced by `struct` until here
+
+    @property
+    def credential_fetches(self) -> int:
+        """How many times the client's provider has been asked for keys:
+        the first fetch and every refresh (0 for fixed keys, and once the
+        client is closed)."""
+        try:
+            client = self._enter()
+        except ClientClosedError:
+            return 0
+        try:
+            return int(_ffi.lib.ci_client_credential_fetches(client))
+        finally:
+            self._leave()
 
     def close(self) -> None:
         """Releases the client. Calls already running in other threads finish

@@ -17,6 +17,13 @@ from ._error_kinds import InvalidArgumentError
 H = TypeVar("H", bound="Handle")
 
 
+def _release(pointer: Optional[int], keepalive: object) -> None:
+    """Frees `pointer`. `keepalive` is only held: the finalizer owns it
+    until the native object is gone, even after the Python one is."""
+    _ffi.lib.ci_free(pointer)
+    del keepalive
+
+
 class ClientClosedError(InvalidArgumentError):
     """The `Client` was used after `close()` (or after its ``with`` block)."""
 
@@ -32,12 +39,16 @@ class Handle:
         self._in_flight = 0
         self._closing = True
         self._finalizer: Optional[Callable[[], Any]] = None
+        self._keepalive: object = None
 
-    def _own(self, pointer: Optional[int]) -> None:
-        """Takes ownership of `pointer`, fresh from the library."""
+    def _own(self, pointer: Optional[int], keepalive: object = None) -> None:
+        """Takes ownership of `pointer`, fresh from the library. `keepalive`
+        (a credentials callback's ctypes function, which the native object
+        may call until it is freed) is referenced until then."""
         self._pointer = pointer
         self._closing = False
-        self._finalizer = weakref.finalize(self, _ffi.lib.ci_free, pointer)
+        self._keepalive = keepalive
+        self._finalizer = weakref.finalize(self, _release, pointer, keepalive)
 
     def _closed_error(self) -> Exception:
         """What a call on a closed object raises."""
@@ -63,6 +74,8 @@ class Handle:
     def _free(self) -> None:
         if self._finalizer is not None:
             self._finalizer()
+        # The native object is gone, and nothing can call the callback any more.
+        self._keepalive = None
 
     def close(self) -> None:
         """Releases the native object once the calls already running in

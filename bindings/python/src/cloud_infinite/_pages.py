@@ -7,7 +7,7 @@ from ctypes import POINTER, byref
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
 from . import _abi, _ffi
-from ._errors import check
+from ._credentials import check, clear
 from ._handle import Handle
 
 P = TypeVar("P")
@@ -39,10 +39,12 @@ class PageIterator(Handle, Generic[P]):
                 print(page.page_number, len(page.buckets), page.total_count)
     """
 
-    def __init__(self, pager: int, convert: Callable[[Any], P]) -> None:
+    def __init__(self, pager: int, convert: Callable[[Any], P], keepalive: object = None) -> None:
         super().__init__()
         self._convert = convert
-        self._own(pager)
+        # `keepalive`: the client's credentials callback, which this pager's
+        # native client may call until the pager is freed.
+        self._own(pager, keepalive)
 
     def _closed_error(self) -> Exception:
         # A closed or finished walk simply has no more pages.
@@ -53,7 +55,9 @@ class PageIterator(Handle, Generic[P]):
 
     def __next__(self) -> P:
         pager = self._enter()
+        keepalive = self._keepalive  # read while counted in: close() drops it
         out = POINTER(_abi.ci_page)()
+        clear(keepalive)
         try:
             error = _lib.ci_pager_next(pager, byref(out))
         finally:
@@ -61,7 +65,7 @@ class PageIterator(Handle, Generic[P]):
         if error or not out:
             # A failure ends the walk as well as the last page does.
             self.close()
-            check(error)
+            check(error, keepalive)
             raise StopIteration
         return take(out, self._convert)
 
