@@ -412,7 +412,11 @@ types.ci_credential_values = koffi.struct('ci_credential_values', {
  * most `message_len` bytes including the NUL) into `message`. It is called
  * from whichever thread needs new credentials (never two at once for one
  * client), with the `credentials_user_data` of the options. The strings
- * it writes into `*out` must stay valid until it returns.
+ * it writes into `*out` are copied after it returns, so they must outlive
+ * the call: keep them until the callback is next called for this client
+ * or the client is freed. A callback that cannot keep them (a runtime's
+ * temporary strings) can instead call `ci_client_set_credentials` on its
+ * client, which copies at once, and return `CI_CREDENTIALS_PENDING`.
  */
 types.ci_credentials_callback = koffi.pointer('ci_credentials_callback', koffi.proto('int32_t ci_credentials_callback_proto(void *user_data, ci_credential_values *out, char *message, size_t message_len)'));
 

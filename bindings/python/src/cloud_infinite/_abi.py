@@ -464,8 +464,11 @@ class ci_credential_values(Structure):
 #: failure, optionally after writing a message (NUL-terminated, at most ``message_len``
 #: bytes including the NUL) into ``message``. It is called from whichever thread needs
 #: new credentials (never two at once for one client), with the
-#: ``credentials_user_data`` of the options. The strings it writes into ``*out`` must
-#: stay valid until it returns.
+#: ``credentials_user_data`` of the options. The strings it writes into ``*out`` are
+#: copied after it returns, so they must outlive the call: keep them until the callback
+#: is next called for this client or the client is freed. A callback that cannot keep
+#: them (a runtime's temporary strings) can instead call ``ci_client_set_credentials``
+#: on its client, which copies at once, and return ``CI_CREDENTIALS_PENDING``.
 ci_credentials_callback = CFUNCTYPE(c_int32, c_void_p, POINTER(ci_credential_values), POINTER(c_char), c_size_t)
 
 
