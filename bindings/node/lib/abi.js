@@ -423,7 +423,7 @@ types.ci_credential_values = koffi.struct('ci_credential_values', {
  * client), with the `credentials_user_data` of the options. The strings
  * it writes into `*out` must stay valid until it returns.
  */
-types.ci_credentials_callback = koffi.pointer('ci_credentials_callback', koffi.proto('int32_t ci_credentials_callback_proto(void *user_data, ci_credential_values *out, char *message, size_t message_len)'));
+types.ci_credentials_callback = koffi.pointer('ci_credentials_callback', koffi.proto('int32_t ci_credentials_callback_proto(void *user_data, ci_credential_values *out, uint8_t *message, size_t message_len)'));
 
 /**
  * How to make a client. null strings, zero enums and `has_` flags of 0

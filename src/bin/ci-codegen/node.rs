@@ -67,6 +67,8 @@ mod tests {
         assert!(pending.2.starts_with("What a credentials callback returns"), "{}", pending.2);
         let js = abi::abi_js(&header(), &text);
         assert!(js.contains("const CREDENTIALS_PENDING = -1;") && js.contains("CREDENTIALS_PENDING, KIND"), "exported");
+        // The message buffer must reach JS as an address, not as the string in it.
+        assert!(js.contains("ci_credential_values *out, uint8_t *message, size_t message_len"), "the callback's prototype");
     }
 
     #[test]

@@ -45,7 +45,14 @@ fn decl(ty: &str, name: &str) -> String {
 /// prototype the binding registers a JS function with (`koffi.register`).
 fn callback(header: &Header, name: &str) -> String {
     let f = header.callbacks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("the header has no callback {name}"));
-    let params: Vec<String> = f.params.iter().map(|p| decl(&koffi_scalar(&p.ty), &p.name)).collect();
+    // koffi hands a callback's `char *` over as the string it points to,
+    // losing the address; a buffer the callback writes into (the failure
+    // message) must arrive as its address, so it is declared `uint8_t *`.
+    let param = |ty: &CType| match ty {
+        CType::Ptr { to, const_target: false } if matches!(to.as_ref(), CType::Char) => "uint8_t *".to_owned(),
+        other => koffi_scalar(other),
+    };
+    let params: Vec<String> = f.params.iter().map(|p| decl(&param(&p.ty), &p.name)).collect();
     let proto = decl(&koffi_scalar(&f.ret), &format!("{name}_proto({})", params.join(", ")));
     format!(
         "\n{}types.{name} = koffi.pointer({}, koffi.proto({}));\n",
