@@ -186,7 +186,8 @@ class FunctionProvider {
       const seq = ++this.#seq;
       let result;
       try {
-        result = this.#fn();
+        // Called bare, as a plain function: `this` is not the provider.
+        result = Reflect.apply(this.#fn, undefined, []);
       } catch (e) {
         return this.#failNow(message, messageLen, e);
       }

@@ -52,13 +52,20 @@ const inAnHour = () => new Date(Date.now() + 3600_000);
 
 test('a function returning plain values: called once for keys valid an hour, not before the first call', async () => {
   let calls = 0;
-  const client = new ci.Client(sourceOptions({ credentials: () => (calls++, { ...KEYS, expiresAt: inAnHour() }) }));
+  let self = null;
+  const credentials = function () {
+    self = this;
+    calls++;
+    return { ...KEYS, expiresAt: inAnHour() };
+  };
+  const client = new ci.Client(sourceOptions({ credentials }));
   // Neither making the client nor a pager asks: the first request does.
   const pages = client.picBucketPages();
   assert.equal(calls, 0);
   for (let i = 0; i < 3; i++) assert.equal((await client.describePicBuckets()).buckets.length > 0, true);
   for await (const page of pages) assert.ok(page.buckets);
   assert.equal(calls, 1);
+  assert.equal(self, undefined, 'called as a plain function, not as a method of the package\'s objects');
   assert.equal(client.credentialFetches(), 1);
   client.close();
 });
