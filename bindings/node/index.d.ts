@@ -53,6 +53,44 @@ export declare class CIError extends Error {
 }
 
 /**
+ * Credentials: what a credentials function returns (or its Promise
+ * resolves to), and what {@link Client.setCredentials} takes.
+ */
+export interface Credentials {
+  /** SecretId (or TmpSecretId). */
+  secretId: string;
+  /** SecretKey (or TmpSecretKey). */
+  secretKey: string;
+  /** Session token of temporary credentials; omitted or null for permanent keys. */
+  sessionToken?: string | null;
+  /**
+   * When they expire: a Date or Unix seconds (not milliseconds); omitted or
+   * null for keys that never do. The client asks again `refreshMarginMs`
+   * before then.
+   */
+  expiresAt?: Date | number | null;
+}
+
+/**
+ * A credentials provider of your own: called (on the JS thread) whenever
+ * the client needs keys, at most once at a time per client, and again
+ * before they expire. Throwing or rejecting fails the waiting calls with
+ * a {@link CIError} of kind `'credentials'` carrying the message.
+ */
+export type CredentialsFunction = () => Credentials | PromiseLike<Credentials>;
+
+/**
+ * The library's own sources: `'chain'` is Tencent's default chain (the
+ * environment, the profile file, the CVM role, TKE OIDC, in that order);
+ * `'environment'` (`TENCENTCLOUD_SECRET_ID`, `_SECRET_KEY`, `_SESSION_TOKEN`),
+ * `'profile'` (`$TENCENTCLOUD_CREDENTIALS_FILE`, else
+ * `~/.tencentcloud/credentials`, else `/etc/tencentcloud/credentials`),
+ * `'cvm'` (the CVM instance role's metadata service), `'oidc'` (STS
+ * `AssumeRoleWithWebIdentity` with the `TKE_*` variables).
+ */
+export type CredentialsSource = 'chain' | 'environment' | 'profile' | 'cvm' | 'oidc';
+
+/**
  * How to make a {@link Client}. Every field is optional; an omitted one
  * takes the core's default (or, with `fromEnv`, the environment's value).
  */
@@ -103,6 +141,33 @@ export interface ClientOptions {
    * honouring `NO_PROXY`), `'disabled'`, or `{ url: 'http://proxy:3128' }`.
    */
   proxy?: 'environment' | 'disabled' | { url: string };
+  /**
+   * Where the keys come from, when not `secretId`/`secretKey` (which must
+   * then be left out): one of the library's sources, or your function.
+   * Keys from a source that expire are renewed before they do, by one
+   * fetch for all concurrent calls.
+   */
+  credentials?: CredentialsSource | CredentialsFunction;
+  /** `credentials: 'profile'`: the profile file's section (default `default`). */
+  profileName?: string;
+  /** `credentials: 'cvm'`: the CAM role (default: the first the metadata service lists). */
+  cvmRole?: string;
+  /**
+   * `credentials: 'cvm'` or `'chain'`: the metadata service's
+   * `.../latest/meta-data/cam/security-credentials/` URL (default
+   * `$TENCENTCLOUD_METADATA_ENDPOINT`, else Tencent's).
+   */
+  metadataEndpoint?: string;
+  /**
+   * `credentials: 'oidc'` or `'chain'`: the STS endpoint (default
+   * `$TENCENTCLOUD_STS_ENDPOINT`, else `https://sts.tencentcloudapi.com/`).
+   */
+  stsEndpoint?: string;
+  /**
+   * How long before expiry a provider's keys are renewed, in milliseconds
+   * (default 300000; at most a fifth of a key's lifetime is used).
+   */
+  refreshMarginMs?: number;
 }
 
 /**
@@ -138,8 +203,24 @@ export declare class Client {
    * options are unusable (e.g. no credentials, an unknown option).
    */
   constructor(options?: ClientOptions);
+  /**
+   * `new Client({ ...options, fromEnv: true })`: the region (and, without
+   * `credentials`, the keys) from the environment;
+   * `Client.fromEnv({ credentials: 'chain' })` takes the keys from
+   * Tencent's default chain.
+   */
+  static fromEnv(options?: Omit<ClientOptions, 'fromEnv'>): Client;
   /** Whether {@link Client.close} was called. */
   readonly closed: boolean;
+  /**
+   * Replaces the credentials at once (rotation by hand): calls already
+   * signed keep theirs, the next attempts use these. With a provider they
+   * serve until they near `expiresAt`, then the provider is asked again.
+   * Throws a {@link CIError} for keys that cannot sign or on a closed client.
+   */
+  setCredentials(credentials: Credentials): void;
+  /** How many times the credentials provider has been asked for keys (0 for fixed keys). Throws on a closed client. */
+  credentialFetches(): number;
   /**
    * Any describe call by its {@link Operation} number: `bucket` is the
    * `BucketName-APPID` of a queue call and null for a bucket call. The

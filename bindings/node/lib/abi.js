@@ -27,6 +27,15 @@ const koffi = require('koffi');
 const ABI_VERSION = 3;
 
 /**
+ * What a credentials callback returns when it has only started getting
+ * the credentials: the library then waits, within the call's timeout, for
+ * `ci_client_set_credentials` (or `ci_client_fail_credentials`) on the
+ * same client, from any thread. How a runtime whose callbacks cannot
+ * block (a JavaScript Promise) hands credentials over.
+ */
+const CREDENTIALS_PENDING = -1;
+
+/**
  * What kind of failure a `ci_error` reports. The numbers are stable.
  * @readonly
  * @enum {number}
@@ -418,7 +427,7 @@ types.ci_credential_values = koffi.struct('ci_credential_values', {
  * temporary strings) can instead call `ci_client_set_credentials` on its
  * client, which copies at once, and return `CI_CREDENTIALS_PENDING`.
  */
-types.ci_credentials_callback = koffi.pointer('ci_credentials_callback', koffi.proto('int32_t ci_credentials_callback_proto(void *user_data, ci_credential_values *out, char *message, size_t message_len)'));
+types.ci_credentials_callback = koffi.pointer('ci_credentials_callback', koffi.proto('int32_t ci_credentials_callback_proto(void *user_data, ci_credential_values *out, uint8_t *message, size_t message_len)'));
 
 /**
  * How to make a client. null strings, zero enums and `has_` flags of 0
@@ -569,4 +578,4 @@ const PROTOTYPES = Object.freeze({
   ci_live_objects: 'size_t ci_live_objects(void)',
 });
 
-module.exports = { ABI_VERSION, KIND, SCHEME, PROXY_MODE, QUEUE_STATE, STRUCT_ID, OPERATION, SHAPE, HOST_LEVEL, PARAM, CREDENTIALS_SOURCE, types, MIRRORS, PROTOTYPES };
+module.exports = { ABI_VERSION, CREDENTIALS_PENDING, KIND, SCHEME, PROXY_MODE, QUEUE_STATE, STRUCT_ID, OPERATION, SHAPE, HOST_LEVEL, PARAM, CREDENTIALS_SOURCE, types, MIRRORS, PROTOTYPES };

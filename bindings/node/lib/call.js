@@ -11,13 +11,68 @@
 const { fns } = require('./native');
 const { takeError } = require('./errors');
 
+/**
+ * A counting gate: at most `limit` holders at once, the rest wait in line
+ * (in JS, taking no thread).
+ */
+class Gate {
+  #running = 0;
+  #waiting = [];
+
+  /** @param {number} limit */
+  constructor(limit) {
+    this.limit = limit;
+  }
+
+  /** Runs `start` now, or when a place frees up. */
+  enter(start) {
+    if (this.#running < this.limit) {
+      this.#running++;
+      start();
+    } else {
+      this.#waiting.push(start);
+    }
+  }
+
+  /** Frees a place (or hands it straight to the next in line). */
+  leave() {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running--;
+  }
+}
+
 // koffi refuses (throws) past max_async_calls queued calls, and each call
 // it holds owns a 2 MiB stack; past this many of ours the rest wait here
 // instead, so any number of concurrent calls works. libuv runs only
 // UV_THREADPOOL_SIZE (default 4) of them at a time anyway.
 const MAX_NATIVE_ASYNC = 64;
-let nativeAsync = 0;
-const waiting = [];
+const native = new Gate(MAX_NATIVE_ASYNC);
+
+/**
+ * libuv's thread pool size, as libuv reads it when the pool starts
+ * (`UV_THREADPOOL_SIZE`, default 4, at most 1024).
+ */
+function threadPoolSize() {
+  const n = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, 1024) : 4;
+}
+
+let jsCredentials = null;
+
+/**
+ * The gate of calls on clients whose credentials come from a JS function.
+ * Such a call can sit on a pool thread waiting for the function's Promise,
+ * and the Promise may itself need a pool thread (`fs.promises`,
+ * `dns.lookup` under `fetch`, `crypto`, zlib): if every pool thread waited,
+ * it could never settle and every call would run into its timeout. So
+ * these calls hold at most all but one of the pool's threads.
+ * @returns {Gate}
+ */
+function jsCredentialsGate() {
+  if (!jsCredentials) jsCredentials = new Gate(Math.max(1, threadPoolSize() - 1));
+  return jsCredentials;
+}
 
 /**
  * Runs `fn(...args, out)` on libuv's thread pool; the returned `ci_error *`
@@ -28,45 +83,48 @@ const waiting = [];
  * @param {Function} fn a koffi function whose last parameter is `_Out_ void **`
  * @param {unknown[]} args
  * @param {(ptr: bigint|null) => T} convert
+ * @param {Gate|null} [gate] a gate the call also holds while it runs (see {@link jsCredentialsGate})
  * @returns {Promise<T>}
  */
-function callAsync(fn, args, convert) {
+function callAsync(fn, args, convert, gate = null) {
   return new Promise((resolve, reject) => {
-    const start = () => {
-      nativeAsync++;
-      const out = [null];
-      const done = (err, errPtr) => {
-        nativeAsync--;
-        if (waiting.length) waiting.shift()();
-        if (err) {
-          reject(err);
-          return;
-        }
-        if (errPtr) {
-          reject(takeError(fns, errPtr));
-          return;
-        }
-        const ptr = out[0];
-        let value;
+    // The narrower gate first, so a call waiting for it holds no native place.
+    const outer = gate ?? { enter: (start) => start(), leave() {} };
+    outer.enter(() =>
+      native.enter(() => {
+        const out = [null];
+        const done = (err, errPtr) => {
+          native.leave();
+          outer.leave();
+          if (err) {
+            reject(err);
+            return;
+          }
+          if (errPtr) {
+            reject(takeError(fns, errPtr));
+            return;
+          }
+          const ptr = out[0];
+          let value;
+          try {
+            value = convert(ptr);
+          } catch (e) {
+            reject(e);
+            return;
+          } finally {
+            if (ptr) fns.ci_free(ptr);
+          }
+          resolve(value);
+        };
         try {
-          value = convert(ptr);
+          fn.async(...args, out, done);
         } catch (e) {
+          native.leave();
+          outer.leave();
           reject(e);
-          return;
-        } finally {
-          if (ptr) fns.ci_free(ptr);
         }
-        resolve(value);
-      };
-      try {
-        fn.async(...args, out, done);
-      } catch (e) {
-        nativeAsync--;
-        reject(e);
-      }
-    };
-    if (nativeAsync < MAX_NATIVE_ASYNC) start();
-    else waiting.push(start);
+      }),
+    );
   });
 }
 
@@ -81,4 +139,4 @@ function callSync(fn, args) {
   return out[0];
 }
 
-module.exports = { callAsync, callSync };
+module.exports = { callAsync, callSync, jsCredentialsGate, threadPoolSize };

@@ -9,25 +9,31 @@
 
 const { fns } = require('./native');
 const { SCHEME, PROXY_MODE } = require('./abi');
-const { invalid } = require('./errors');
+const { invalid, takeError } = require('./errors');
 const { checkKeys, optString, isSet, optUint64 } = require('./values');
-const { callAsync, callSync } = require('./call');
+const { callAsync, callSync, jsCredentialsGate } = require('./call');
 const { toQuery } = require('./query');
 const { convertPage } = require('./results');
 const { NativeHandle } = require('./handle');
 const { PageIterator } = require('./pager');
 const { Operations } = require('./operations');
+const { CREDENTIAL_OPTION_KEYS, credentialOptions, toCredentialValues } = require('./credentials');
 
 const CLIENT_OPTION_KEYS = [
   'fromEnv', 'secretId', 'secretKey', 'sessionToken', 'region', 'endpoint', 'connectTo', 'scheme',
   'connectTimeoutMs', 'timeoutMs', 'maxRetries', 'retryBaseDelayMs', 'maxResponseBytes', 'userAgentSuffix', 'proxy',
-  'caFile',
+  'caFile', ...CREDENTIAL_OPTION_KEYS,
 ];
 
 const SCHEMES = { https: SCHEME.HTTPS, http: SCHEME.HTTP };
 const UINT32_MAX = 0xffffffff;
 
-/** Client options to a `ci_client_options`; numbers given are sent as given, 0 included. */
+/**
+ * Client options to a `ci_client_options`; numbers given are sent as given,
+ * 0 included. With `credentials` a function, also its provider, which the
+ * caller must attach to the client or release.
+ * @returns {{ options: object, provider: import('./credentials').FunctionProvider | null }}
+ */
 function toClientOptions(options) {
   const o = checkKeys(options, CLIENT_OPTION_KEYS, 'client option');
   if (o.fromEnv !== undefined && typeof o.fromEnv !== 'boolean') throw invalid('fromEnv must be a boolean');
@@ -47,7 +53,7 @@ function toClientOptions(options) {
   } else if (o.proxy !== undefined && o.proxy !== null && o.proxy !== 'environment') {
     throw invalid('proxy must be "environment", "disabled" or { url: "http://host:port" }');
   }
-  return {
+  const fields = {
     from_env: o.fromEnv === true ? 1 : 0,
     secret_id: optString(o.secretId, 'secretId'),
     secret_key: optString(o.secretKey, 'secretKey'),
@@ -71,6 +77,9 @@ function toClientOptions(options) {
     proxy_url: proxyUrl,
     ca_file: optString(o.caFile, 'caFile'),
   };
+  // Last: it registers the callback of a function provider, and nothing may throw after that.
+  const { fields: credentialFields, provider } = credentialOptions(o);
+  return { options: { ...fields, ...credentialFields }, provider };
 }
 
 /** An operation argument: a `ci_operation` number (the core rejects unknown ones). */
@@ -112,8 +121,68 @@ class Client extends Operations {
    */
   constructor(options = {}) {
     super();
-    const ptr = callSync(fns.ci_client_new, [toClientOptions(options)]);
-    this.#handle = new NativeHandle(this, ptr, 'Client');
+    const { options: c, provider } = toClientOptions(options);
+    let ptr;
+    try {
+      ptr = callSync(fns.ci_client_new, [c]);
+    } catch (e) {
+      if (provider) provider.release();
+      throw e;
+    }
+    if (provider) provider.attach(ptr);
+    // The callback lives exactly as long as the native client: released
+    // after close() once the last call ended (or when collected).
+    this.#handle = new NativeHandle(this, ptr, 'Client', provider ? () => provider.release() : undefined);
+    if (provider) this.#handle.gate = jsCredentialsGate();
+  }
+
+  /**
+   * A client configured from the environment (`TENCENTCLOUD_REGION`, and
+   * the keys from `TENCENTCLOUD_SECRET_ID`... unless `credentials` names
+   * another source): `new Client({ ...options, fromEnv: true })`.
+   * `Client.fromEnv({ credentials: 'chain' })` takes the keys from
+   * Tencent's default chain (environment, profile file, CVM role, TKE OIDC).
+   * @param {import('../index').ClientOptions} [options]
+   * @returns {Client}
+   */
+  static fromEnv(options = {}) {
+    if (options === null || typeof options !== 'object') throw invalid('Client.fromEnv options must be an object');
+    return new Client({ ...options, fromEnv: true });
+  }
+
+  /**
+   * Replaces the client's credentials at once (rotation by hand): calls
+   * already signed keep theirs, the next attempts use these. With a
+   * provider, these serve until they near `expiresAt`, then the provider
+   * is asked again. Throws a CIError (`invalid_argument`) for keys that
+   * cannot sign, or on a closed client.
+   * @param {import('../index').Credentials} credentials
+   */
+  setCredentials(credentials) {
+    const values = toCredentialValues(credentials, 'credentials');
+    const h = this.#handle;
+    const ptr = h.acquire();
+    try {
+      const err = fns.ci_client_set_credentials(ptr, values);
+      if (err) throw takeError(fns, err);
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * How many times the client's credentials provider has been asked for
+   * keys: the refreshes (0 with fixed keys). Throws on a closed client.
+   * @returns {number}
+   */
+  credentialFetches() {
+    const h = this.#handle;
+    const ptr = h.acquire();
+    try {
+      return Number(fns.ci_client_credential_fetches(ptr));
+    } finally {
+      h.release();
+    }
   }
 
   /** Whether {@link Client#close} was called. @type {boolean} */
@@ -134,7 +203,7 @@ class Client extends Operations {
     const h = this.#handle;
     const ptr = h.acquire();
     try {
-      return await callAsync(fns.ci_describe, [ptr, ...args], convertPage);
+      return await callAsync(fns.ci_describe, [ptr, ...args], convertPage, h.gate);
     } finally {
       h.release();
     }

@@ -26,15 +26,25 @@ class NativeHandle {
   #closed = false;
   #what;
   #tail = Promise.resolve();
+  #onFree;
+  /**
+   * A gate (lib/call.js) every async call on this object also goes
+   * through, or null: a client with a JS credentials function sets one.
+   * @type {object|null}
+   */
+  gate = null;
 
   /**
    * @param {object} owner the JS object whose collection closes the handle
    * @param {bigint} ptr the native object, owned from now on
    * @param {string} what what it is, for the error after close ("Client")
+   * @param {() => void} [onFree] runs right after the native object is
+   *   freed: what must live exactly as long as it (a registered callback)
    */
-  constructor(owner, ptr, what) {
+  constructor(owner, ptr, what, onFree) {
     this.#ptr = ptr;
     this.#what = what;
+    this.#onFree = onFree;
     finalizer.register(owner, this, this);
   }
 
@@ -100,6 +110,7 @@ class NativeHandle {
     if (this.#closed && this.#inflight === 0 && this.#ptr) {
       fns.ci_free(this.#ptr);
       this.#ptr = 0n;
+      if (this.#onFree) this.#onFree();
     }
   }
 }

@@ -65,7 +65,7 @@ class PageIterator {
     }
     let page;
     try {
-      page = await callAsync(fns.ci_pager_next, [ptr], (p) => (p ? convertPage(p) : null));
+      page = await callAsync(fns.ci_pager_next, [ptr], (p) => (p ? convertPage(p) : null), this.#client.gate);
     } catch (e) {
       this.#pager.close();
       throw e;

@@ -9,6 +9,7 @@ const path = require('node:path');
 const { startEmulator, emulatorOptions, BUCKET } = require('./emulator');
 const { measureLateness, fiftyDelayedCalls } = require('./lateness');
 const native = require('../lib/native');
+const ci = require('..');
 
 let emu;
 test.before(async () => {
@@ -73,4 +74,36 @@ test('with UV_THREADPOOL_SIZE=64 the 50 calls really run at once, loop still fre
   assert.equal(m.result, 50);
   assert.ok(m.elapsedMs < 50 * 300 / 4, `the calls did not overlap (${m.elapsedMs} ms)`);
   assert.ok(m.worstLateMs < LIMIT_MS, `the event loop was blocked for ${m.worstLateMs} ms`);
+});
+
+test('8 calls waiting on a slow async credentials function (1 s): the loop runs on, one fetch', async () => {
+  // The library calls the credentials callback on the calls' worker
+  // threads; koffi relays it to the JS thread, where it only starts the
+  // Promise and answers "pending"; the workers wait inside the library
+  // and the timer below must keep firing meanwhile.
+  let calls = 0;
+  const { secretId, secretKey, ...rest } = emulatorOptions(emu.addr);
+  const client = new ci.Client({
+    ...rest,
+    credentials: async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 1000));
+      return { secretId, secretKey, expiresAt: new Date(Date.now() + 3600_000) };
+    },
+  });
+  try {
+    const m = await measureLateness(() => Promise.all(Array.from({ length: 8 }, () => client.describeAiQueues(BUCKET))));
+    console.log(
+      `8 calls waiting on a 1 s async credentials function: worst timer lateness ${m.worstLateMs.toFixed(1)} ms over ${m.ticks} ticks, ` +
+        `all done in ${m.elapsedMs.toFixed(0)} ms, ${calls} fetch`,
+    );
+    assert.equal(m.result.length, 8);
+    assert.equal(calls, 1);
+    assert.equal(client.credentialFetches(), 1);
+    assert.ok(m.elapsedMs >= 1000, 'the calls waited for the credentials');
+    assert.ok(m.ticks >= m.elapsedMs / 10 / 2, `only ${m.ticks} ticks in ${m.elapsedMs} ms`);
+    assert.ok(m.worstLateMs < LIMIT_MS, `the event loop was blocked for ${m.worstLateMs} ms`);
+  } finally {
+    client.close();
+  }
 });

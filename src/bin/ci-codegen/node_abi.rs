@@ -45,7 +45,14 @@ fn decl(ty: &str, name: &str) -> String {
 /// prototype the binding registers a JS function with (`koffi.register`).
 fn callback(header: &Header, name: &str) -> String {
     let f = header.callbacks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("the header has no callback {name}"));
-    let params: Vec<String> = f.params.iter().map(|p| decl(&koffi_scalar(&p.ty), &p.name)).collect();
+    // koffi hands a callback's `char *` over as the string it points to,
+    // losing the address; a buffer the callback writes into (the failure
+    // message) must arrive as its address, so it is declared `uint8_t *`.
+    let param = |ty: &CType| match ty {
+        CType::Ptr { to, const_target: false } if matches!(to.as_ref(), CType::Char) => "uint8_t *".to_owned(),
+        other => koffi_scalar(other),
+    };
+    let params: Vec<String> = f.params.iter().map(|p| decl(&param(&p.ty), &p.name)).collect();
     let proto = decl(&koffi_scalar(&f.ret), &format!("{name}_proto({})", params.join(", ")));
     format!(
         "\n{}types.{name} = koffi.pointer({}, koffi.proto({}));\n",
@@ -55,7 +62,36 @@ fn callback(header: &Header, name: &str) -> String {
     )
 }
 
-pub fn abi_js(header: &Header) -> String {
+/// The `#define`s with a negative value, as `(name, value, doc)`: the
+/// shared header parser keeps only unsigned ones (`Define::value` is a
+/// `u64`), and `CI_CREDENTIALS_PENDING` is -1. Read from the header's text
+/// here so that the Node mirror still takes it from the header.
+pub fn signed_defines(text: &str) -> Vec<(String, i64, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.trim().strip_prefix("#define ") else { continue };
+        let mut parts = rest.split_whitespace();
+        let (Some(name), Some(value)) = (parts.next(), parts.next()) else { continue };
+        let Some(value) = value.strip_prefix('-').and_then(|v| v.parse::<i64>().ok()).map(|v| -v) else { continue };
+        // The `/** ... */` block right above it, as the parser reads docs.
+        let mut doc = Vec::new();
+        if i > 0 && lines[i - 1].trim() == "*/" {
+            for l in lines[..i - 1].iter().rev() {
+                let t = l.trim();
+                if t == "/**" {
+                    break;
+                }
+                doc.push(t.strip_prefix("* ").or_else(|| t.strip_prefix('*')).unwrap_or(t));
+            }
+            doc.reverse();
+        }
+        found.push((name.to_owned(), value, doc.join("\n").trim().to_owned()));
+    }
+    found
+}
+
+pub fn abi_js(header: &Header, header_text: &str) -> String {
     let mut out = crate::banner("//");
     out.push_str("'use strict';\n");
     out.push_str(&jsdoc(
@@ -70,6 +106,11 @@ pub fn abi_js(header: &Header) -> String {
             writeln!(out, "const ABI_VERSION = {};\n", d.value).unwrap();
         }
     }
+    // The callback's "hand the keys over later" answer: lib/credentials.js
+    // returns it, so it must be the header's number, never a copy.
+    let pending = signed_defines(header_text).into_iter().find(|(name, ..)| name == "CI_CREDENTIALS_PENDING").expect("the header defines CI_CREDENTIALS_PENDING");
+    out.push_str(&jsdoc(&js_doc_text(&pending.2), &[], ""));
+    writeln!(out, "const CREDENTIALS_PENDING = {};\n", pending.1).unwrap();
     let mut enum_names = Vec::new();
     for e in &header.enums {
         let name = enum_object_name(e);
@@ -121,6 +162,6 @@ pub fn abi_js(header: &Header) -> String {
         writeln!(out, "  {}: {},", f.name, js_str(&prototype(header, f))).unwrap();
     }
     out.push_str("});\n\n");
-    writeln!(out, "module.exports = {{ ABI_VERSION, {}, types, MIRRORS, PROTOTYPES }};", enum_names.join(", ")).unwrap();
+    writeln!(out, "module.exports = {{ ABI_VERSION, CREDENTIALS_PENDING, {}, types, MIRRORS, PROTOTYPES }};", enum_names.join(", ")).unwrap();
     out
 }

@@ -2,7 +2,7 @@
 // declarations must accept every documented use and reject wrong ones.
 import { Client, CIError, ErrorKind, Operation, sign, version, operations, liveObjects, debugPanic, abiVersion, libraryPath } from 'cloud-infinite';
 import type {
-  Bucket, BucketPage, CiBucket, CiBucketPage, ClientOptions, ErrorKindName, KafkaConfig, NotifyConfig, OperationInfo, Queue, QueuePage, QueueState, Signature,
+  Bucket, BucketPage, CiBucket, CiBucketPage, ClientOptions, Credentials, CredentialsFunction, CredentialsSource, ErrorKindName, KafkaConfig, NotifyConfig, OperationInfo, Queue, QueuePage, QueueState, Signature,
 } from 'cloud-infinite';
 
 const options: ClientOptions = {
@@ -82,6 +82,34 @@ async function use(): Promise<number> {
   return 0;
 }
 void use;
+
+// Every credentials source and its companions.
+function credentialClients(): number {
+  const source: CredentialsSource = 'cvm';
+  const cvm = new Client({ region: 'ap-guangzhou', credentials: source, cvmRole: 'role', metadataEndpoint: 'http://127.0.0.1:1/', refreshMarginMs: 60000 });
+  const chain = Client.fromEnv({ credentials: 'chain', metadataEndpoint: 'http://127.0.0.1:1/', stsEndpoint: 'http://127.0.0.1:1/' });
+  const profile = new Client({ fromEnv: true, credentials: 'profile', profileName: 'dev' });
+  const oidc = new Client({ region: 'ap-guangzhou', credentials: 'oidc', stsEndpoint: 'http://127.0.0.1:1/' });
+  const env = new Client({ region: 'ap-guangzhou', credentials: 'environment' });
+  const plain: CredentialsFunction = () => ({ secretId: 'AKID', secretKey: 'k' });
+  const later: CredentialsFunction = async () => ({ secretId: 'AKID', secretKey: 'k', sessionToken: 'tok', expiresAt: new Date() });
+  const fromFn = new Client({ region: 'ap-guangzhou', credentials: later });
+  const handed: Credentials = { secretId: 'AKID', secretKey: 'k', sessionToken: null, expiresAt: 1700000000 };
+  fromFn.setCredentials(handed);
+  const fetches: number = fromFn.credentialFetches();
+  void [cvm, chain, profile, oidc, env, plain];
+  return fetches;
+}
+void credentialClients;
+
+// @ts-expect-error: not a source
+void new Client({ credentials: 'vault' });
+// @ts-expect-error: a function must return credentials
+void new Client({ credentials: () => 42 });
+// @ts-expect-error: expiresAt is a Date or Unix seconds
+void new Client().setCredentials({ secretId: 'a', secretKey: 'b', expiresAt: '2030-01-01' });
+// @ts-expect-error: fromEnv is what Client.fromEnv sets
+void Client.fromEnv({ fromEnv: false });
 
 // @ts-expect-error: the state is 'Active' or 'Paused'
 void new Client().describeAiQueues('b', { state: 'Running' });
