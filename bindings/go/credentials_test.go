@@ -198,7 +198,7 @@ func TestCredentialsFuncFailures(t *testing.T) {
 	}{
 		{"an error", func() (cloudinfinite.Credentials, error) {
 			return cloudinfinite.Credentials{}, errors.New("the vault is sealed")
-		}, []string{"the credentials callback", "returned 1", "the CredentialsFunc returned an error: the vault is sealed"}},
+		}, []string{"the credentials callback", "(status 1)", "the CredentialsFunc returned an error: the vault is sealed"}},
 		{"a panic", func() (cloudinfinite.Credentials, error) {
 			panic("the vault exploded")
 		}, []string{"returned 2", "the CredentialsFunc panicked: the vault exploded"}},
@@ -215,7 +215,7 @@ func TestCredentialsFuncFailures(t *testing.T) {
 		}, []string{"the credentials callback"}},
 		{"an error too long for the library's buffer", func() (cloudinfinite.Credentials, error) {
 			return cloudinfinite.Credentials{}, errors.New(strings.Repeat("é", 2000))
-		}, []string{"returned 1", "éé"}},
+		}, []string{"(status 1)", "éé"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -221,7 +221,8 @@ impl CredentialCache {
                 (Err(e), None) => Err(if e.kind() == ErrorKind::Credentials {
                     e
                 } else {
-                    Error::new(ErrorKind::Credentials, format!("{} could not renew expired credentials: {}", provider.name(), e.message()))
+                    let what = if current.is_some() { "renew expired credentials" } else { "get credentials" };
+                    Error::new(ErrorKind::Credentials, format!("{} could not {what}: {}", provider.name(), e.message()))
                 }),
             };
         }

@@ -145,7 +145,7 @@ impl CCallback {
             // SAFETY: the buffer is NUL-terminated within its length.
             let text = unsafe { CStr::from_ptr(message.as_ptr()) }.to_string_lossy();
             let text: String = text.chars().filter(|c| !c.is_control()).collect();
-            return Err(if text.is_empty() { format!("it returned {status}") } else { format!("it returned {status}: {text}") });
+            return Err(if text.is_empty() { format!("status {status}, no message") } else { format!("{text} (status {status})") });
         }
         // SAFETY: the callback filled `values` with strings valid until now.
         unsafe { values_from(&values) }.map(Some).map_err(|e| e.message().to_owned())

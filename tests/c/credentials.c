@@ -91,7 +91,7 @@ static void test_callback(void) {
     c = vault_client(&sealed);
     ci_error *e = call(c);
     CHECK(e && ci_error_kind(e) == CI_KIND_CREDENTIALS, "a failing callback is a CREDENTIALS error");
-    CHECK(e && strstr(ci_error_message(e), "the vault is sealed") && strstr(ci_error_message(e), "returned 7"), "its message reaches the caller");
+    CHECK(e && strstr(ci_error_message(e), "the vault is sealed") && strstr(ci_error_message(e), "(status 7)"), "its message reaches the caller");
     ci_free(e);
     ci_free(c);
 

@@ -107,11 +107,12 @@ impl fmt::Display for CType {
     }
 }
 
-/// `#define NAME VALUE` with a numeric value.
+/// `#define NAME VALUE` with a numeric value (negative ones included:
+/// `CI_CREDENTIALS_PENDING` is -1).
 #[derive(Debug, Clone)]
 pub struct Define {
     pub name: String,
-    pub value: u64,
+    pub value: i64,
     pub doc: String,
 }
 
@@ -199,7 +200,7 @@ impl Header {
     }
 
     /// The `#define` called `name`; panics as [`Header::enumeration`].
-    pub fn define(&self, name: &str) -> u64 {
+    pub fn define(&self, name: &str) -> i64 {
         self.defines.iter().find(|d| d.name == name).unwrap_or_else(|| panic!("the header has no #define {name}")).value
     }
 }
@@ -268,7 +269,7 @@ pub fn parse(text: &str) -> Result<Header, String> {
         if let Some(rest) = trimmed.strip_prefix("#define ") {
             let mut parts = rest.split_whitespace();
             let (name, value) = (parts.next().unwrap_or_default(), parts.next());
-            if let Some(value) = value.and_then(|v| v.parse::<u64>().ok()) {
+            if let Some(value) = value.and_then(|v| v.parse::<i64>().ok()) {
                 header.defines.push(Define { name: name.to_owned(), value, doc: take_doc(&mut doc) });
             }
             i += 1;
@@ -427,6 +428,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/cloud_infinite.h")).unwrap();
         let h = parse(&text).unwrap();
         assert_eq!(h.define("CI_ABI_VERSION"), 3);
+        assert_eq!(h.define("CI_CREDENTIALS_PENDING"), -1);
         let kind = h.enumeration("ci_kind");
         assert_eq!(kind.short_name(&kind.variants[1]), "invalid_argument");
         let param = h.enumeration("ci_param");

@@ -22,12 +22,8 @@ use crate::Output;
 
 /// Every generated file of the node binding.
 pub fn generate(header: &Header) -> Vec<Output> {
-    // The parsed header drops negative `#define`s (see `abi::signed_defines`);
-    // lib/abi.js reads them from the same file main.rs parsed.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/include/cloud_infinite.h");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     vec![
-        Output { path: "bindings/node/lib/abi.js", contents: abi::abi_js(header, &text) },
+        Output { path: "bindings/node/lib/abi.js", contents: abi::abi_js(header) },
         Output { path: "bindings/node/lib/results.js", contents: results::results_js(header) },
         Output { path: "bindings/node/lib/query.js", contents: query::query_js(header) },
         Output { path: "bindings/node/lib/operations.js", contents: ops::operations_js(header) },
@@ -60,12 +56,11 @@ mod tests {
 
     #[test]
     fn the_negative_pending_answer_is_read_from_the_header() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/cloud_infinite.h")).unwrap();
-        let found = abi::signed_defines(&text);
-        let pending = found.iter().find(|(n, ..)| n == "CI_CREDENTIALS_PENDING").expect("in the header");
-        assert_eq!(pending.1, -1);
-        assert!(pending.2.starts_with("What a credentials callback returns"), "{}", pending.2);
-        let js = abi::abi_js(&header(), &text);
+        let h = header();
+        let pending = h.defines.iter().find(|d| d.name == "CI_CREDENTIALS_PENDING").expect("in the header");
+        assert_eq!(pending.value, -1);
+        assert!(pending.doc.starts_with("What a credentials callback returns"), "{}", pending.doc);
+        let js = abi::abi_js(&h);
         assert!(js.contains("const CREDENTIALS_PENDING = -1;") && js.contains("CREDENTIALS_PENDING, KIND"), "exported");
         // The message buffer must reach JS as an address, not as the string in it.
         assert!(js.contains("ci_credential_values *out, uint8_t *message, size_t message_len"), "the callback's prototype");

@@ -62,36 +62,7 @@ fn callback(header: &Header, name: &str) -> String {
     )
 }
 
-/// The `#define`s with a negative value, as `(name, value, doc)`: the
-/// shared header parser keeps only unsigned ones (`Define::value` is a
-/// `u64`), and `CI_CREDENTIALS_PENDING` is -1. Read from the header's text
-/// here so that the Node mirror still takes it from the header.
-pub fn signed_defines(text: &str) -> Vec<(String, i64, String)> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut found = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(rest) = line.trim().strip_prefix("#define ") else { continue };
-        let mut parts = rest.split_whitespace();
-        let (Some(name), Some(value)) = (parts.next(), parts.next()) else { continue };
-        let Some(value) = value.strip_prefix('-').and_then(|v| v.parse::<i64>().ok()).map(|v| -v) else { continue };
-        // The `/** ... */` block right above it, as the parser reads docs.
-        let mut doc = Vec::new();
-        if i > 0 && lines[i - 1].trim() == "*/" {
-            for l in lines[..i - 1].iter().rev() {
-                let t = l.trim();
-                if t == "/**" {
-                    break;
-                }
-                doc.push(t.strip_prefix("* ").or_else(|| t.strip_prefix('*')).unwrap_or(t));
-            }
-            doc.reverse();
-        }
-        found.push((name.to_owned(), value, doc.join("\n").trim().to_owned()));
-    }
-    found
-}
-
-pub fn abi_js(header: &Header, header_text: &str) -> String {
+pub fn abi_js(header: &Header) -> String {
     let mut out = crate::banner("//");
     out.push_str("'use strict';\n");
     out.push_str(&jsdoc(
@@ -108,9 +79,9 @@ pub fn abi_js(header: &Header, header_text: &str) -> String {
     }
     // The callback's "hand the keys over later" answer: lib/credentials.js
     // returns it, so it must be the header's number, never a copy.
-    let pending = signed_defines(header_text).into_iter().find(|(name, ..)| name == "CI_CREDENTIALS_PENDING").expect("the header defines CI_CREDENTIALS_PENDING");
-    out.push_str(&jsdoc(&js_doc_text(&pending.2), &[], ""));
-    writeln!(out, "const CREDENTIALS_PENDING = {};\n", pending.1).unwrap();
+    let pending = header.defines.iter().find(|d| d.name == "CI_CREDENTIALS_PENDING").expect("the header defines CI_CREDENTIALS_PENDING");
+    out.push_str(&jsdoc(&js_doc_text(&pending.doc), &[], ""));
+    writeln!(out, "const CREDENTIALS_PENDING = {};\n", pending.value).unwrap();
     let mut enum_names = Vec::new();
     for e in &header.enums {
         let name = enum_object_name(e);

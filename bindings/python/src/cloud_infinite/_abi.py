@@ -13,7 +13,7 @@ import enum
 from ctypes import CFUNCTYPE, POINTER, Structure, c_bool, c_char, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64, c_uint8, c_void_p
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type
 
-__all__ = ["MAX_MESSAGE_BYTES", "MAX_SERVICE_MESSAGE_BYTES", "MAX_FIELD_BYTES", "BODY_SNIPPET_BYTES", "ABI_VERSION", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param", "CredentialsSource"]
+__all__ = ["MAX_MESSAGE_BYTES", "MAX_SERVICE_MESSAGE_BYTES", "MAX_FIELD_BYTES", "BODY_SNIPPET_BYTES", "ABI_VERSION", "CREDENTIALS_PENDING", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param", "CredentialsSource"]
 
 #: The most bytes an error's message holds; longer ones are cut (saying so).
 MAX_MESSAGE_BYTES = 2048
@@ -35,6 +35,12 @@ BODY_SNIPPET_BYTES = 200
 #: ``has_`` flag on every optional number of the inputs, so that 0 is sent or refused,
 #: never "not set".
 ABI_VERSION = 3
+
+#: What a credentials callback returns when it has only started getting the credentials:
+#: the library then waits, within the call's timeout, for ``ci_client_set_credentials``
+#: (or ``ci_client_fail_credentials``) on the same client, from any thread. How a
+#: runtime whose callbacks cannot block (a JavaScript Promise) hands credentials over.
+CREDENTIALS_PENDING = -1
 
 
 class ErrorKind(enum.IntEnum):
