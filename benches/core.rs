@@ -16,11 +16,12 @@ use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion
 const SECRET_ID: &str = "AKIDemulatorEXAMPLE";
 const SECRET_KEY: &str = "emulator-secret-key";
 
-/// An answer of `n` queues shaped like the service's (every field present).
+/// An answer of `n` queues shaped like the service's (every field present;
+/// its PageSize says `n`, as a consistent answer must).
 fn queue_page(n: usize) -> Vec<u8> {
-    let mut s = String::from(
+    let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><RequestId>NjJmNDczY2RfOTBmYTUwNjRfNTA4ZV85</RequestId>\
-         <TotalCount>100000</TotalCount><PageNumber>1</PageNumber><PageSize>100</PageSize>",
+         <TotalCount>100000</TotalCount><PageNumber>1</PageNumber><PageSize>{n}</PageSize>",
     );
     for i in 0..n {
         s.push_str(&format!(
