@@ -134,7 +134,7 @@ func deleteCredentialsHandle(h cgo.Handle) {
 }
 
 // Status codes the trampoline returns; the library puts the number and the
-// message in its error ("it returned 2: the CredentialsFunc panicked: ...").
+// message in its error ("the CredentialsFunc panicked: ... (status 2)").
 const (
 	credentialsFailed   = 1 // the CredentialsFunc returned an error
 	credentialsPanicked = 2 // it panicked

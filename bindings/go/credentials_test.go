@@ -201,15 +201,15 @@ func TestCredentialsFuncFailures(t *testing.T) {
 		}, []string{"the credentials callback", "(status 1)", "the CredentialsFunc returned an error: the vault is sealed"}},
 		{"a panic", func() (cloudinfinite.Credentials, error) {
 			panic("the vault exploded")
-		}, []string{"returned 2", "the CredentialsFunc panicked: the vault exploded"}},
+		}, []string{"(status 2)", "the CredentialsFunc panicked: the vault exploded"}},
 		{"a runtime error", func() (cloudinfinite.Credentials, error) {
 			var m map[string]int
 			m["key"]++ // a nil map: the runtime panics
 			return cloudinfinite.Credentials{}, nil
-		}, []string{"returned 2", "panicked", "nil map"}},
+		}, []string{"(status 2)", "panicked", "nil map"}},
 		{"a NUL byte", func() (cloudinfinite.Credentials, error) {
 			return cloudinfinite.Credentials{SecretID: "AKID\x00", SecretKey: "k"}, nil
-		}, []string{"returned 3", "SecretID holds a NUL byte"}},
+		}, []string{"(status 3)", "SecretID holds a NUL byte"}},
 		{"no SecretKey", func() (cloudinfinite.Credentials, error) {
 			return cloudinfinite.Credentials{SecretID: emulator.SecretID}, nil
 		}, []string{"the credentials callback"}},

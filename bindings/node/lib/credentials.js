@@ -250,7 +250,7 @@ class FunctionProvider {
         view[bytes.length] = 0;
       }
     } catch {
-      // The library still fails the call ("it returned 1"), without our text.
+      // The library still fails the call ("status 1, no message"), without our text.
     }
     return 1;
   }

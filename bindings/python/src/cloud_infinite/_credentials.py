@@ -184,7 +184,7 @@ class CallbackProvider:
             try:
                 write_message(message, message_len, f"{type(e).__name__}: {e}")
             except BaseException:  # noqa: BLE001
-                pass  # the library then says only "it returned 1"
+                pass  # the library then says only "status 1, no message"
             return 1
 
     def clear(self) -> None:
