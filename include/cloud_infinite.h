@@ -62,10 +62,22 @@
  * `ci_abi_version()`. 2: `ci_client_options` gained `ca_file`, and its
  * flags became `uint8_t`. 3: one `ci_describe` and one `ci_pager` for every
  * operation of `ci_operations()`, one `ci_query` and one `ci_page` (with
- * the paging fields in `ci_paging`), and a `has_` flag on every optional
- * number of the inputs, so that 0 is sent or refused, never "not set".
+ * the paging fields in `ci_paging`), a `has_` flag on every optional
+ * number of the inputs, so that 0 is sent or refused, never "not set", and
+ * `ci_cancel` with `ci_query.cancel` and `ci_query.concurrency`.
  */
 #define CI_ABI_VERSION 3
+
+/**
+ * How many pages a pager fetches at once when `ci_query` sets no
+ * `concurrency`: the first page alone, then up to this many in parallel.
+ */
+#define CI_DEFAULT_PAGE_CONCURRENCY 10
+
+/**
+ * The most `ci_query.concurrency` may ask.
+ */
+#define CI_MAX_PAGE_CONCURRENCY 64
 
 /**
  * What a credentials callback returns when it has only started getting
@@ -127,6 +139,10 @@ typedef enum ci_kind {
    * expired ones; the message names the provider and what it tried.
    */
   CI_KIND_CREDENTIALS = 9,
+  /**
+   * The call's `ci_cancel` was cancelled before it ended.
+   */
+  CI_KIND_CANCELLED = 10,
 } ci_kind;
 
 /**
@@ -522,6 +538,14 @@ typedef uint32_t ci_credentials_source;
 #endif // __cplusplus
 
 /**
+ * Cancels the calls that carry it (`ci_query.cancel`): opaque; make it
+ * with `ci_cancel_new`, release it with `ci_free`. A call in flight keeps
+ * its own reference, so freeing the handle during a call is safe (the
+ * call then can no longer be cancelled).
+ */
+typedef struct ci_cancel ci_cancel;
+
+/**
  * A client: opaque, thread-safe (one client may serve any number of
  * threads at once, sharing one connection pool). Release it with `ci_free`.
  */
@@ -537,6 +561,9 @@ typedef struct ci_error ci_error;
  * Walks every page of one call's query: opaque; release it with `ci_free`.
  * Calls to `ci_pager_next` on one pager from several threads are
  * serialised (each gets the next page in turn); pagers are independent.
+ * Once the first page tells the `TotalCount`, the pager fetches the next
+ * pages ahead in parallel (`ci_query.concurrency`), on threads of its own,
+ * and hands them out in order; freeing the pager cancels them.
  */
 typedef struct ci_pager ci_pager;
 
@@ -626,10 +653,29 @@ typedef struct ci_query {
    */
   uint8_t has_timeout_ms;
   /**
-   * Not a wire parameter: this call's timeout in milliseconds, every
-   * attempt and the reading of the answer included (0 is refused when set).
+   * Not a wire parameter: this call's timeout in milliseconds (a
+   * pager's: each page's), every attempt and the reading of the answer
+   * included (0 is refused when set).
    */
   uint64_t timeout_ms;
+  /**
+   * Not a wire parameter: a `ci_cancel` that ends the call (or every page
+   * of a pager, those fetched ahead included) when cancelled; NULL for
+   * none. A pager keeps its own reference to it.
+   */
+  const struct ci_cancel *cancel;
+  /**
+   * 1 when `concurrency` is set, else 0 (pagers then fetch up to
+   * `CI_DEFAULT_PAGE_CONCURRENCY` pages at once).
+   */
+  uint8_t has_concurrency;
+  /**
+   * Not a wire parameter, pagers only (`ci_describe` refuses it): how
+   * many pages `ci_pager_next` may fetch at once once the first page's
+   * `TotalCount` is known, 1 to `CI_MAX_PAGE_CONCURRENCY`; 1 fetches one
+   * page at a time. Pages are still handed out in order.
+   */
+  uint32_t concurrency;
 } ci_query;
 
 /**
@@ -1336,6 +1382,34 @@ struct ci_error *ci_pager_new(const struct ci_client *client,
  * `*out` is NULL, the error is as for `ci_describe`, and the walk is over.
  */
 struct ci_error *ci_pager_next(struct ci_pager *pager, struct ci_page **out);
+
+/**
+ * A new handle, not cancelled. Never NULL.
+ *
+ * ```c
+ * ci_cancel *cancel = ci_cancel_new();
+ * ci_query q = {0};
+ * q.cancel = cancel;           /* ci_cancel_cancel(cancel) from any thread ends the call */
+ * ```
+ */
+struct ci_cancel *ci_cancel_new(void);
+
+/**
+ * Cancels every call carrying `cancel`, now and later: each ends within
+ * about 10 ms with an error of kind `CI_KIND_CANCELLED`, wherever it is
+ * (resolving, connecting, TLS, waiting for or reading the answer, sleeping
+ * before a retry), and closes its connection. Safe from any thread, any
+ * number of times, and while a call is just finishing (it then returns its
+ * whole answer or the cancelled error). Returns 0, or -1 when `cancel` is
+ * NULL or not a live `ci_cancel` (nothing happens then).
+ */
+int32_t ci_cancel_cancel(const struct ci_cancel *cancel);
+
+/**
+ * 1 once `cancel` was cancelled, 0 before, -1 when it is NULL or not a
+ * live `ci_cancel`.
+ */
+int32_t ci_cancel_is_cancelled(const struct ci_cancel *cancel);
 
 /**
  * Makes a client from `options` (which must not be NULL; all-zero options

@@ -30,6 +30,9 @@ pub enum ErrorKind {
     /// failed to renew credentials that have expired. The message names
     /// the provider and what it tried.
     Credentials = 9,
+    /// The call's [`CancelToken`](crate::CancelToken) was cancelled
+    /// before it ended. Not retried.
+    Cancelled = 10,
 }
 
 impl ErrorKind {
@@ -45,6 +48,7 @@ impl ErrorKind {
             ErrorKind::ResponseTooLarge => "response_too_large",
             ErrorKind::Panic => "panic",
             ErrorKind::Credentials => "credentials",
+            ErrorKind::Cancelled => "cancelled",
         }
     }
 }

@@ -25,6 +25,7 @@
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 #![warn(missing_docs)]
 
+mod cancel;
 pub mod client;
 pub mod credentials;
 pub mod error;
@@ -37,6 +38,7 @@ pub mod request;
 pub mod sign;
 pub mod xml;
 
+pub use cancel::CancelToken;
 pub use client::{Client, ClientBuilder, Pages, ProxyConfig, Scheme};
 pub use error::{Error, ErrorKind, Result, ServiceDetails};
 pub use model::{Bucket, BucketPage, CiBucket, CiBucketPage, KafkaConfig, NotifyConfig, Page, Queue, QueuePage};

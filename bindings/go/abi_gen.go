@@ -16,8 +16,9 @@ import "C"
 // ci_abi_version(). 2: ci_client_options gained ca_file, and its flags became
 // uint8_t. 3: one ci_describe and one ci_pager for every operation of
 // ci_operations(), one ci_query and one ci_page (with the paging fields in
-// ci_paging), and a has_ flag on every optional number of the inputs, so that
-// 0 is sent or refused, never "not set".
+// ci_paging), a has_ flag on every optional number of the inputs, so that 0 is
+// sent or refused, never "not set", and ci_cancel with ci_query.cancel and
+// ci_query.concurrency.
 const abiVersion = 3
 
 // structSizes lists every struct of ci_struct_id with the size cgo computed

@@ -38,6 +38,8 @@ const (
 	// KindCredentials: No usable credentials: the provider found none, or could
 	// not renew expired ones; the message names the provider and what it tried.
 	KindCredentials Kind = 9
+	// KindCancelled: The call's ci_cancel was cancelled before it ended.
+	KindCancelled Kind = 10
 )
 
 // Sentinels for [errors.Is], one per kind: errors.Is(err, ErrTimeout) holds
@@ -61,6 +63,8 @@ const (
 	ErrPanic = KindPanic
 	// ErrCredentials is KindCredentials as a sentinel.
 	ErrCredentials = KindCredentials
+	// ErrCancelled is KindCancelled as a sentinel.
+	ErrCancelled = KindCancelled
 )
 
 // name is the kind's name for Kind.String; false for a number this
@@ -85,6 +89,8 @@ func (k Kind) name() (string, bool) {
 		return "panic", true
 	case KindCredentials:
 		return "credentials", true
+	case KindCancelled:
+		return "cancelled", true
 	}
 	return "", false
 }

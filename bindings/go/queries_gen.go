@@ -33,10 +33,10 @@ type BucketQuery struct {
 	// PageSize: pageSize, 1 to 100. Zero: not sent (the service then uses 10), as
 	// Go's zero value means unset.
 	PageSize uint64
-	// Timeout: Not a wire parameter: this call's timeout in milliseconds, every
-	// attempt and the reading of the answer included. Zero: not sent (the
-	// client's timeout_ms). A context deadline that comes sooner wins. Rounded up
-	// to whole milliseconds; negative is refused.
+	// Timeout: Not a wire parameter: this call's timeout in milliseconds (a
+	// pager's: each page's), every attempt and the reading of the answer
+	// included. Zero: not sent (the client's timeout_ms). A context deadline that
+	// comes sooner wins. Rounded up to whole milliseconds; negative is refused.
 	Timeout time.Duration
 }
 
@@ -90,10 +90,10 @@ type CIBucketQuery struct {
 	// PageSize: pageSize, 1 to 100. Zero: not sent (the service then uses 10), as
 	// Go's zero value means unset.
 	PageSize uint64
-	// Timeout: Not a wire parameter: this call's timeout in milliseconds, every
-	// attempt and the reading of the answer included. Zero: not sent (the
-	// client's timeout_ms). A context deadline that comes sooner wins. Rounded up
-	// to whole milliseconds; negative is refused.
+	// Timeout: Not a wire parameter: this call's timeout in milliseconds (a
+	// pager's: each page's), every attempt and the reading of the answer
+	// included. Zero: not sent (the client's timeout_ms). A context deadline that
+	// comes sooner wins. Rounded up to whole milliseconds; negative is refused.
 	Timeout time.Duration
 }
 
@@ -151,10 +151,10 @@ type QueueQuery struct {
 	// PageSize: pageSize, 1 to 100. Zero: not sent (the service then uses 10), as
 	// Go's zero value means unset.
 	PageSize uint64
-	// Timeout: Not a wire parameter: this call's timeout in milliseconds, every
-	// attempt and the reading of the answer included. Zero: not sent (the
-	// client's timeout_ms). A context deadline that comes sooner wins. Rounded up
-	// to whole milliseconds; negative is refused.
+	// Timeout: Not a wire parameter: this call's timeout in milliseconds (a
+	// pager's: each page's), every attempt and the reading of the answer
+	// included. Zero: not sent (the client's timeout_ms). A context deadline that
+	// comes sooner wins. Rounded up to whole milliseconds; negative is refused.
 	Timeout time.Duration
 }
 

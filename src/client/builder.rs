@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::NextTimeout;
 
 use super::proxy::{self, ProxyConfig};
+use super::transport::{self, CancellableResolver};
 use super::{Client, Inner, Scheme, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, USER_AGENT};
 use crate::error::{Error, Result};
 use crate::request;
@@ -336,12 +338,14 @@ impl ClientBuilder {
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
+        // ureq's own chain, with a connect and a resolution that a call's
+        // CancelToken can interrupt (see transport.rs).
         let agent = match &self.connect_to {
             Some(target) => {
                 validate_connect_to(target)?;
-                ureq::Agent::with_parts(config, DefaultConnector::default(), ConnectTo(target.clone()))
+                ureq::Agent::with_parts(config, transport::connector(), CancellableResolver(Arc::new(ConnectTo(target.clone()))))
             }
-            None => ureq::Agent::new_with_config(config),
+            None => ureq::Agent::with_parts(config, transport::connector(), CancellableResolver(Arc::new(DefaultResolver::default()))),
         };
 
         Ok(Client {
@@ -359,6 +363,8 @@ impl ClientBuilder {
                 agent,
             }),
             timeout: self.timeout,
+            cancel: None,
+            throttled: None,
         })
     }
 }

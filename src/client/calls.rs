@@ -3,11 +3,12 @@
 
 use std::time::Instant;
 
+use super::pages::Pages;
 use super::Client;
 use crate::error::{Error, ErrorKind, Result, ServiceDetails};
 use crate::model::{BucketPage, CiBucketPage, Page, QueuePage};
 use crate::operations::{BucketList, HostLevel, Operation, QueueList};
-use crate::request::{self, BucketQuery, CiBucketQuery, Query, QueueQuery, DEFAULT_PAGE_SIZE};
+use crate::request::{self, BucketQuery, CiBucketQuery, Query, QueueQuery};
 use crate::xml;
 
 impl Client {
@@ -69,6 +70,9 @@ impl Client {
         let params = query.to_params(spec)?;
         let host = self.host(operation, bucket)?;
         let raw = self.get(&host, spec.path, &params)?;
+        if self.cancel.as_ref().is_some_and(crate::CancelToken::is_cancelled) {
+            return Err(crate::cancel::cancelled_error(spec.path));
+        }
         let page = xml::parse_page::<Q::Item>(&raw.body, spec.list_element, query.max_items()).map_err(|e| {
             // What the body said wins over the headers; they fill its gaps.
             let details = match e.service_details() {
@@ -91,15 +95,9 @@ impl Client {
         Ok(page)
     }
 
-    /// Every page of any call; see [`describe`](Self::describe).
+    /// Every page of any call; see [`describe`](Self::describe) and [`Pages`].
     pub fn pages<Q: Query>(&self, operation: Operation, bucket: Option<&str>, query: Q) -> Pages<Q> {
-        Pages {
-            client: self.clone(),
-            operation,
-            bucket: bucket.map(str::to_owned),
-            next_page: Some(query.page_number().unwrap_or(1)),
-            query,
-        }
+        Pages::new(self, operation, bucket, query)
     }
 
     /// The host a call goes to, checking the bucket it was given.
@@ -121,90 +119,3 @@ impl Client {
     }
 }
 
-/// The page after `current`, or `None` when `current` was the last.
-///
-/// Trusts TotalCount when the answer has it; otherwise a full page means
-/// there may be more. An empty page always ends the walk, so a service that
-/// ignores paging cannot make it loop forever.
-pub(crate) fn next_page_number(current: u64, requested_size: Option<u64>, total: Option<u64>, answered_size: Option<u64>, items: usize) -> Option<u64> {
-    if items == 0 {
-        return None;
-    }
-    let size = answered_size.or(requested_size).unwrap_or(DEFAULT_PAGE_SIZE).max(1);
-    let more = match total {
-        Some(total) => current.saturating_mul(size) < total,
-        None => items as u64 >= size,
-    };
-    if more {
-        current.checked_add(1)
-    } else {
-        None
-    }
-}
-
-/// Iterator over the pages of one call's query, first to last; see
-/// [`Client::pages`]. It stops after the first error.
-///
-/// ```no_run
-/// # let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build()?;
-/// use cloud_infinite::{QueueList, QueueQuery};
-/// for page in client.queue_pages(QueueList::Media, "examplebucket-1250000000", QueueQuery::default()) {
-///     for queue in page?.items {
-///         println!("{:?} {:?}", queue.queue_id, queue.state);
-///     }
-/// }
-/// # Ok::<(), cloud_infinite::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct Pages<Q: Query> {
-    client: Client,
-    operation: Operation,
-    bucket: Option<String>,
-    query: Q,
-    next_page: Option<u64>,
-}
-
-impl<Q: Query> Pages<Q> {
-    /// Every item of every page, in order; the first error ends the walk.
-    pub fn collect_items(self) -> Result<Vec<Q::Item>> {
-        let mut all = Vec::new();
-        for page in self {
-            all.extend(page?.items);
-        }
-        Ok(all)
-    }
-}
-
-impl<Q: Query> Iterator for Pages<Q> {
-    type Item = Result<Page<Q::Item>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let current = self.next_page.take()?;
-        // The service does not page an answer to queueIds.
-        let paged = self.query.is_paged();
-        let query = self.query.with_page_number(if paged { Some(current) } else { self.query.page_number() });
-        let page = match self.client.describe(self.operation, self.bucket.as_deref(), &query) {
-            Ok(page) => page,
-            Err(e) => return Some(Err(e)),
-        };
-        if paged {
-            self.next_page = next_page_number(current, self.query.page_size(), page.total_count, page.page_size, page.items.len());
-        }
-        Some(Ok(page))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paging_stops_at_total_or_short_or_empty_page() {
-        assert_eq!(next_page_number(1, Some(10), Some(25), Some(10), 10), Some(2));
-        assert_eq!(next_page_number(3, Some(10), Some(25), Some(10), 5), None);
-        assert_eq!(next_page_number(2, None, Some(20), None, 10), None);
-        assert_eq!(next_page_number(1, None, None, None, 10), Some(2));
-        assert_eq!(next_page_number(1, Some(10), None, None, 3), None);
-        assert_eq!(next_page_number(1, Some(10), Some(1000), Some(10), 0), None);
-    }
-}

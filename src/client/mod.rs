@@ -2,11 +2,12 @@
 //! and the describe calls of every operation.
 
 use std::fmt;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, ErrorKind, Result, ServiceDetails};
+use crate::cancel::CancelToken;
 use crate::credentials::{CredentialCache, ExpiringCredentials};
 
 /// `cloud-infinite/<version>`, the User-Agent every request carries.
@@ -51,11 +52,13 @@ impl Scheme {
 mod builder;
 mod calls;
 mod errors;
+mod pages;
 pub(crate) mod proxy;
 mod send;
+mod transport;
 
 pub use builder::ClientBuilder;
-pub use calls::Pages;
+pub use pages::{Pages, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
 pub use proxy::ProxyConfig;
 pub use send::{parse_retry_after, MAX_CLOCK_OFFSET_SECS, MAX_RETRY_AFTER};
 
@@ -77,6 +80,11 @@ pub struct Client {
     inner: Arc<Inner>,
     /// Per handle, so [`Client::with_timeout`] can vary it on a shared pool.
     timeout: Duration,
+    /// Per handle too: see [`Client::with_cancel`].
+    cancel: Option<CancelToken>,
+    /// Counts the throttled answers (429, SlowDown) this handle's calls
+    /// meet, for a pager that fetches ahead and slows down on them.
+    throttled: Option<Arc<AtomicU32>>,
 }
 
 struct Inner {
@@ -105,6 +113,7 @@ impl fmt::Debug for Client {
             .field("connect_to", &i.connect_to)
             .field("scheme", &i.scheme)
             .field("timeout", &self.timeout)
+            .field("cancel", &self.cancel)
             .field("max_retries", &i.max_retries)
             .field("max_response_bytes", &i.max_response_bytes)
             .field("proxy", &i.proxy)
@@ -149,7 +158,30 @@ impl Client {
         if timeout.is_zero() {
             return Err(Error::new(ErrorKind::Timeout, "the call's deadline has already passed"));
         }
-        Ok(Client { inner: Arc::clone(&self.inner), timeout })
+        Ok(Client { timeout, ..self.clone() })
+    }
+
+    /// A handle on the same connection pool whose calls (pagers included)
+    /// end with [`ErrorKind::Cancelled`] as soon as `token` is cancelled,
+    /// wherever they are: resolving, connecting, in the TLS handshake,
+    /// waiting for or reading the answer, or sleeping before a retry. The
+    /// connection a cancelled call used is closed, not pooled.
+    ///
+    /// ```
+    /// use cloud_infinite::{BucketList, BucketQuery, CancelToken, ErrorKind};
+    /// let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build().unwrap();
+    /// let token = CancelToken::new();
+    /// token.cancel();
+    /// let err = client.with_cancel(&token).describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Cancelled);
+    /// ```
+    pub fn with_cancel(&self, token: &CancelToken) -> Client {
+        Client { cancel: Some(token.clone()), ..self.clone() }
+    }
+
+    /// The token this handle's calls carry, if any.
+    pub fn cancel_token(&self) -> Option<&CancelToken> {
+        self.cancel.as_ref()
     }
 
     /// The timeout of each call made through this handle.

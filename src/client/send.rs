@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::errors::{service_error, transport_error};
+use super::transport;
+use crate::cancel::{cancelled_error, CancelToken};
 use super::{Client, RawResponse, MAX_BACKOFF, SIGNATURE_BACKDATE_SECS, SIGNATURE_LIFETIME_SECS};
 use crate::error::{Error, ErrorKind, Result, ServiceDetails};
 use crate::request;
@@ -24,13 +26,32 @@ impl Client {
         let mut clock_corrected = false;
         // The generation of credentials the service refused as expired, once.
         let mut rejected: Option<u64> = None;
+        // The sockets of this call are registered with its token until the
+        // call ends (see transport.rs).
+        let _scope = transport::enter(self.cancel.as_ref());
+        let cancelled = || self.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
         loop {
+            if cancelled() {
+                return Err(cancelled_error(path));
+            }
             let lease = inner.credentials.current(rejected, deadline)?;
-            let (error, server_date, retry_after) = match self.attempt(&url, host, path, params, &lease.credentials.credentials, deadline) {
+            let answer = self.attempt(&url, host, path, params, &lease.credentials.credentials, deadline);
+            // Whatever the transport said, a cancelled call ends as one: a
+            // shutdown can end a body without framing early, so even a
+            // complete-looking answer read during a cancel is not trusted.
+            if cancelled() {
+                return Err(cancelled_error(path));
+            }
+            let (error, server_date, retry_after) = match answer {
                 Ok(raw) if (200..300).contains(&raw.status) => return Ok(raw),
                 Ok(raw) => (service_error(&raw), raw.date, raw.retry_after),
                 Err(e) => (e, None, None),
             };
+            if is_throttled(&error) {
+                if let Some(count) = &self.throttled {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            }
             // Tencent's COS error table lists ExpiredToken as HTTP 400: key
             // on the code. Renew once and sign again, as for the clock.
             if rejected.is_none() && error.code() == Some("ExpiredToken") {
@@ -88,7 +109,14 @@ impl Client {
                 return Err(error.with_message(note));
             }
             log::debug!("retrying {path} in {delay:?} after: {error}");
-            std::thread::sleep(delay);
+            match &self.cancel {
+                Some(token) => {
+                    if token.sleep(delay) {
+                        return Err(cancelled_error(path));
+                    }
+                }
+                None => std::thread::sleep(delay),
+            }
             retries_done += 1;
         }
     }
@@ -219,6 +247,11 @@ fn jitter_u64() -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// A 429, or a 503 SlowDown: the service asks for fewer requests.
+fn is_throttled(e: &Error) -> bool {
+    e.http_status() == Some(429) || e.code() == Some("SlowDown")
 }
 
 fn is_clock_error(e: &Error) -> bool {

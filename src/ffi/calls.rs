@@ -4,11 +4,10 @@
 
 use std::ffi::c_char;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use super::client::{client_from, not_live, ci_client};
 use super::page::{ci_page, hand_out_bucket_page, hand_out_ci_bucket_page, hand_out_queue_page};
-use super::query::{ci_query, query_from, ShapedQuery};
+use super::query::{ci_query, query_from, CallOptions, ShapedQuery};
 use super::registry::{self, Tag};
 use super::{ci_error, ffi_result, null_argument, optional_str, required_str};
 use crate::client::{Client, Pages};
@@ -27,13 +26,16 @@ fn operation_from(operation: u32) -> Result<Operation, Error> {
     })
 }
 
-/// The client, with the query's timeout if it sets one.
-fn client_for_call(client: *const ci_client, timeout: Option<Duration>) -> Result<Client, Error> {
-    let client = client_from(client)?;
-    match timeout {
-        None => Ok(client),
-        Some(timeout) => client.with_timeout(timeout),
+/// The client, with the query's timeout and cancel handle if it sets them.
+fn client_for_call(client: *const ci_client, options: &CallOptions) -> Result<Client, Error> {
+    let mut client = client_from(client)?;
+    if let Some(timeout) = options.timeout {
+        client = client.with_timeout(timeout)?;
     }
+    if let Some(token) = &options.cancel {
+        client = client.with_cancel(token);
+    }
+    Ok(client)
 }
 
 /// Everything a call needs, read and checked from its C arguments.
@@ -42,6 +44,8 @@ struct CallArgs<'a> {
     bucket: Option<&'a str>,
     query: ShapedQuery,
     client: Client,
+    /// Pagers only.
+    concurrency: Option<usize>,
 }
 
 /// # Safety
@@ -64,12 +68,15 @@ unsafe fn call_args<'a>(client: *const ci_client, operation: u32, bucket: *const
         crate::request::validate_bucket(bucket)?;
     }
     // SAFETY: per the contract.
-    let (query, timeout) = unsafe { query_from(query, spec) }?;
-    Ok(CallArgs { operation, bucket, query, client: client_for_call(client, timeout)? })
+    let (query, options) = unsafe { query_from(query, spec) }?;
+    Ok(CallArgs { operation, bucket, query, client: client_for_call(client, &options)?, concurrency: options.concurrency })
 }
 
 fn describe(args: CallArgs<'_>) -> Result<*mut ci_page, Error> {
-    let CallArgs { operation, bucket, query, client } = args;
+    let CallArgs { operation, bucket, query, client, concurrency } = args;
+    if concurrency.is_some() {
+        return Err(Error::invalid_argument("concurrency is for pagers (ci_pager_new): one call fetches one page; leave has_concurrency 0"));
+    }
     Ok(match query {
         ShapedQuery::Buckets(q) => hand_out_bucket_page(operation, &client.describe(operation, bucket, &q)?),
         ShapedQuery::CiBuckets(q) => hand_out_ci_bucket_page(operation, &client.describe(operation, bucket, &q)?),
@@ -130,6 +137,13 @@ pub extern "C" fn ci_describe_ai_queues(
     ci_describe(client, ci_operation::AiQueues as u32, bucket, query, out)
 }
 
+/// How many pages a pager fetches at once when `ci_query` sets no
+/// `concurrency`: the first page alone, then up to this many in parallel.
+pub const CI_DEFAULT_PAGE_CONCURRENCY: u32 = 10;
+/// The most `ci_query.concurrency` may ask.
+pub const CI_MAX_PAGE_CONCURRENCY: u32 = 64;
+
+
 /// The page walk of one query, of whichever shape.
 enum ShapedPages {
     Buckets(Pages<BucketQuery>),
@@ -140,6 +154,9 @@ enum ShapedPages {
 /// Walks every page of one call's query: opaque; release it with `ci_free`.
 /// Calls to `ci_pager_next` on one pager from several threads are
 /// serialised (each gets the next page in turn); pagers are independent.
+/// Once the first page tells the `TotalCount`, the pager fetches the next
+/// pages ahead in parallel (`ci_query.concurrency`), on threads of its own,
+/// and hands them out in order; freeing the pager cancels them.
 pub struct ci_pager {
     operation: Operation,
     pages: Arc<Mutex<ShapedPages>>,
@@ -161,11 +178,12 @@ pub extern "C" fn ci_pager_new(
 ) -> *mut ci_error {
     ffi_result(out, || {
         // SAFETY: the pointers are NULL or valid per the contract.
-        let CallArgs { operation, bucket, query, client } = unsafe { call_args(client, operation, bucket, query) }?;
+        let CallArgs { operation, bucket, query, client, concurrency } = unsafe { call_args(client, operation, bucket, query) }?;
+        let concurrency = concurrency.unwrap_or(CI_DEFAULT_PAGE_CONCURRENCY as usize);
         let pages = match query {
-            ShapedQuery::Buckets(q) => ShapedPages::Buckets(client.pages(operation, bucket, q)),
-            ShapedQuery::CiBuckets(q) => ShapedPages::CiBuckets(client.pages(operation, bucket, q)),
-            ShapedQuery::Queues(q) => ShapedPages::Queues(client.pages(operation, bucket, q)),
+            ShapedQuery::Buckets(q) => ShapedPages::Buckets(client.pages(operation, bucket, q).with_concurrency(concurrency)?),
+            ShapedQuery::CiBuckets(q) => ShapedPages::CiBuckets(client.pages(operation, bucket, q).with_concurrency(concurrency)?),
+            ShapedQuery::Queues(q) => ShapedPages::Queues(client.pages(operation, bucket, q).with_concurrency(concurrency)?),
         };
         Ok(registry::hand_out(ci_pager { operation, pages: Arc::new(Mutex::new(pages)) }, Tag::Pager))
     })
@@ -189,4 +207,16 @@ pub extern "C" fn ci_pager_next(pager: *mut ci_pager, out: *mut *mut ci_page) ->
             ShapedPages::Queues(p) => p.next().transpose()?.map_or(std::ptr::null_mut(), |page| hand_out_queue_page(operation, &page)),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_concurrency_constants_are_the_cores() {
+        // Literals in the header (cbindgen writes what it sees), held to the core here.
+        assert_eq!(CI_DEFAULT_PAGE_CONCURRENCY as usize, crate::client::DEFAULT_PAGE_CONCURRENCY);
+        assert_eq!(CI_MAX_PAGE_CONCURRENCY as usize, crate::client::MAX_PAGE_CONCURRENCY);
+    }
 }

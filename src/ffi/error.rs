@@ -33,6 +33,8 @@ pub enum ci_kind {
     /// No usable credentials: the provider found none, or could not renew
     /// expired ones; the message names the provider and what it tried.
     Credentials = 9,
+    /// The call's `ci_cancel` was cancelled before it ended.
+    Cancelled = 10,
 }
 
 impl From<ErrorKind> for ci_kind {
@@ -47,6 +49,7 @@ impl From<ErrorKind> for ci_kind {
             ErrorKind::ResponseTooLarge => ci_kind::ResponseTooLarge,
             ErrorKind::Panic => ci_kind::Panic,
             ErrorKind::Credentials => ci_kind::Credentials,
+            ErrorKind::Cancelled => ci_kind::Cancelled,
         }
     }
 }

@@ -21,6 +21,7 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 mod calls;
+mod cancel;
 mod client;
 mod credentials;
 mod error;
@@ -42,8 +43,9 @@ use crate::error::{Error, ErrorKind};
 /// `ci_abi_version()`. 2: `ci_client_options` gained `ca_file`, and its
 /// flags became `uint8_t`. 3: one `ci_describe` and one `ci_pager` for every
 /// operation of `ci_operations()`, one `ci_query` and one `ci_page` (with
-/// the paging fields in `ci_paging`), and a `has_` flag on every optional
-/// number of the inputs, so that 0 is sent or refused, never "not set".
+/// the paging fields in `ci_paging`), a `has_` flag on every optional
+/// number of the inputs, so that 0 is sent or refused, never "not set", and
+/// `ci_cancel` with `ci_query.cancel` and `ci_query.concurrency`.
 pub const CI_ABI_VERSION: u32 = 3;
 
 /// Runs `$body` (an expression of the function's return type), returning

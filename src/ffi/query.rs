@@ -4,7 +4,10 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
+use super::cancel::{ci_cancel, token_from};
 use super::{flag, optional_str, string_list};
+use crate::cancel::CancelToken;
+use super::calls::CI_MAX_PAGE_CONCURRENCY;
 use crate::error::Error;
 use crate::operations::{OperationSpec, Shape};
 use crate::request::{BucketQuery, CiBucketQuery, QueueQuery, QueueState};
@@ -71,9 +74,30 @@ pub struct ci_query {
     pub page_size: u64,
     /// 1 when `timeout_ms` is set, else 0 (the client's `timeout_ms`).
     pub has_timeout_ms: u8,
-    /// Not a wire parameter: this call's timeout in milliseconds, every
-    /// attempt and the reading of the answer included (0 is refused when set).
+    /// Not a wire parameter: this call's timeout in milliseconds (a
+    /// pager's: each page's), every attempt and the reading of the answer
+    /// included (0 is refused when set).
     pub timeout_ms: u64,
+    /// Not a wire parameter: a `ci_cancel` that ends the call (or every page
+    /// of a pager, those fetched ahead included) when cancelled; NULL for
+    /// none. A pager keeps its own reference to it.
+    pub cancel: *const ci_cancel,
+    /// 1 when `concurrency` is set, else 0 (pagers then fetch up to
+    /// `CI_DEFAULT_PAGE_CONCURRENCY` pages at once).
+    pub has_concurrency: u8,
+    /// Not a wire parameter, pagers only (`ci_describe` refuses it): how
+    /// many pages `ci_pager_next` may fetch at once once the first page's
+    /// `TotalCount` is known, 1 to `CI_MAX_PAGE_CONCURRENCY`; 1 fetches one
+    /// page at a time. Pages are still handed out in order.
+    pub concurrency: u32,
+}
+
+/// What a query asks of the call beyond its wire parameters.
+#[derive(Default)]
+pub(super) struct CallOptions {
+    pub(super) timeout: Option<Duration>,
+    pub(super) cancel: Option<CancelToken>,
+    pub(super) concurrency: Option<usize>,
 }
 
 /// The query of the call's shape, and the call's own timeout if set.
@@ -89,11 +113,11 @@ fn optional(has: u8, value: u64, name: &str) -> Result<Option<u64>, Error> {
 }
 
 /// Reads `q` (NULL: no parameters) as a query of `spec`'s shape and
-/// checks it against `spec`; returns it with the call's timeout.
+/// checks it against `spec`; returns it with the call's options.
 ///
 /// # Safety
 /// `q` is NULL or points to a valid query whose pointers follow its contract.
-pub(super) unsafe fn query_from(q: *const ci_query, spec: &OperationSpec) -> Result<(ShapedQuery, Option<Duration>), Error> {
+pub(super) unsafe fn query_from(q: *const ci_query, spec: &OperationSpec) -> Result<(ShapedQuery, CallOptions), Error> {
     let shape = spec.operation.shape();
     if q.is_null() {
         let query = match shape {
@@ -101,7 +125,7 @@ pub(super) unsafe fn query_from(q: *const ci_query, spec: &OperationSpec) -> Res
             Shape::CiBuckets => ShapedQuery::CiBuckets(CiBucketQuery::default()),
             Shape::Queues => ShapedQuery::Queues(QueueQuery::default()),
         };
-        return Ok((query, None));
+        return Ok((query, CallOptions::default()));
     }
     // SAFETY: non-NULL and valid per the contract, as are its pointers.
     let q = unsafe { &*q };
@@ -115,6 +139,13 @@ pub(super) unsafe fn query_from(q: *const ci_query, spec: &OperationSpec) -> Res
         Some(0) => return Err(Error::invalid_argument("timeout_ms is 0 with has_timeout_ms set: give a timeout of at least 1 ms")),
         ms => ms.map(Duration::from_millis),
     };
+    let concurrency = match optional(q.has_concurrency, u64::from(q.concurrency), "concurrency")? {
+        Some(n) if !(1..=u64::from(CI_MAX_PAGE_CONCURRENCY)).contains(&n) => {
+            return Err(Error::invalid_argument(format!("concurrency must be 1 to {CI_MAX_PAGE_CONCURRENCY}, got {n}")))
+        }
+        n => n.map(|n| n as usize),
+    };
+    let options = CallOptions { timeout, cancel: token_from(q.cancel)?, concurrency };
 
     // Fields of another shape than the call's: refused by name.
     let foreign: &[(&str, bool)] = match shape {
@@ -191,5 +222,5 @@ pub(super) unsafe fn query_from(q: *const ci_query, spec: &OperationSpec) -> Res
         ShapedQuery::CiBuckets(q) => q.to_params(spec).map(drop),
         ShapedQuery::Queues(q) => q.to_params(spec).map(drop),
     }?;
-    Ok((query, timeout))
+    Ok((query, options))
 }

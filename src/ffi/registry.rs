@@ -25,6 +25,7 @@ pub(crate) const QUARANTINE_OBJECTS: usize = 64;
 /// The kinds of object handed out; each knows its destructor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Tag {
+    Cancel,
     Client,
     Error,
     Page,
@@ -36,6 +37,7 @@ impl Tag {
     /// The C type name, for messages.
     pub(crate) fn c_name(self) -> &'static str {
         match self {
+            Tag::Cancel => "ci_cancel",
             Tag::Client => "ci_client",
             Tag::Error => "ci_error",
             Tag::Page => "ci_page",

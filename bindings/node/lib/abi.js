@@ -21,8 +21,9 @@ const koffi = require('koffi');
  * `ci_abi_version()`. 2: `ci_client_options` gained `ca_file`, and its
  * flags became `uint8_t`. 3: one `ci_describe` and one `ci_pager` for every
  * operation of `ci_operations()`, one `ci_query` and one `ci_page` (with
- * the paging fields in `ci_paging`), and a `has_` flag on every optional
- * number of the inputs, so that 0 is sent or refused, never "not set".
+ * the paging fields in `ci_paging`), a `has_` flag on every optional
+ * number of the inputs, so that 0 is sent or refused, never "not set", and
+ * `ci_cancel` with `ci_query.cancel` and `ci_query.concurrency`.
  */
 const ABI_VERSION = 3;
 
@@ -64,6 +65,8 @@ const KIND = Object.freeze({
    * expired ones; the message names the provider and what it tried.
    */
   CREDENTIALS: 9,
+  /** The call's `ci_cancel` was cancelled before it ended. */
+  CANCELLED: 10,
 });
 
 /**
@@ -266,6 +269,7 @@ const CREDENTIALS_SOURCE = Object.freeze({
 // Opaque handles: koffi passes them as BigInt addresses and checks no
 // pointee type, so the names document the prototypes; the library looks
 // every handle up in its registry and reports a stale or foreign one.
+koffi.opaque('ci_cancel');
 koffi.opaque('ci_client');
 koffi.opaque('ci_error');
 koffi.opaque('ci_pager');
@@ -306,6 +310,9 @@ types.ci_query = koffi.struct('ci_query', {
   page_size: 'uint64_t',
   has_timeout_ms: 'uint8_t',
   timeout_ms: 'uint64_t',
+  cancel: 'const ci_cancel *',
+  has_concurrency: 'uint8_t',
+  concurrency: 'uint32_t',
 });
 
 /**
@@ -560,6 +567,9 @@ const PROTOTYPES = Object.freeze({
   ci_describe_ai_queues: 'ci_error *ci_describe_ai_queues(const ci_client *client, const char *bucket, const ci_query *query, _Out_ void **out)',
   ci_pager_new: 'ci_error *ci_pager_new(const ci_client *client, uint32_t operation, const char *bucket, const ci_query *query, _Out_ void **out)',
   ci_pager_next: 'ci_error *ci_pager_next(ci_pager *pager, _Out_ void **out)',
+  ci_cancel_new: 'ci_cancel *ci_cancel_new(void)',
+  ci_cancel_cancel: 'int32_t ci_cancel_cancel(const ci_cancel *cancel)',
+  ci_cancel_is_cancelled: 'int32_t ci_cancel_is_cancelled(const ci_cancel *cancel)',
   ci_client_new: 'ci_error *ci_client_new(const ci_client_options *options, _Out_ void **out)',
   ci_client_set_credentials: 'ci_error *ci_client_set_credentials(const ci_client *client, const ci_credential_values *values)',
   ci_client_fail_credentials: 'ci_error *ci_client_fail_credentials(const ci_client *client, const char *message)',

@@ -2,7 +2,7 @@
 // Regenerate with `make generate`; tests/generated.rs fails while this file is stale.
 
 /** What kind of failure a CIError reports (`ci_kind`). */
-export type ErrorKindName = 'invalid_argument' | 'null_argument' | 'network' | 'timeout' | 'service' | 'parse' | 'response_too_large' | 'panic' | 'credentials';
+export type ErrorKindName = 'invalid_argument' | 'null_argument' | 'network' | 'timeout' | 'service' | 'parse' | 'response_too_large' | 'panic' | 'credentials' | 'cancelled';
 
 /** The error kinds as constants, e.g. `ErrorKind.TIMEOUT === 'timeout'`. */
 export declare const ErrorKind: Readonly<{
@@ -27,6 +27,8 @@ export declare const ErrorKind: Readonly<{
    * expired ones; the message names the provider and what it tried.
    */
   CREDENTIALS: 'credentials';
+  /** The call's `ci_cancel` was cancelled before it ended. */
+  CANCELLED: 'cancelled';
 }>;
 
 /**
@@ -82,8 +84,9 @@ export interface BucketQuery {
   /** `pageSize`, 1 to 100 (0 is refused when set). */
   pageSize?: number;
   /**
-   * Not a wire parameter: this call's timeout in milliseconds, every
-   * attempt and the reading of the answer included (0 is refused when set).
+   * Not a wire parameter: this call's timeout in milliseconds (a
+   * pager's: each page's), every attempt and the reading of the answer
+   * included (0 is refused when set).
    */
   timeoutMs?: number;
 }
@@ -101,8 +104,9 @@ export interface CiBucketQuery {
   /** `pageSize`, 1 to 100 (0 is refused when set). */
   pageSize?: number;
   /**
-   * Not a wire parameter: this call's timeout in milliseconds, every
-   * attempt and the reading of the answer included (0 is refused when set).
+   * Not a wire parameter: this call's timeout in milliseconds (a
+   * pager's: each page's), every attempt and the reading of the answer
+   * included (0 is refused when set).
    */
   timeoutMs?: number;
 }
@@ -122,8 +126,9 @@ export interface QueueQuery {
   /** `pageSize`, 1 to 100 (0 is refused when set). */
   pageSize?: number;
   /**
-   * Not a wire parameter: this call's timeout in milliseconds, every
-   * attempt and the reading of the answer included (0 is refused when set).
+   * Not a wire parameter: this call's timeout in milliseconds (a
+   * pager's: each page's), every attempt and the reading of the answer
+   * included (0 is refused when set).
    */
   timeoutMs?: number;
 }

@@ -12,7 +12,7 @@
 //! context's deadline.
 
 use super::{cgo_field, enum_named_in, go_doc, go_ident, go_type_name, prologue, shape_stem};
-use crate::header::{CType, Field, Header};
+use crate::header::{CType, Field, Header, CALL_OPTION_FIELDS};
 use cloud_infinite::{Param, Shape, OPERATIONS};
 use std::fmt::Write;
 
@@ -20,7 +20,7 @@ use std::fmt::Write;
 const TIMEOUT: &str = "timeout_ms";
 
 fn field<'h>(header: &'h Header, name: &str) -> Option<&'h Field> {
-    header.structure("ci_query").fields.iter().find(|f| f.name == name)
+    header.structure("ci_query").fields.iter().find(|f| f.name == name && !CALL_OPTION_FIELDS.contains(&name))
 }
 
 /// The Go declaration and conversion of one parameter.
@@ -71,7 +71,7 @@ fn param(header: &Header, stem: &str, p: Param, takers: &[&str], all: usize) -> 
 
 pub fn generate(header: &Header) -> String {
     let mut out = prologue(true, &["time"]);
-    let query = header.structure("ci_query");
+    let query = header.query_params();
     // Every ci_query field must be a parameter of the table, its length or
     // flag, or the timeout: a new field fails here until Go maps it.
     for f in &query.fields {

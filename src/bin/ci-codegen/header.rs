@@ -150,6 +150,11 @@ pub struct Field {
     pub doc: String,
 }
 
+/// The `ci_query` fields each binding sets from its own call options (a
+/// cancel handle for a task, context or AbortSignal; a pager's
+/// concurrency), not from a query's keys.
+pub const CALL_OPTION_FIELDS: [&str; 3] = ["cancel", "has_concurrency", "concurrency"];
+
 /// A struct with a layout (opaque handles are in [`Header::opaque`]).
 #[derive(Debug, Clone)]
 pub struct Struct {
@@ -197,6 +202,14 @@ impl Header {
     /// The struct called `name`; panics as [`Header::enumeration`].
     pub fn structure(&self, name: &str) -> &Struct {
         self.structs.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("the header has no struct {name}"))
+    }
+
+    /// `ci_query` without [`CALL_OPTION_FIELDS`]: the fields a query's
+    /// keys map to in every binding.
+    pub fn query_params(&self) -> Struct {
+        let mut q = self.structure("ci_query").clone();
+        q.fields.retain(|f| !CALL_OPTION_FIELDS.contains(&f.name.as_str()));
+        q
     }
 
     /// The `#define` called `name`; panics as [`Header::enumeration`].

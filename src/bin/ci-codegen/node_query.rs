@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::header::{CType, Enum, Field, Header};
+use crate::header::{CType, Enum, Field, Header, CALL_OPTION_FIELDS};
 use crate::names::js_camel;
 use super::model::{js_str, jsdoc};
 
@@ -52,7 +52,7 @@ pub fn query_fields(header: &Header) -> Vec<QueryField<'_>> {
     let q = header.structure("ci_query");
     let names: Vec<&str> = q.fields.iter().map(|f| f.name.as_str()).collect();
     let mut out = Vec::new();
-    for f in &q.fields {
+    for f in q.fields.iter().filter(|f| !CALL_OPTION_FIELDS.contains(&f.name.as_str())) {
         if f.name.starts_with("has_") && names.contains(&&f.name[4..]) {
             continue;
         }

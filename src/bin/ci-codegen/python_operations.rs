@@ -62,7 +62,7 @@ fn enum_named<'a>(doc: &str, header: &'a Header) -> Option<&'a Enum> {
 
 /// Every keyword argument a query can have, in `ci_query` order.
 fn args(header: &Header) -> Vec<Arg<'_>> {
-    let q = header.structure("ci_query");
+    let q = header.query_params();
     let has = |name: &str| q.fields.iter().any(|f| f.name == name);
     let mut out = Vec::new();
     let mut i = 0;

@@ -13,7 +13,7 @@ import enum
 from ctypes import CFUNCTYPE, POINTER, Structure, c_bool, c_char, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64, c_uint8, c_void_p
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type
 
-__all__ = ["MAX_MESSAGE_BYTES", "MAX_SERVICE_MESSAGE_BYTES", "MAX_FIELD_BYTES", "BODY_SNIPPET_BYTES", "ABI_VERSION", "CREDENTIALS_PENDING", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param", "CredentialsSource"]
+__all__ = ["MAX_MESSAGE_BYTES", "MAX_SERVICE_MESSAGE_BYTES", "MAX_FIELD_BYTES", "BODY_SNIPPET_BYTES", "ABI_VERSION", "DEFAULT_PAGE_CONCURRENCY", "MAX_PAGE_CONCURRENCY", "CREDENTIALS_PENDING", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param", "CredentialsSource"]
 
 #: The most bytes an error's message holds; longer ones are cut (saying so).
 MAX_MESSAGE_BYTES = 2048
@@ -31,10 +31,18 @@ BODY_SNIPPET_BYTES = 200
 #: layout or a field's type changes. Wrappers compare it with ``ci_abi_version()``. 2:
 #: ``ci_client_options`` gained ``ca_file``, and its flags became ``uint8_t``. 3: one
 #: ``ci_describe`` and one ``ci_pager`` for every operation of ``ci_operations()``, one
-#: ``ci_query`` and one ``ci_page`` (with the paging fields in ``ci_paging``), and a
+#: ``ci_query`` and one ``ci_page`` (with the paging fields in ``ci_paging``), a
 #: ``has_`` flag on every optional number of the inputs, so that 0 is sent or refused,
-#: never "not set".
+#: never "not set", and ``ci_cancel`` with ``ci_query.cancel`` and
+#: ``ci_query.concurrency``.
 ABI_VERSION = 3
+
+#: How many pages a pager fetches at once when ``ci_query`` sets no ``concurrency``: the
+#: first page alone, then up to this many in parallel.
+DEFAULT_PAGE_CONCURRENCY = 10
+
+#: The most ``ci_query.concurrency`` may ask.
+MAX_PAGE_CONCURRENCY = 64
 
 #: What a credentials callback returns when it has only started getting the credentials:
 #: the library then waits, within the call's timeout, for ``ci_client_set_credentials``
@@ -81,6 +89,9 @@ class ErrorKind(enum.IntEnum):
     #: No usable credentials: the provider found none, or could not renew expired ones;
     #: the message names the provider and what it tried.
     CREDENTIALS = 9
+
+    #: The call's ``ci_cancel`` was cancelled before it ended.
+    CANCELLED = 10
 
 
 class Scheme(enum.IntEnum):
@@ -334,7 +345,10 @@ class ci_query(Structure):
         ("has_page_size", c_uint8),  # 1 when `page_size` is set, else 0 (the service then uses 10).
         ("page_size", c_uint64),  # `pageSize`, 1 to 100 (0 is refused when set).
         ("has_timeout_ms", c_uint8),  # 1 when `timeout_ms` is set, else 0 (the client's `timeout_ms`).
-        ("timeout_ms", c_uint64),  # Not a wire parameter: this call's timeout in milliseconds, every attempt and the reading of the answer included (0 is refused when set).
+        ("timeout_ms", c_uint64),  # Not a wire parameter: this call's timeout in milliseconds (a pager's: each page's), every attempt and the reading of the answer included (0 is refused when set).
+        ("cancel", c_void_p),  # Not a wire parameter: a `ci_cancel` that ends the call (or every page of a pager, those fetched ahead included) when cancelled; NULL for none.
+        ("has_concurrency", c_uint8),  # 1 when `concurrency` is set, else 0 (pagers then fetch up to `CI_DEFAULT_PAGE_CONCURRENCY` pages at once).
+        ("concurrency", c_uint32),  # Not a wire parameter, pagers only (`ci_describe` refuses it): how many pages `ci_pager_next` may fetch at once once the first page's `TotalCount` is known, 1 to `CI_MAX_PAGE_CONCURRENCY`; 1 fetches one page at a time.
     ]
 
 
@@ -619,6 +633,12 @@ FUNCTIONS: Dict[str, Tuple[List[Any], Any]] = {
     "ci_pager_new": ([c_void_p, c_uint32, c_char_p, POINTER(ci_query), POINTER(c_void_p)], c_void_p),
     # Fetches the next page.
     "ci_pager_next": ([c_void_p, POINTER(POINTER(ci_page))], c_void_p),
+    # 
+    "ci_cancel_new": ([], c_void_p),
+    # Cancels every call carrying `cancel`, now and later: each ends within about 10 ms with an error of kind `CI_KIND_CANCELLED`, wherever it is (resolving, connecting, TLS, waiting for or reading the answer, sleeping before a retry), and closes its connection.
+    "ci_cancel_cancel": ([c_void_p], c_int32),
+    # 1 once `cancel` was cancelled, 0 before, -1 when it is NULL or not a live `ci_cancel`.
+    "ci_cancel_is_cancelled": ([c_void_p], c_int32),
     # Makes a client from `options` (which must not be NULL; all-zero options with `from_env` read everything from the environment).
     "ci_client_new": ([POINTER(ci_client_options), POINTER(c_void_p)], c_void_p),
     # Replaces a live client's credentials at once, from any thread: calls already signed keep theirs, the next attempts use these.

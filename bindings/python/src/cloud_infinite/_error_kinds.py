@@ -9,7 +9,7 @@ from __future__ import annotations
 from ._abi import ErrorKind
 from ._errors import CIError
 
-__all__ = ["InvalidArgumentError", "NullArgumentError", "NetworkError", "CITimeoutError", "ServiceError", "ParseError", "ResponseTooLargeError", "PanicError", "CredentialsError"]
+__all__ = ["InvalidArgumentError", "NullArgumentError", "NetworkError", "CITimeoutError", "ServiceError", "ParseError", "ResponseTooLargeError", "PanicError", "CredentialsError", "CancelledError"]
 
 
 class InvalidArgumentError(CIError, ValueError):
@@ -79,3 +79,9 @@ class CredentialsError(CIError):
     """
 
     default_kind = ErrorKind.CREDENTIALS
+
+
+class CancelledError(CIError):
+    """The call's ``ci_cancel`` was cancelled before it ended."""
+
+    default_kind = ErrorKind.CANCELLED

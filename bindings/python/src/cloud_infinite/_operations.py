@@ -49,8 +49,9 @@ class BucketQuery(TypedDict, total=False):
     page_size: Optional[int]
 
     #: Not a wire parameter: this call's timeout in seconds (an int, a float or a
-    #: timedelta; rounded up to whole milliseconds), every attempt and the reading of
-    #: the answer included (0 is refused when set). None: the client's ``timeout``.
+    #: timedelta; rounded up to whole milliseconds) (a pager's: each page's), every
+    #: attempt and the reading of the answer included (0 is refused when set). None: the
+    #: client's ``timeout``.
     timeout: Optional[Seconds]
 
 
@@ -75,8 +76,9 @@ class CiBucketQuery(TypedDict, total=False):
     page_size: Optional[int]
 
     #: Not a wire parameter: this call's timeout in seconds (an int, a float or a
-    #: timedelta; rounded up to whole milliseconds), every attempt and the reading of
-    #: the answer included (0 is refused when set). None: the client's ``timeout``.
+    #: timedelta; rounded up to whole milliseconds) (a pager's: each page's), every
+    #: attempt and the reading of the answer included (0 is refused when set). None: the
+    #: client's ``timeout``.
     timeout: Optional[Seconds]
 
 
@@ -101,8 +103,9 @@ class QueueQuery(TypedDict, total=False):
     page_size: Optional[int]
 
     #: Not a wire parameter: this call's timeout in seconds (an int, a float or a
-    #: timedelta; rounded up to whole milliseconds), every attempt and the reading of
-    #: the answer included (0 is refused when set). None: the client's ``timeout``.
+    #: timedelta; rounded up to whole milliseconds) (a pager's: each page's), every
+    #: attempt and the reading of the answer included (0 is refused when set). None: the
+    #: client's ``timeout``.
     timeout: Optional[Seconds]
 
 
