@@ -1389,7 +1389,7 @@ struct ci_error *ci_pager_next(struct ci_pager *pager, struct ci_page **out);
  * ```c
  * ci_cancel *cancel = ci_cancel_new();
  * ci_query q = {0};
- * q.cancel = cancel;           /* ci_cancel_cancel(cancel) from any thread ends the call */
+ * q.cancel = cancel; // ci_cancel_cancel(cancel), from any thread, ends the call
  * ```
  */
 struct ci_cancel *ci_cancel_new(void);

@@ -19,7 +19,7 @@ pub struct ci_cancel {
 /// ```c
 /// ci_cancel *cancel = ci_cancel_new();
 /// ci_query q = {0};
-/// q.cancel = cancel;           /* ci_cancel_cancel(cancel) from any thread ends the call */
+/// q.cancel = cancel; // ci_cancel_cancel(cancel), from any thread, ends the call
 /// ```
 #[no_mangle]
 pub extern "C" fn ci_cancel_new() -> *mut ci_cancel {
