@@ -11,6 +11,7 @@ mod answer;
 mod auth;
 mod body;
 mod builtin;
+mod connections;
 mod control;
 mod credential_http;
 mod dates;
@@ -354,8 +355,8 @@ async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: 
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(server::serve(state.clone(), stream, tls.clone()));
+                Ok((stream, peer)) => {
+                    tokio::spawn(server::serve(state.clone(), stream, Some(peer), tls.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -370,3 +371,4 @@ async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: 
     }
     ExitCode::SUCCESS
 }
+
