@@ -92,7 +92,7 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Response<RespBody>
         "/__emulator/clock" => &[Method::GET, Method::POST],
         "/__emulator/credentials" => &[Method::GET, Method::POST],
         "/__emulator/reset" => &[Method::POST],
-        "/__emulator/stats" | "/__emulator/fixture" | "/__emulator/connections" => &[Method::GET],
+        "/__emulator/stats" | "/__emulator/fixture" | "/__emulator/connections" | "/__emulator/stalled-listener" => &[Method::GET],
         _ => return error(state, StatusCode::NOT_FOUND, format!("no control endpoint {path}")),
     };
     if !allowed.contains(&method) {
@@ -102,6 +102,10 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Response<RespBody>
         (Method::GET, "/__emulator/stats") => json(state, StatusCode::OK, state.stats.to_json().to_string()),
         (Method::GET, "/__emulator/fixture") => json(state, StatusCode::OK, state.fixture.json.clone()),
         (Method::GET, "/__emulator/connections") => json(state, StatusCode::OK, state.connections.to_json().to_string()),
+        (Method::GET, "/__emulator/stalled-listener") => match state.stalled_listener.get() {
+            Some(addr) => json(state, StatusCode::OK, serde_json::json!({ "addr": addr }).to_string()),
+            None => error(state, StatusCode::NOT_FOUND, "no stalled listener: start the emulator with --stalled-listener".into()),
+        },
         (Method::GET, "/__emulator/faults") => {
             let armed = serde_json::to_value(state.faults.armed()).unwrap_or_default();
             json(state, StatusCode::OK, serde_json::json!({ "armed": armed }).to_string())

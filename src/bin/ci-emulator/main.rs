@@ -23,6 +23,7 @@ mod metadata;
 mod query;
 mod routes;
 mod server;
+mod stalled;
 mod state;
 mod sts;
 mod xml;
@@ -50,6 +51,7 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
                    [--tls-cert CERT.pem --tls-key KEY.pem]
                    [--credential-lifetime-secs N] [--metadata-role NAME]... [--no-metadata-role]
                    [--web-identity-token TOKEN] [--oidc-provider-id ID] [--oidc-role-arn ARN]
+                   [--stalled-listener]
 
   --listen ADDR          address to listen on (default 127.0.0.1:0: a free port)
   --fixture FILE         serve this fixture instead of the built-in one
@@ -69,6 +71,9 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
   --web-identity-token T the only web identity token STS accepts
   --oidc-provider-id ID  the only ProviderId STS accepts
   --oidc-role-arn ARN    the only RoleArn STS accepts
+  --stalled-listener     also bind a listener on 127.0.0.1 that never accepts, its
+                         queue kept full so a connect to it hangs (its address:
+                         GET /__emulator/stalled-listener)
 
 On start it prints one line, `ci-emulator listening on http://HOST:PORT`
 (https:// with --tls-cert).";
@@ -90,6 +95,7 @@ struct Options {
     roles: Option<Vec<String>>,
     no_role: bool,
     sts: StsConfig,
+    stalled_listener: bool,
 }
 
 impl Options {
@@ -122,6 +128,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         roles: None,
         no_role: false,
         sts: StsConfig::default(),
+        stalled_listener: false,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -164,7 +171,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 }
             }
             "--dump-fixture" | "--exit-on-stdin-eof" | "--allow-non-loopback" | "--verbose" | "--help" | "-h"
-            | "--no-metadata-role"
+            | "--no-metadata-role" | "--stalled-listener"
                 if inline.is_some() =>
             {
                 return Err(format!("{flag} takes no value"));
@@ -174,6 +181,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--allow-non-loopback" => o.allow_non_loopback = true,
             "--verbose" => o.verbose = true,
             "--no-metadata-role" => o.no_role = true,
+            "--stalled-listener" => o.stalled_listener = true,
             "--help" | "-h" => o.help = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -290,7 +298,7 @@ fn main() -> ExitCode {
         _ => None,
     };
     let state = Arc::new(State::new(fixture, opts.clock_offset, opts.verbose, opts.credentials()));
-    let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof, tls));
+    let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof, opts.stalled_listener, tls));
     // Open keep-alive connections are simply dropped.
     runtime.shutdown_timeout(Duration::from_millis(200));
     code
@@ -320,13 +328,34 @@ fn stdin_eof() -> tokio::sync::oneshot::Receiver<()> {
 }
 
 /// Binds, announces the port, and serves until a signal (or stdin EOF).
-async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: Option<tokio_rustls::TlsAcceptor>) -> ExitCode {
+async fn run(
+    state: Arc<State>,
+    addr: SocketAddr,
+    exit_on_stdin_eof: bool,
+    stalled_listener: bool,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> ExitCode {
     let listener = match TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("ci-emulator: cannot listen on {addr}: {e}");
             return ExitCode::FAILURE;
         }
+    };
+    // Held until the emulator exits: dropping them would free the queue.
+    let _stalled = if stalled_listener {
+        match stalled::Stalled::bind().await {
+            Ok(s) => {
+                let _ = state.stalled_listener.set(s.addr.to_string());
+                Some(s)
+            }
+            Err(e) => {
+                eprintln!("ci-emulator: cannot set up --stalled-listener: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
     };
     let (mut term, mut int) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
         (Ok(t), Ok(i)) => (t, i),
@@ -372,3 +401,22 @@ async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: 
     ExitCode::SUCCESS
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        parse_args(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    fn refusal(args: &[&str]) -> String {
+        parse(args).err().unwrap_or_else(|| panic!("{args:?} was accepted"))
+    }
+
+    #[test]
+    fn stalled_listener_option() {
+        assert!(!parse(&[]).unwrap().stalled_listener);
+        assert!(parse(&["--stalled-listener"]).unwrap().stalled_listener);
+        assert!(refusal(&["--stalled-listener=1"]).contains("takes no value"));
+    }
+}

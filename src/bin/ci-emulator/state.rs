@@ -41,6 +41,8 @@ pub struct State {
     pub expiry: TokenExpiry,
     /// The accepted connections, for `GET /__emulator/connections`.
     pub connections: Connections,
+    /// `--stalled-listener`: the address of the listener that never accepts.
+    pub stalled_listener: std::sync::OnceLock<String>,
 }
 
 /// How the command line sets up the credential services.
@@ -70,6 +72,7 @@ impl State {
             sts: Sts::new(credentials.sts),
             expiry: TokenExpiry::default(),
             connections: Connections::new(),
+            stalled_listener: std::sync::OnceLock::new(),
         }
     }
 
