@@ -123,7 +123,7 @@ impl Connections {
 
 /// Watches a connection's socket for the client's FIN or RST and marks
 /// `conn` closed the moment either arrives, whatever hyper is doing: hyper
-/// does not read while a handler is pending (a `delay` fault),
+/// does not read while a handler is pending (a `delay` fault, `--latency-ms`),
 /// and with half-close allowed it would not report an EOF then anyway.
 ///
 /// It watches a duplicate of the socket's descriptor, registered on its own,

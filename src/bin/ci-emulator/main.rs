@@ -51,7 +51,7 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
                    [--tls-cert CERT.pem --tls-key KEY.pem]
                    [--credential-lifetime-secs N] [--metadata-role NAME]... [--no-metadata-role]
                    [--web-identity-token TOKEN] [--oidc-provider-id ID] [--oidc-role-arn ARN]
-                   [--stalled-listener]
+                   [--latency-ms N] [--stalled-listener]
 
   --listen ADDR          address to listen on (default 127.0.0.1:0: a free port)
   --fixture FILE         serve this fixture instead of the built-in one
@@ -71,6 +71,8 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
   --web-identity-token T the only web identity token STS accepts
   --oidc-provider-id ID  the only ProviderId STS accepts
   --oidc-role-arn ARN    the only RoleArn STS accepts
+  --latency-ms N         wait N ms (0 to 60000, default 0) before answering each
+                         API request (not control, metadata or STS requests)
   --stalled-listener     also bind a listener on 127.0.0.1 that never accepts, its
                          queue kept full so a connect to it hangs (its address:
                          GET /__emulator/stalled-listener)
@@ -95,8 +97,12 @@ struct Options {
     roles: Option<Vec<String>>,
     no_role: bool,
     sts: StsConfig,
+    latency_ms: u64,
     stalled_listener: bool,
 }
+
+/// The largest `--latency-ms`.
+const MAX_LATENCY_MS: u64 = 60_000;
 
 impl Options {
     /// The credential services' setup the command line asks for.
@@ -128,6 +134,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         roles: None,
         no_role: false,
         sts: StsConfig::default(),
+        latency_ms: 0,
         stalled_listener: false,
     };
     let mut args = args.peekable();
@@ -162,6 +169,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--clock-offset" => {
                 let v = value("--clock-offset")?;
                 o.clock_offset = v.parse().map_err(|_| format!("--clock-offset takes whole seconds, got {v:?}"))?;
+            }
+            "--latency-ms" => {
+                let v = value("--latency-ms")?;
+                match v.parse::<u64>() {
+                    Ok(n) if n <= MAX_LATENCY_MS => o.latency_ms = n,
+                    _ => return Err(format!("--latency-ms takes whole milliseconds from 0 to {MAX_LATENCY_MS}, got {v:?}")),
+                }
             }
             "--workers" => {
                 let v = value("--workers")?;
@@ -297,7 +311,9 @@ fn main() -> ExitCode {
         },
         _ => None,
     };
-    let state = Arc::new(State::new(fixture, opts.clock_offset, opts.verbose, opts.credentials()));
+    let mut state = State::new(fixture, opts.clock_offset, opts.verbose, opts.credentials());
+    state.latency = Duration::from_millis(opts.latency_ms);
+    let state = Arc::new(state);
     let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof, opts.stalled_listener, tls));
     // Open keep-alive connections are simply dropped.
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -414,9 +430,16 @@ mod tests {
     }
 
     #[test]
-    fn stalled_listener_option() {
-        assert!(!parse(&[]).unwrap().stalled_listener);
-        assert!(parse(&["--stalled-listener"]).unwrap().stalled_listener);
+    fn latency_and_stalled_listener_options() {
+        let o = parse(&[]).unwrap();
+        assert_eq!((o.latency_ms, o.stalled_listener), (0, false));
+        let o = parse(&["--latency-ms", "50", "--stalled-listener"]).unwrap();
+        assert_eq!((o.latency_ms, o.stalled_listener), (50, true));
+        assert_eq!(parse(&["--latency-ms=60000"]).unwrap().latency_ms, 60_000);
+        for bad in ["60001", "-1", "1.5", ""] {
+            assert!(refusal(&["--latency-ms", bad]).contains("--latency-ms"), "{bad:?}");
+        }
+        assert!(parse(&["--latency-ms"]).is_err());
         assert!(refusal(&["--stalled-listener=1"]).contains("takes no value"));
     }
 }

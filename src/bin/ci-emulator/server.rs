@@ -333,6 +333,10 @@ async fn api_request(
     control: &ConnControl,
     req: Request<Incoming>,
 ) -> Result<Response<RespBody>, ResetConnection> {
+    // `--latency-ms`: the link's round trip, before anything else is done.
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
     let path = req.uri().path();
     let now = state.clock.now();
     let mut now_unix = Clock::unix(now);

@@ -41,6 +41,8 @@ pub struct State {
     pub expiry: TokenExpiry,
     /// The accepted connections, for `GET /__emulator/connections`.
     pub connections: Connections,
+    /// `--latency-ms`: added before answering every API request.
+    pub latency: Duration,
     /// `--stalled-listener`: the address of the listener that never accepts.
     pub stalled_listener: std::sync::OnceLock<String>,
 }
@@ -72,6 +74,7 @@ impl State {
             sts: Sts::new(credentials.sts),
             expiry: TokenExpiry::default(),
             connections: Connections::new(),
+            latency: Duration::ZERO,
             stalled_listener: std::sync::OnceLock::new(),
         }
     }
