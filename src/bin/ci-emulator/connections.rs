@@ -108,16 +108,62 @@ impl Connections {
         conn
     }
 
-    /// Forgets every record (`POST /__emulator/reset`); connections still
-    /// open go on, unlisted.
+    /// `POST /__emulator/reset`: forgets the connections already closed;
+    /// those still open stay listed (a client's pooled keep-alive
+    /// connection is still the one its next call uses), their `requests`
+    /// and `paths` starting again from none.
     pub fn reset(&self) {
-        lock(&self.list).clear();
+        let mut list = lock(&self.list);
+        list.retain(|c| lock(&c.closed_ms).is_none());
+        for c in list.iter() {
+            c.requests.store(0, Ordering::Relaxed);
+            lock(&c.paths).clear();
+        }
     }
 
-    /// `{"connections": [...]}`, oldest first.
+    /// `{"connections": [...]}`, oldest first, every record.
+    #[cfg(test)]
     pub fn to_json(&self) -> serde_json::Value {
-        let list: Vec<Arc<Conn>> = lock(&self.list).iter().cloned().collect();
+        self.select(&Filter::default())
+    }
+
+    /// `{"connections": [...]}`, oldest first: the records `filter` lets through.
+    pub fn select(&self, filter: &Filter) -> serde_json::Value {
+        let list: Vec<Arc<Conn>> = lock(&self.list).iter().filter(|c| filter.admits(c)).cloned().collect();
         serde_json::json!({ "connections": list.iter().map(|c| c.to_json()).collect::<Vec<_>>() })
+    }
+}
+
+/// `GET /__emulator/connections`' query: which records to answer (all by
+/// default), so a test polling during a long run need not fetch 10,000.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// `peer=127.0.0.1:54321`: only this peer's (`:` may be `%3A`).
+    pub peer: Option<String>,
+    /// `after=N`: only ids greater than N.
+    pub after: Option<u64>,
+}
+
+impl Filter {
+    /// Reads `peer` and `after` from a query; any other parameter, or an
+    /// `after` that is not a whole number, is an error.
+    pub fn parse(raw: &str) -> Result<Filter, String> {
+        let mut filter = Filter::default();
+        for (name, value) in crate::query::parse_query(raw, false) {
+            match &*name {
+                "peer" => filter.peer = Some(value.into_owned()),
+                "after" => {
+                    filter.after = Some(value.parse().map_err(|_| format!("after takes a connection id, got {value:?}"))?);
+                }
+                other => return Err(format!("unknown parameter {other:?} (connections takes peer and after)")),
+            }
+        }
+        Ok(filter)
+    }
+
+    /// Whether `conn` passes.
+    fn admits(&self, conn: &Conn) -> bool {
+        self.peer.as_deref().map_or(true, |p| p == conn.peer) && self.after.map_or(true, |n| conn.id > n)
     }
 }
 
@@ -184,9 +230,45 @@ mod tests {
         let list = json["connections"].as_array().unwrap();
         assert_eq!(list.len(), MAX_CONNECTIONS);
         assert_eq!(list[0]["id"], 6, "the oldest five were dropped");
-        c.reset();
-        assert_eq!(c.to_json()["connections"].as_array().unwrap().len(), 0);
+        assert_eq!(c.select(&Filter { after: Some(MAX_CONNECTIONS as u64 + 3), peer: None })["connections"].as_array().unwrap().len(), 2);
         assert_eq!(c.open(None).id, MAX_CONNECTIONS as u64 + 6);
+    }
+
+    #[test]
+    fn reset_forgets_closed_connections_and_restarts_the_open_ones_counts() {
+        let c = Connections::new();
+        let closed = c.open(Some("127.0.0.1:1000".parse().unwrap()));
+        let open = c.open(Some("127.0.0.1:1001".parse().unwrap()));
+        closed.count_request("/a");
+        open.count_request("/b");
+        closed.close();
+        c.reset();
+        let json = c.to_json();
+        let list = json["connections"].as_array().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0]["peer"], "127.0.0.1:1001");
+        assert_eq!(list[0]["requests"], 0);
+        assert_eq!(list[0]["paths"], serde_json::json!([]));
+        open.count_request("/c");
+        assert_eq!(c.to_json()["connections"][0]["paths"], serde_json::json!(["/c"]));
+    }
+
+    #[test]
+    fn filters() {
+        let c = Connections::new();
+        c.open(Some("127.0.0.1:1000".parse().unwrap()));
+        c.open(Some("127.0.0.1:1001".parse().unwrap()));
+        c.open(Some("127.0.0.1:1000".parse().unwrap()));
+        let ids = |q: &str| -> Vec<u64> {
+            let json = c.select(&Filter::parse(q).unwrap());
+            json["connections"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).collect()
+        };
+        assert_eq!(ids(""), [1, 2, 3]);
+        assert_eq!(ids("peer=127.0.0.1:1000"), [1, 3]);
+        assert_eq!(ids("peer=127.0.0.1%3A1000&after=1"), [3]);
+        assert_eq!(ids("after=2"), [3]);
+        assert!(Filter::parse("after=x").unwrap_err().contains("after"));
+        assert!(Filter::parse("port=1").unwrap_err().contains("unknown parameter"));
     }
 
     #[test]
