@@ -9,6 +9,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
 use crate::body::RespBody;
+use crate::connections::Filter;
 use crate::faults::FaultSpec;
 use crate::metadata::valid_role;
 use crate::state::{Clock, State};
@@ -92,7 +93,7 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Response<RespBody>
         "/__emulator/clock" => &[Method::GET, Method::POST],
         "/__emulator/credentials" => &[Method::GET, Method::POST],
         "/__emulator/reset" => &[Method::POST],
-        "/__emulator/stats" | "/__emulator/fixture" => &[Method::GET],
+        "/__emulator/stats" | "/__emulator/fixture" | "/__emulator/connections" | "/__emulator/stalled-listener" => &[Method::GET],
         _ => return error(state, StatusCode::NOT_FOUND, format!("no control endpoint {path}")),
     };
     if !allowed.contains(&method) {
@@ -101,6 +102,14 @@ pub async fn handle(state: &State, req: Request<Incoming>) -> Response<RespBody>
     match (method, path.as_str()) {
         (Method::GET, "/__emulator/stats") => json(state, StatusCode::OK, state.stats.to_json().to_string()),
         (Method::GET, "/__emulator/fixture") => json(state, StatusCode::OK, state.fixture.json.clone()),
+        (Method::GET, "/__emulator/connections") => match Filter::parse(req.uri().query().unwrap_or("")) {
+            Ok(filter) => json(state, StatusCode::OK, state.connections.select(&filter).to_string()),
+            Err(e) => error(state, StatusCode::BAD_REQUEST, e),
+        },
+        (Method::GET, "/__emulator/stalled-listener") => match state.stalled_listener.get() {
+            Some(addr) => json(state, StatusCode::OK, serde_json::json!({ "addr": addr }).to_string()),
+            None => error(state, StatusCode::NOT_FOUND, "no stalled listener: start the emulator with --stalled-listener".into()),
+        },
         (Method::GET, "/__emulator/faults") => {
             let armed = serde_json::to_value(state.faults.armed()).unwrap_or_default();
             json(state, StatusCode::OK, serde_json::json!({ "armed": armed }).to_string())

@@ -11,6 +11,7 @@ mod answer;
 mod auth;
 mod body;
 mod builtin;
+mod connections;
 mod control;
 mod credential_http;
 mod dates;
@@ -22,6 +23,7 @@ mod metadata;
 mod query;
 mod routes;
 mod server;
+mod stalled;
 mod state;
 mod sts;
 mod xml;
@@ -49,6 +51,7 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
                    [--tls-cert CERT.pem --tls-key KEY.pem]
                    [--credential-lifetime-secs N] [--metadata-role NAME]... [--no-metadata-role]
                    [--web-identity-token TOKEN] [--oidc-provider-id ID] [--oidc-role-arn ARN]
+                   [--latency-ms N] [--stalled-listener]
 
   --listen ADDR          address to listen on (default 127.0.0.1:0: a free port)
   --fixture FILE         serve this fixture instead of the built-in one
@@ -68,6 +71,11 @@ usage: ci-emulator [--listen ADDR] [--fixture FILE.json] [--dump-fixture]
   --web-identity-token T the only web identity token STS accepts
   --oidc-provider-id ID  the only ProviderId STS accepts
   --oidc-role-arn ARN    the only RoleArn STS accepts
+  --latency-ms N         wait N ms (0 to 60000, default 0) before answering each
+                         API request (not control, metadata or STS requests)
+  --stalled-listener     also bind a listener on 127.0.0.1 that never accepts, its
+                         queue kept full so a connect to it hangs (its address:
+                         GET /__emulator/stalled-listener)
 
 On start it prints one line, `ci-emulator listening on http://HOST:PORT`
 (https:// with --tls-cert).";
@@ -89,7 +97,12 @@ struct Options {
     roles: Option<Vec<String>>,
     no_role: bool,
     sts: StsConfig,
+    latency_ms: u64,
+    stalled_listener: bool,
 }
+
+/// The largest `--latency-ms`.
+const MAX_LATENCY_MS: u64 = 60_000;
 
 impl Options {
     /// The credential services' setup the command line asks for.
@@ -121,6 +134,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         roles: None,
         no_role: false,
         sts: StsConfig::default(),
+        latency_ms: 0,
+        stalled_listener: false,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -155,6 +170,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 let v = value("--clock-offset")?;
                 o.clock_offset = v.parse().map_err(|_| format!("--clock-offset takes whole seconds, got {v:?}"))?;
             }
+            "--latency-ms" => {
+                let v = value("--latency-ms")?;
+                match v.parse::<u64>() {
+                    Ok(n) if n <= MAX_LATENCY_MS => o.latency_ms = n,
+                    _ => return Err(format!("--latency-ms takes whole milliseconds from 0 to {MAX_LATENCY_MS}, got {v:?}")),
+                }
+            }
             "--workers" => {
                 let v = value("--workers")?;
                 match v.parse::<usize>() {
@@ -163,7 +185,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 }
             }
             "--dump-fixture" | "--exit-on-stdin-eof" | "--allow-non-loopback" | "--verbose" | "--help" | "-h"
-            | "--no-metadata-role"
+            | "--no-metadata-role" | "--stalled-listener"
                 if inline.is_some() =>
             {
                 return Err(format!("{flag} takes no value"));
@@ -173,6 +195,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--allow-non-loopback" => o.allow_non_loopback = true,
             "--verbose" => o.verbose = true,
             "--no-metadata-role" => o.no_role = true,
+            "--stalled-listener" => o.stalled_listener = true,
             "--help" | "-h" => o.help = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -288,8 +311,10 @@ fn main() -> ExitCode {
         },
         _ => None,
     };
-    let state = Arc::new(State::new(fixture, opts.clock_offset, opts.verbose, opts.credentials()));
-    let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof, tls));
+    let mut state = State::new(fixture, opts.clock_offset, opts.verbose, opts.credentials());
+    state.latency = Duration::from_millis(opts.latency_ms);
+    let state = Arc::new(state);
+    let code = runtime.block_on(run(state, addr, opts.exit_on_stdin_eof, opts.stalled_listener, tls));
     // Open keep-alive connections are simply dropped.
     runtime.shutdown_timeout(Duration::from_millis(200));
     code
@@ -319,13 +344,34 @@ fn stdin_eof() -> tokio::sync::oneshot::Receiver<()> {
 }
 
 /// Binds, announces the port, and serves until a signal (or stdin EOF).
-async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: Option<tokio_rustls::TlsAcceptor>) -> ExitCode {
+async fn run(
+    state: Arc<State>,
+    addr: SocketAddr,
+    exit_on_stdin_eof: bool,
+    stalled_listener: bool,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> ExitCode {
     let listener = match TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("ci-emulator: cannot listen on {addr}: {e}");
             return ExitCode::FAILURE;
         }
+    };
+    // Held until the emulator exits: dropping them would free the queue.
+    let _stalled = if stalled_listener {
+        match stalled::Stalled::bind().await {
+            Ok(s) => {
+                let _ = state.stalled_listener.set(s.addr.to_string());
+                Some(s)
+            }
+            Err(e) => {
+                eprintln!("ci-emulator: cannot set up --stalled-listener: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
     };
     let (mut term, mut int) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
         (Ok(t), Ok(i)) => (t, i),
@@ -354,8 +400,8 @@ async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: 
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(server::serve(state.clone(), stream, tls.clone()));
+                Ok((stream, peer)) => {
+                    tokio::spawn(server::serve(state.clone(), stream, Some(peer), tls.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -369,4 +415,31 @@ async fn run(state: Arc<State>, addr: SocketAddr, exit_on_stdin_eof: bool, tls: 
         }
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        parse_args(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    fn refusal(args: &[&str]) -> String {
+        parse(args).err().unwrap_or_else(|| panic!("{args:?} was accepted"))
+    }
+
+    #[test]
+    fn latency_and_stalled_listener_options() {
+        let o = parse(&[]).unwrap();
+        assert_eq!((o.latency_ms, o.stalled_listener), (0, false));
+        let o = parse(&["--latency-ms", "50", "--stalled-listener"]).unwrap();
+        assert_eq!((o.latency_ms, o.stalled_listener), (50, true));
+        assert_eq!(parse(&["--latency-ms=60000"]).unwrap().latency_ms, 60_000);
+        for bad in ["60001", "-1", "1.5", ""] {
+            assert!(refusal(&["--latency-ms", bad]).contains("--latency-ms"), "{bad:?}");
+        }
+        assert!(parse(&["--latency-ms"]).is_err());
+        assert!(refusal(&["--stalled-listener=1"]).contains("takes no value"));
+    }
 }

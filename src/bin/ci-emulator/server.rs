@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use crate::expiry;
 use crate::query::parse_query;
 use crate::routes::{self, Endpoint};
 use crate::body::{Oversized, RespBody};
+use crate::connections::{self, Conn};
 use crate::faults::Action;
 use crate::state::{Clock, State};
 use crate::{control, metadata, sts, xml};
@@ -56,6 +58,9 @@ impl ConnControl {
 pub struct ConnIo {
     stream: TcpStream,
     control: Arc<ConnControl>,
+    /// Its record in `/__emulator/connections`: a read that sees EOF or
+    /// fails marks it closed.
+    record: Arc<Conn>,
 }
 
 impl ConnIo {
@@ -81,7 +86,15 @@ fn reset_error() -> io::Error {
 
 impl AsyncRead for ConnIo {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
+        match &polled {
+            Poll::Ready(Ok(())) if buf.filled().len() == before && buf.remaining() > 0 => this.record.close(),
+            Poll::Ready(Err(_)) => this.record.close(),
+            _ => {}
+        }
+        polled
     }
 }
 
@@ -138,24 +151,46 @@ impl std::error::Error for ResetConnection {}
 
 /// Serves HTTP/1.1 (keep-alive) on one accepted connection until it closes,
 /// inside TLS when `tls` is given.
-pub async fn serve(state: Arc<State>, stream: TcpStream, tls: Option<TlsAcceptor>) {
+///
+/// The connection is listed in `/__emulator/connections` from now on; its
+/// close is marked when the client's FIN or RST arrives (watched beside
+/// hyper, which may not be reading then) or, at the latest, when this ends.
+pub async fn serve(state: Arc<State>, stream: TcpStream, peer: Option<SocketAddr>, tls: Option<TlsAcceptor>) {
     let _ = stream.set_nodelay(true);
+    let record = state.connections.open(peer);
+    let watch = connections::watch_close(&stream, record.clone());
     let control = Arc::new(ConnControl::default());
-    let conn = ConnIo { stream, control: control.clone() };
-    let service = service_fn(move |req| {
+    let conn = ConnIo { stream, control: control.clone(), record: record.clone() };
+    let counted = record.clone();
+    let service = service_fn(move |req: Request<Incoming>| {
+        counted.count_request(req.uri().path());
         let state = state.clone();
         let control = control.clone();
         async move { handle(&state, &control, req).await }
     });
-    match tls {
-        None => serve_http(TokioIo::new(conn), service).await,
-        // A failed handshake (an untrusting client hangs up) ends the connection.
-        Some(acceptor) => {
-            if let Ok(stream) = acceptor.accept(conn).await {
-                serve_http(TokioIo::new(stream), service).await;
+    let http = async move {
+        match tls {
+            None => serve_http(TokioIo::new(conn), service).await,
+            // A failed handshake (an untrusting client hangs up) ends the connection.
+            Some(acceptor) => {
+                if let Ok(stream) = acceptor.accept(conn).await {
+                    serve_http(TokioIo::new(stream), service).await;
+                }
             }
         }
+    };
+    // The watch ends when it sees the close; hyper goes on (a half-closed
+    // client still gets its answer). The watch's duplicate of the socket is
+    // dropped with this function, so it never outlives the connection.
+    tokio::pin!(http, watch);
+    let mut watching = true;
+    loop {
+        tokio::select! {
+            () = &mut http => break,
+            () = &mut watch, if watching => watching = false,
+        }
     }
+    record.close();
 }
 
 /// HTTP/1.1 over any transport (plain or TLS).
@@ -298,6 +333,10 @@ async fn api_request(
     control: &ConnControl,
     req: Request<Incoming>,
 ) -> Result<Response<RespBody>, ResetConnection> {
+    // `--latency-ms`: the link's round trip, before anything else is done.
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
     let path = req.uri().path();
     let now = state.clock.now();
     let mut now_unix = Clock::unix(now);

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cloud_infinite::OPERATIONS;
 
+use crate::connections::Connections;
 use crate::expiry::TokenExpiry;
 use crate::faults::{lock, Faults};
 use crate::fixture::Fixture;
@@ -38,6 +39,12 @@ pub struct State {
     pub sts: Sts,
     /// The ExpiredToken knob and counter.
     pub expiry: TokenExpiry,
+    /// The accepted connections, for `GET /__emulator/connections`.
+    pub connections: Connections,
+    /// `--latency-ms`: added before answering every API request.
+    pub latency: Duration,
+    /// `--stalled-listener`: the address of the listener that never accepts.
+    pub stalled_listener: std::sync::OnceLock<String>,
 }
 
 /// How the command line sets up the credential services.
@@ -66,6 +73,9 @@ impl State {
             metadata: Metadata::new(credentials.roles),
             sts: Sts::new(credentials.sts),
             expiry: TokenExpiry::default(),
+            connections: Connections::new(),
+            latency: Duration::ZERO,
+            stalled_listener: std::sync::OnceLock::new(),
         }
     }
 
@@ -79,6 +89,7 @@ impl State {
         self.metadata.reset();
         self.sts.reset();
         self.expiry.reset();
+        self.connections.reset();
     }
 }
 
