@@ -39,7 +39,7 @@ pub mod sign;
 pub mod xml;
 
 pub use cancel::CancelToken;
-pub use client::{Client, ClientBuilder, Pages, ProxyConfig, Scheme};
+pub use client::{AsyncPages, Call, Client, ClientBuilder, Pages, ProxyConfig, Scheme};
 pub use error::{Error, ErrorKind, Result, ServiceDetails};
 pub use model::{Bucket, BucketPage, CiBucket, CiBucketPage, KafkaConfig, NotifyConfig, Page, Queue, QueuePage};
 pub use operations::{BucketList, HostLevel, Operation, OperationSpec, Param, QueueList, Shape, OPERATIONS};

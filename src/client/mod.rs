@@ -52,12 +52,14 @@ impl Scheme {
 mod builder;
 mod calls;
 mod errors;
+mod future;
 mod pages;
 pub(crate) mod proxy;
 mod send;
 mod transport;
 
 pub use builder::ClientBuilder;
+pub use future::{AsyncPages, Call};
 pub use pages::{Pages, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
 pub use proxy::ProxyConfig;
 pub use send::{parse_retry_after, MAX_CLOCK_OFFSET_SECS, MAX_RETRY_AFTER};

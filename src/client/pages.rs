@@ -135,6 +135,11 @@ impl<Q: Query> Pages<Q> {
         self.concurrency
     }
 
+    /// The walk's own token (cancelling it ends the walk).
+    pub(super) fn token(&self) -> &CancelToken {
+        &self.token
+    }
+
     /// Every item of every page, in order; the first error ends the walk.
     pub fn collect_items(self) -> Result<Vec<Q::Item>> {
         let mut all = Vec::new();

@@ -4,6 +4,7 @@
 
 use std::ffi::c_char;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use super::client::{client_from, not_live, ci_client};
 use super::page::{ci_page, hand_out_bucket_page, hand_out_ci_bucket_page, hand_out_queue_page};
@@ -11,7 +12,7 @@ use super::query::{ci_query, query_from, CallOptions, ShapedQuery};
 use super::registry::{self, Tag};
 use super::{ci_error, ffi_result, null_argument, optional_str, required_str};
 use crate::client::{Client, Pages};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use super::operations::ci_operation;
 use crate::operations::{HostLevel, Operation};
 use crate::request::{BucketQuery, CiBucketQuery, QueueQuery};
@@ -77,11 +78,21 @@ fn describe(args: CallArgs<'_>) -> Result<*mut ci_page, Error> {
     if concurrency.is_some() {
         return Err(Error::invalid_argument("concurrency is for pagers (ci_pager_new): one call fetches one page; leave has_concurrency 0"));
     }
-    Ok(match query {
+    let started = Instant::now();
+    let page = match query {
         ShapedQuery::Buckets(q) => hand_out_bucket_page(operation, &client.describe(operation, bucket, &q)?),
         ShapedQuery::CiBuckets(q) => hand_out_ci_bucket_page(operation, &client.describe(operation, bucket, &q)?),
         ShapedQuery::Queues(q) => hand_out_queue_page(operation, &client.describe(operation, bucket, &q)?),
-    })
+    };
+    // The timeout covers the whole call, the page's conversion for C included.
+    if started.elapsed() > client.timeout() {
+        registry::release(page.cast());
+        return Err(Error::new(
+            ErrorKind::Timeout,
+            format!("{}: the answer was read but not converted within the call's {:?} timeout", operation.spec().name, client.timeout()),
+        ));
+    }
+    Ok(page)
 }
 
 /// Any describe call: one page of `operation` (a `ci_operation`). `bucket`
