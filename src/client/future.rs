@@ -133,7 +133,7 @@ impl Client {
     }
 }
 
-/// [`Pages`] for async code: `while let Some(page) = pages.next_page().await`.
+/// [`Pages`] for async code: `while let Some(page) = pages.next_page().await?`.
 /// Pages are still fetched ahead in parallel. Dropping it, or dropping a
 /// [`next_page`](Self::next_page) future before it completes, ends the walk and
 /// cancels what is in flight.
@@ -143,8 +143,8 @@ impl Client {
 /// # let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build()?;
 /// use cloud_infinite::{BucketList, BucketQuery};
 /// let mut pages = client.bucket_pages(BucketList::Pic, BucketQuery::default()).into_async();
-/// while let Some(page) = pages.next_page().await {
-///     println!("{} buckets", page?.items.len());
+/// while let Some(page) = pages.next_page().await? {
+///     println!("{} buckets", page.items.len());
 /// }
 /// # Ok(()) }
 /// ```
