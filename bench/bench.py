@@ -25,6 +25,7 @@ import sys
 import time
 
 import chart
+import listing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUCKET = "benchqueues-1250000000"  # the fixture's bucket with 150 AI queues
@@ -136,8 +137,8 @@ def make_fixture(emulator, path):
 
 
 class Emulator:
-    def __init__(self, binary, fixture, prefix=()):
-        self.proc = subprocess.Popen([*prefix, binary, "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", "--fixture", fixture],
+    def __init__(self, binary, fixture, prefix=(), extra=()):
+        self.proc = subprocess.Popen([*prefix, binary, "--listen", "127.0.0.1:0", "--exit-on-stdin-eof", "--fixture", fixture, *extra],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if "listening on http://" not in line:
@@ -430,7 +431,19 @@ def main():
         emu.stop()
         emu_pinned.stop()
 
-    # 6. Core microbenchmarks (criterion; starts its own emulator).
+    # 6. Listing everything over a 50 ms link: ours one page at a time and in parallel, the official SDKs.
+    listing_fixture = os.path.join(work, "listing-fixture.json")
+    listing.make_fixture(args.emulator, listing_fixture)
+    latency = 1 if args.smoke else listing.LATENCY_MS
+    emu_list = Emulator(args.emulator, listing_fixture, extra=("--latency-ms", str(latency)))
+    try:
+        results["listing"] = listing.run(Runner(args, emu_list, emu_list, []), langs, args.smoke)
+        results["listing_latency_ms"] = latency
+        counts["passed"] += 1
+    finally:
+        emu_list.stop()
+
+    # 7. Core microbenchmarks (criterion; starts its own emulator).
     if not args.no_criterion:
         results["criterion"] = run_criterion(args, started, pin_prefix)
         counts["passed"] += 1
@@ -473,8 +486,10 @@ def main():
     svg = chart.calls_per_second_svg(results)
     with open(os.path.join(args.out_dir, "calls_per_second.svg"), "w") as f:
         f.write(svg)
+    with open(os.path.join(args.out_dir, "listing.svg"), "w") as f:
+        f.write(listing.svg(results["listing"], results["listing_latency_ms"], args.smoke))
     print(md)
-    log(f"wrote {os.path.join(args.out_dir, 'RESULTS.md')} and calls_per_second.svg in {facts['duration_s']:.0f} s")
+    log(f"wrote {os.path.join(args.out_dir, 'RESULTS.md')}, calls_per_second.svg and listing.svg in {facts['duration_s']:.0f} s")
     if args.smoke:
         print(f"bench: {counts['passed']} passed, 0 failed")
 

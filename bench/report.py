@@ -238,6 +238,11 @@ def markdown(results, args):
                              f"{us(conv)} | {100 * conv / r['binding_us']:.0f}% |")
             L.append("")
 
+    if results.get("listing"):
+        import listing
+        L.append(listing.markdown(results["listing"], results["listing_latency_ms"]))
+        L.append("![listing wall time](listing.svg)\n")
+
     L.append("## Memory\n")
     rss = results.get("rss", {})
     if rss:

@@ -3,7 +3,7 @@
 // cos-nodejs-sdk-v5 (cos.request on the same paths), against ci-emulator on
 // 127.0.0.1.
 //
-//   node bench_node.js '{"impl": "ours"|"official", "mode": "check"|"perf"|"rss"|"ffi", ...}'
+//   node bench_node.js '{"impl": "ours"|"official", "mode": "check"|"perf"|"rss"|"ffi"|"list", ...}'
 //
 // Prints one JSON object on stdout. bench/bench.py drives it; see bench/README.md.
 // Every loop is bounded by a call count and by a time limit.
@@ -73,6 +73,57 @@ function makeCall(impl, addr, bucket, caseName) {
     };
   }
   throw new Error(`unknown impl ${impl}`);
+}
+
+/** A function walking every page of pic buckets; resolves to the names in order. */
+function makeLister(impl, addr, variant, size) {
+  if (impl === 'ours') {
+    makeCall('ours', addr, null, 'pic10'); // makes the shared client
+    const c = oursClient;
+    const options = variant === 'sequential' ? { concurrency: 1 } : {};
+    return async () => {
+      const names = [];
+      for await (const page of c.picBucketPages({ pageSize: size }, options)) {
+        for (const b of page.buckets) names.push(b.name);
+      }
+      return names;
+    };
+  }
+  if (impl === 'official') {
+    makeCall('official', addr, null, 'pic10');
+    const cos = officialClient;
+    const request = (params) =>
+      new Promise((resolve, reject) => cos.request(params, (err, data) => (err ? reject(err) : resolve(data))));
+    const url = `http://ci.${REGION}.myqcloud.com/picbucket`;
+    return async () => {
+      const names = [];
+      for (let number = 1; ; number++) {
+        const data = await request({ Method: 'GET', Key: 'picbucket', Url: url, Query: { pageNumber: String(number), pageSize: String(size) } });
+        if (data.statusCode !== 200) throw new Error(`status ${data.statusCode}`);
+        const items = asList(data.Response && data.Response.PicBucketList);
+        for (const b of items) names.push(b.Name);
+        if (!items.length || number * size >= Number(data.Response.TotalCount)) return names;
+      }
+    };
+  }
+  throw new Error(`unknown impl ${impl}`);
+}
+
+/** Times cfg.runs walks of every page after one warm-up walk. */
+async function listing(cfg) {
+  const walk = makeLister(cfg.impl, cfg.addr, cfg.variant, cfg.size);
+  const want = Array.from({ length: cfg.total }, (_, i) => `list${String(i).padStart(4, "0")}-1250000000`);
+  const walls = [];
+  for (let run = 0; run <= cfg.runs; run++) {
+    const t0 = nowNs();
+    const names = await walk();
+    const wall = Number(nowNs() - t0) / 1e9;
+    if (names.length !== want.length || names.some((n, i) => n !== want[i])) {
+      throw new Error(`listing: got ${names.length} names, not the ${want.length} expected in order`);
+    }
+    if (run) walls.push(wall);
+  }
+  return { walls_s: walls, runs: cfg.runs, items: want.length };
 }
 
 function expect(caseName, got) {
@@ -240,6 +291,8 @@ async function main() {
   const out = { lang: 'node', impl, mode, node: process.version, uv_threadpool_size: process.env.UV_THREADPOOL_SIZE || '4 (default)' };
   if (mode === 'ffi') {
     Object.assign(out, await ffi(cfg));
+  } else if (mode === 'list') {
+    Object.assign(out, await listing(cfg));
   } else if (mode === 'check') {
     out.versions = versions(impl);
     out.items = {};

@@ -1,7 +1,7 @@
 """One benchmark run in Python: our binding (cloud_infinite, ctypes) or
 Tencent's cos-python-sdk-v5, against ci-emulator on 127.0.0.1.
 
-    python bench_py.py '{"impl": "ours"|"official", "mode": "check"|"perf"|"rss"|"ffi", ...}'
+    python bench_py.py '{"impl": "ours"|"official", "mode": "check"|"perf"|"rss"|"ffi"|"list", ...}'
 
 Prints one JSON object on stdout. bench/bench.py drives it; see bench/README.md.
 Every loop is bounded by a call count and by a time limit.
@@ -248,12 +248,60 @@ def versions(impl):
     return {"cos-python-sdk-v5": version("cos-python-sdk-v5")}
 
 
+def make_lister(impl, addr, variant, size):
+    """A function walking every page of pic buckets, returning the names in order."""
+    if impl == "ours":
+        import cloud_infinite
+
+        client = _shared("ours", lambda: cloud_infinite.Client(
+            secret_id=SECRET_ID, secret_key=SECRET_KEY, region=REGION,
+            scheme="http", connect_to=addr, proxy=False, max_retries=0))
+        options = {"concurrency": 1} if variant == "sequential" else {}
+        return lambda: [b.name for b in client.iter_pic_buckets(page_size=size, **options)]
+    if impl == "official":
+        from qcloud_cos import CosConfig, CosS3Client
+
+        client = _shared("official", lambda: CosS3Client(CosConfig(
+            Region=REGION, SecretId=SECRET_ID, SecretKey=SECRET_KEY, Scheme="http",
+            Proxies={"http": f"http://{addr}"}), retry=0))
+
+        def walk():
+            names, number = [], 1
+            while True:
+                page = client.ci_get_pic_bucket(PageNumber=str(number), PageSize=str(size))
+                items = as_list(page.get("PicBucketList"))
+                names += [b["Name"] for b in items]
+                if not items or number * size >= int(page["TotalCount"]):
+                    return names
+                number += 1
+        return walk
+    raise SystemExit(f"unknown impl {impl!r}")
+
+
+def listing(cfg):
+    """Times cfg["runs"] walks of every page after one warm-up walk."""
+    walk = make_lister(cfg["impl"], cfg["addr"], cfg["variant"], cfg["size"])
+    want = [f"list{i:04d}-1250000000" for i in range(cfg["total"])]
+    walls = []
+    for run in range(cfg["runs"] + 1):
+        t0 = time.perf_counter()
+        names = walk()
+        wall = time.perf_counter() - t0
+        if names != want:
+            raise SystemExit(f"listing: got {len(names)} names, not the {len(want)} expected in order")
+        if run:
+            walls.append(wall)
+    return {"walls_s": walls, "runs": cfg["runs"], "items": len(want)}
+
+
 def main():
     cfg = json.loads(sys.argv[1])
     impl, mode = cfg["impl"], cfg["mode"]
     out = {"lang": "python", "impl": impl, "mode": mode, "python": sys.version.split()[0]}
     if mode == "ffi":
         out.update(ffi(cfg))
+    elif mode == "list":
+        out.update(listing(cfg))
     elif mode == "check":
         out["versions"] = versions(impl)
         out["items"] = {}

@@ -5,7 +5,7 @@
 //!   caller owns and releases with `ci_free`. Its result goes through an
 //!   out-parameter that is set to NULL first and to the result on success.
 //! - Every object the library hands out (client, error, page, pager,
-//!   signature) is released with `ci_free`. The library keeps a registry of
+//!   signature, cancel handle) is released with `ci_free`. The library keeps a registry of
 //!   the objects it handed out, so a handle argument or a `ci_free` of a
 //!   pointer it did not make, or already freed, is detected before the
 //!   pointer is read: such a handle gives an invalid-argument error and such

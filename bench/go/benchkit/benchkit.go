@@ -55,6 +55,50 @@ type Config struct {
 	RssCalls    int      `json:"rss_calls"`
 	RssCase     string   `json:"rss_case"`
 	FfiCalls    int      `json:"ffi_calls"`
+	// The listing benchmark ("list" mode): walk every page of `total` pic
+	// buckets, `size` per page, `runs` times after a warm-up; ours walks one
+	// page at a time ("sequential") or with its default concurrency ("parallel").
+	Variant string `json:"variant"`
+	Total   int    `json:"total"`
+	Size    int    `json:"size"`
+	Runs    int    `json:"runs"`
+}
+
+// Walker walks every page once and returns the bucket names in order.
+type Walker func() ([]string, error)
+
+// RunList times cfg.Runs walks after one warm-up walk, checks each got every
+// name in order, and prints the result as Run does.
+func RunList(cfg Config, walk Walker) {
+	want := make([]string, cfg.Total)
+	for i := range want {
+		want[i] = fmt.Sprintf("list%04d-1250000000", i)
+	}
+	walls := []float64{}
+	for run := 0; run <= cfg.Runs; run++ {
+		t0 := time.Now()
+		names, err := walk()
+		wall := time.Since(t0).Seconds()
+		if err != nil {
+			Fail("listing: %v", err)
+		}
+		if len(names) != len(want) {
+			Fail("listing: got %d names, not the %d expected", len(names), len(want))
+		}
+		for i := range names {
+			if names[i] != want[i] {
+				Fail("listing: name %d is %q, not %q", i, names[i], want[i])
+			}
+		}
+		if run > 0 {
+			walls = append(walls, wall)
+		}
+	}
+	out := map[string]any{"lang": "go", "impl": cfg.Impl, "mode": cfg.Mode, "go": runtime.Version(),
+		"walls_s": walls, "runs": cfg.Runs, "items": len(want)}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		Fail("%v", err)
+	}
 }
 
 func ParseConfig() Config {

@@ -103,8 +103,39 @@ func makeCaller(impl, addr, bucket string) benchkit.Caller {
 	return nil
 }
 
+// makeWalker walks every page of pic buckets with the official SDK, one
+// request after another (it has no pager).
+func makeWalker(addr string, size int) benchkit.Walker {
+	httpClient := &http.Client{Transport: &cos.AuthorizationTransport{SecretID: secretID, SecretKey: secretKey, Transport: transport(addr)}}
+	ciURL, _ := url.Parse("http://ci." + region + ".myqcloud.com")
+	service := cos.NewClient(&cos.BaseURL{CIURL: ciURL}, httpClient)
+	ctx := context.Background()
+	return func() ([]string, error) {
+		names := []string{}
+		for number := 1; ; number++ {
+			res, resp, err := service.CI.DescribePicProcessBuckets(ctx, &cos.DescribePicProcessBucketsOptions{PageNumber: number, PageSize: size})
+			if err != nil {
+				return nil, err
+			}
+			if resp.StatusCode != 200 {
+				return nil, fmt.Errorf("status %d", resp.StatusCode)
+			}
+			for _, b := range res.MediaBucketList {
+				names = append(names, b.Name)
+			}
+			if len(res.MediaBucketList) == 0 || number*size >= res.TotalCount {
+				return names, nil
+			}
+		}
+	}
+}
+
 func main() {
 	cfg := benchkit.ParseConfig()
+	if cfg.Mode == "list" {
+		benchkit.RunList(cfg, makeWalker(cfg.Addr, cfg.Size))
+		return
+	}
 	versions := map[string]string{}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {

