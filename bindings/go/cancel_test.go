@@ -270,9 +270,11 @@ func (s *rawServer) sawCloses(t *testing.T, requests int, cancelledAt time.Time)
 	for i := range n {
 		select {
 		case seen := <-s.closed:
-			if late := seen.Sub(cancelledAt); late >= prompt {
+			late := seen.Sub(cancelledAt)
+			if late >= prompt {
 				t.Fatalf("the server saw connection %d close %v after the cancel", i+1, late)
 			}
+			t.Logf("the server saw connection %d of %d close %v after the cancel", i+1, n, late)
 		case <-time.After(5 * time.Second):
 			t.Fatalf("the server never saw connection %d of %d close", i+1, n)
 		}
@@ -321,6 +323,7 @@ func TestCancelDuringConnect(t *testing.T) {
 			pages := 0
 			err, late, _ := cancelAfter(t, 100*time.Millisecond, mode.run(c, &pages))
 			wantCancelled(t, err)
+			t.Logf("ended %v after the cancel", late)
 			if late >= prompt || pages != 0 {
 				t.Fatalf("the connect ended %v after the cancel (%d pages)", late, pages)
 			}
@@ -350,6 +353,7 @@ func TestCancelDuringASlowAnswer(t *testing.T) {
 			pages := 0
 			err, late, cancelledAt := cancelAfter(t, 150*time.Millisecond, mode.run(c, &pages))
 			wantCancelled(t, err)
+			t.Logf("ended %v after the cancel", late)
 			if late >= prompt || pages != wantPages {
 				t.Fatalf("the call ended %v after the cancel (%d pages, want %d)", late, pages, wantPages)
 			}
@@ -379,6 +383,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 			pages := 0
 			err, late, cancelledAt := cancelAfter(t, 300*time.Millisecond, mode.run(c, &pages))
 			wantCancelled(t, err)
+			t.Logf("ended %v after the cancel", late)
 			if got := s.answers(503); got != held {
 				t.Fatalf("%d requests answered 503, want %d: the cancel came during the first backoff (of at least 5 s)", got, held)
 			}
