@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,11 +255,11 @@ func (s *rawServer) answers(status int) int {
 }
 
 // sawCloses checks that the client held `requests` requests (unanswered
-// or backing off after a 503) when it was cancelled, and waits for every
-// connection that held one to end, each within prompt of the cancel. (Two
-// pages fetched ahead may take turns on one connection: a 503 answer
-// returns it to the pool while its call backs off.)
-func (s *rawServer) sawCloses(t *testing.T, requests int, cancelledAt time.Time) {
+// or backing off after a 503) when it was cancelled, waits for every
+// connection that held one to end and returns how long after the cancel
+// each did. (Two pages fetched ahead may take turns on one connection: a
+// 503 answer returns it to the pool while its call backs off.)
+func (s *rawServer) sawCloses(t *testing.T, requests int, cancelledAt time.Time) []time.Duration {
 	t.Helper()
 	if got := int(s.held.Load()); got != requests {
 		t.Fatalf("the client held %d requests at the cancel, want %d", got, requests)
@@ -267,17 +268,39 @@ func (s *rawServer) sawCloses(t *testing.T, requests int, cancelledAt time.Time)
 	if n < 1 || n > requests {
 		t.Fatalf("%d connections held %d requests", n, requests)
 	}
+	var lates []time.Duration
 	for i := range n {
 		select {
 		case seen := <-s.closed:
-			late := seen.Sub(cancelledAt)
-			if late >= prompt {
-				t.Fatalf("the server saw connection %d close %v after the cancel", i+1, late)
-			}
-			t.Logf("the server saw connection %d of %d close %v after the cancel", i+1, n, late)
+			lates = append(lates, seen.Sub(cancelledAt))
 		case <-time.After(5 * time.Second):
 			t.Fatalf("the server never saw connection %d of %d close", i+1, n)
 		}
+	}
+	return lates
+}
+
+// timely runs a case until every delay it measured (the call's end, the
+// server's view of each close, after the cancel) is under prompt, at most
+// 3 times. Each attempt checks everything else in full (the error, the
+// pages, the requests, that every connection closed) and fails at once
+// when it is wrong; only a delay of 50 ms or more gets another attempt,
+// logged: the test's own threads, the server's included, share two cores
+// with other builds, and a thread left unscheduled for that long is the
+// machine's delay, not the library's. Three misses in a row fail.
+func timely(t *testing.T, run func() []time.Duration) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		lates := run()
+		worst := slices.Max(lates)
+		if worst < prompt {
+			t.Logf("attempt %d: the call ended %v after the cancel; the server saw the closes after %v", attempt, lates[0], lates[1:])
+			return
+		}
+		if attempt == 3 {
+			t.Fatalf("3 attempts in a row took %v or more after the cancel; the last: %v (the call's end, then each close)", prompt, lates)
+		}
+		t.Logf("attempt %d: %v (the call's end, then each close): %v is not under %v; once more", attempt, lates, worst, prompt)
 	}
 }
 
@@ -319,14 +342,16 @@ func slowDown() string {
 func TestCancelDuringConnect(t *testing.T) {
 	for _, mode := range cancelModes {
 		t.Run(mode.name, func(t *testing.T) {
-			c := cancelClient(t, stalledListener(t))
-			pages := 0
-			err, late, _ := cancelAfter(t, 100*time.Millisecond, mode.run(c, &pages))
-			wantCancelled(t, err)
-			t.Logf("ended %v after the cancel", late)
-			if late >= prompt || pages != 0 {
-				t.Fatalf("the connect ended %v after the cancel (%d pages)", late, pages)
-			}
+			timely(t, func() []time.Duration {
+				c := cancelClient(t, stalledListener(t))
+				pages := 0
+				err, late, _ := cancelAfter(t, 100*time.Millisecond, mode.run(c, &pages))
+				wantCancelled(t, err)
+				if pages != 0 {
+					t.Fatalf("%d pages through a connect that never completes", pages)
+				}
+				return []time.Duration{late}
+			})
 		})
 	}
 }
@@ -348,16 +373,17 @@ func TestCancelDuringASlowAnswer(t *testing.T) {
 				}
 				held, wantPages = 2, 1
 			}
-			s := startRawServer(t, answer)
-			c := cancelClient(t, s.addr)
-			pages := 0
-			err, late, cancelledAt := cancelAfter(t, 150*time.Millisecond, mode.run(c, &pages))
-			wantCancelled(t, err)
-			t.Logf("ended %v after the cancel", late)
-			if late >= prompt || pages != wantPages {
-				t.Fatalf("the call ended %v after the cancel (%d pages, want %d)", late, pages, wantPages)
-			}
-			s.sawCloses(t, held, cancelledAt)
+			timely(t, func() []time.Duration {
+				s := startRawServer(t, answer)
+				c := cancelClient(t, s.addr)
+				pages := 0
+				err, late, cancelledAt := cancelAfter(t, 150*time.Millisecond, mode.run(c, &pages))
+				wantCancelled(t, err)
+				if pages != wantPages {
+					t.Fatalf("%d pages, want %d", pages, wantPages)
+				}
+				return append([]time.Duration{late}, s.sawCloses(t, held, cancelledAt)...)
+			})
 		})
 	}
 }
@@ -378,19 +404,20 @@ func TestCancelDuringBackoff(t *testing.T) {
 				}
 				held, wantPages = 2, 1
 			}
-			s := startRawServer(t, answer)
-			c := cancelClient(t, s.addr)
-			pages := 0
-			err, late, cancelledAt := cancelAfter(t, 300*time.Millisecond, mode.run(c, &pages))
-			wantCancelled(t, err)
-			t.Logf("ended %v after the cancel", late)
-			if got := s.answers(503); got != held {
-				t.Fatalf("%d requests answered 503, want %d: the cancel came during the first backoff (of at least 5 s)", got, held)
-			}
-			if late >= prompt || pages != wantPages {
-				t.Fatalf("the backoff ended %v after the cancel (%d pages, want %d)", late, pages, wantPages)
-			}
-			s.sawCloses(t, held, cancelledAt)
+			timely(t, func() []time.Duration {
+				s := startRawServer(t, answer)
+				c := cancelClient(t, s.addr)
+				pages := 0
+				err, late, cancelledAt := cancelAfter(t, 300*time.Millisecond, mode.run(c, &pages))
+				wantCancelled(t, err)
+				if got := s.answers(503); got != held {
+					t.Fatalf("%d requests answered 503, want %d: the cancel came during the first backoff (of at least 5 s)", got, held)
+				}
+				if pages != wantPages {
+					t.Fatalf("%d pages, want %d", pages, wantPages)
+				}
+				return append([]time.Duration{late}, s.sawCloses(t, held, cancelledAt)...)
+			})
 		})
 	}
 }
