@@ -53,7 +53,8 @@ type Options struct {
 	// ConnectTimeout bounds each connection attempt (nil: 5 s).
 	ConnectTimeout *time.Duration
 	// Timeout bounds a whole call, retries and backoff included (nil:
-	// 30 s). A context deadline or a query's Timeout can shorten one call.
+	// 30 s); in a walk (…Pages), each page. A context deadline or a
+	// query's Timeout can shorten one call.
 	Timeout *time.Duration
 	// MaxRetries is how often connection failures, 5xx answers and
 	// throttling are retried (nil: the default, 3). Other 4xx answers are

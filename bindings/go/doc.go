@@ -37,22 +37,56 @@
 // pointers ([Ptr]), so that an explicit 0 reaches the library, which uses
 // it or refuses it.
 //
-// # Contexts
+// # Contexts and cancellation
 //
 // A context already done returns its error without sending anything. The
 // context's deadline (if sooner than the query's Timeout or the client's)
-// becomes the call's timeout, and a timeout it caused matches both
-// [ErrTimeout] and [context.DeadlineExceeded]. Cancelling the context makes
-// a call return at once with ctx.Err(); the C ABI cannot interrupt a
-// request yet, so the library finishes it (within the call's timeout) in
-// the background and its answer is dropped.
+// becomes the call's timeout. Cancelling the context cancels the call in
+// the library: every call under a context that can end (ctx.Done() is not
+// nil) carries its own ci_cancel, which a [context.AfterFunc] cancels when
+// the context ends; the library then stops the request within about 10 ms
+// wherever it is (resolving, connecting, TLS, waiting for or reading the
+// answer, sleeping before a retry), closes its connection rather than
+// pool it, and the call returns. A call that had its whole answer when the
+// cancel came returns it; nothing goes on in the background, and the
+// handle is freed before the call returns. A context that can never end
+// (context.Background(), context.TODO()) costs nothing of the kind.
+//
+// The error of a context that ended is an [*Error] wrapping the context's
+// error, so both ways of asking work:
+//
+//	page, err := client.DescribePicBuckets(ctx, nil)
+//	if errors.Is(err, context.Canceled) { ... }       // or errors.Is(err, cloudinfinite.ErrCancelled)
+//	if errors.Is(err, context.DeadlineExceeded) { ... } // or errors.Is(err, cloudinfinite.ErrTimeout)
+//	var ciErr *cloudinfinite.Error
+//	if errors.As(err, &ciErr) && ciErr.Kind == cloudinfinite.KindCancelled { ... }
+//
+// A cancel is KindCancelled wrapping context.Canceled (a cause given to
+// context.WithCancelCause is quoted in the message); a deadline is
+// KindTimeout wrapping context.DeadlineExceeded, whether the library's
+// timeout or the context's timer came first.
+//
+// # Walks
 //
 // A walk (<Name>Pages) sends nothing until the loop starts, and each range
-// walks afresh from the query's PageNumber. An error is yielded once, with
-// a nil page, and ends the walk; so does a context that ends or a client
-// that is closed between pages. The time left until the context's deadline
-// when the walk starts (if sooner than the call timeout) is each page's
-// timeout, and the walk stops at the deadline.
+// walks afresh from the query's PageNumber. Once the first page tells the
+// TotalCount, the library fetches the next pages ahead in parallel, up to
+// [DefaultPageConcurrency] at once unless [WithConcurrency] says otherwise,
+// and the walk yields them in order. The query's Timeout (or the client's)
+// bounds each page, those fetched ahead included, not the walk (the time
+// left until the context's deadline when the walk starts replaces it when
+// sooner); the context bounds the walk. The walk's context cancels the whole walk: one
+// ci_cancel, given to the library's pager, stops the page in flight and
+// every page fetched ahead. Breaking out of the loop frees the pager, which
+// cancels the pages fetched ahead too.
+//
+// An error is yielded once, with a nil page, and ends the walk; so does a
+// context that ends or a client that is closed between pages.
+//
+//	ctx, cancel := context.WithTimeout(ctx, time.Minute) // the whole walk
+//	defer cancel()
+//	q := &cloudinfinite.BucketQuery{PageSize: 100, Timeout: 5 * time.Second} // each page
+//	for page, err := range client.PicBucketPages(ctx, q, cloudinfinite.WithConcurrency(4)) { ... }
 //
 // # Credentials
 //

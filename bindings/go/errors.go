@@ -36,7 +36,9 @@ func (k Kind) Error() string { return k.String() }
 
 // Error is every failure of this package that the library (or the context)
 // reports. Get at it with [errors.As]; test its kind with [errors.Is] and
-// the Err* sentinels.
+// the Err* sentinels. A context that ends a call gives an Error too,
+// wrapping the context's error: KindCancelled and context.Canceled for a
+// cancel, KindTimeout and context.DeadlineExceeded for a deadline.
 //
 //	var ciErr *cloudinfinite.Error
 //	if errors.As(err, &ciErr) && ciErr.Code == "NoSuchBucket" { ... }
@@ -61,9 +63,11 @@ type Error struct {
 	// TraceID is the error body's TraceId element.
 	TraceID string
 
-	// cause is what the error wraps: context.DeadlineExceeded when the
-	// context's deadline set the timeout that ran out, ErrClosed for a call
-	// on a closed client.
+	// cause is what the error wraps: the context's error (ctx.Err()) when
+	// the context ended the call, context.Canceled for a KindCancelled
+	// error and context.DeadlineExceeded for a KindTimeout one (also when
+	// the deadline set the library's timeout that ran out); ErrClosed for a
+	// call on a closed client.
 	cause error
 }
 
@@ -97,8 +101,11 @@ func (e *Error) Is(target error) bool {
 	return ok && k == e.Kind
 }
 
-// Unwrap returns the cause: context.DeadlineExceeded for a timeout set by
-// the context's deadline, ErrClosed for a call on a closed client, else nil.
+// Unwrap returns the cause: context.Canceled for a call whose context was
+// cancelled (KindCancelled), context.DeadlineExceeded for a timeout the
+// context's deadline caused (KindTimeout), ErrClosed for a call on a
+// closed client, else nil. So errors.Is(err, context.Canceled) and
+// errors.As(err, &ciErr) both hold for a cancelled call.
 func (e *Error) Unwrap() error { return e.cause }
 
 // goError turns a ci_error into an *Error and frees it; nil for NULL.

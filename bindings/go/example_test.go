@@ -331,3 +331,43 @@ func ExampleOperations() {
 	// DescribePicProcessBucket GET /picbucket PicBucketList true
 	// DescribeAIProcessBuckets GET /ai_bucket AiBucketList true
 }
+
+// Cancelling the context stops the request in the library (its connection
+// is closed) and returns an error that is both context.Canceled and an
+// *Error of kind KindCancelled.
+func ExampleClient_DescribeAIQueues_cancel() {
+	client := emulatorClient()
+	defer client.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	// The emulator answers this bucket after 2 s.
+	_, err := client.DescribeAIQueues(ctx, "slow-1250000000", nil)
+	var ciErr *cloudinfinite.Error
+	if errors.Is(err, context.Canceled) && errors.As(err, &ciErr) {
+		fmt.Println(ciErr.Kind)
+	}
+	// Output: cancelled
+}
+
+// A walk fetches the pages after the first in parallel (here up to 4 at
+// once) and yields them in order; the query's Timeout bounds each page, the
+// context the whole walk.
+func ExampleWithConcurrency() {
+	client := emulatorClient()
+	defer client.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q := &cloudinfinite.BucketQuery{PageSize: 20, Timeout: 5 * time.Second}
+	buckets := 0
+	for page, err := range client.PicBucketPages(ctx, q, cloudinfinite.WithConcurrency(4)) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		buckets += len(page.Buckets)
+		fmt.Print(*page.PageNumber, " ")
+	}
+	fmt.Println("-", buckets, "buckets")
+	// Output: 1 2 3 4 5 6 7 - 130 buckets
+}

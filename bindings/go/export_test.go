@@ -12,6 +12,9 @@ var LiveObjects = liveObjects
 // LiveCredentialsHandles counts the CredentialsFunc handles not yet deleted.
 func LiveCredentialsHandles() int64 { return liveCredentialsHandles.Load() }
 
+// LiveCancelHandles counts the ci_cancel handles not yet freed.
+func LiveCancelHandles() int64 { return liveCancelHandles.Load() }
+
 // CheckABIWith runs the load-time ABI check against a library that claims
 // version and the struct sizes size returns (given the real ones).
 func CheckABIWith(version uint32, size func(id uint32, real uintptr) uintptr) error {

@@ -53,11 +53,11 @@ func methods[D, W any](t *testing.T, c *cloudinfinite.Client, op cloudinfinite.O
 // Method types of the three shapes.
 type (
 	describeBuckets   = func(context.Context, *cloudinfinite.BucketQuery) (*cloudinfinite.BucketPage, error)
-	walkBuckets       = func(context.Context, *cloudinfinite.BucketQuery) iter.Seq2[*cloudinfinite.BucketPage, error]
+	walkBuckets       = func(context.Context, *cloudinfinite.BucketQuery, ...cloudinfinite.PageOption) iter.Seq2[*cloudinfinite.BucketPage, error]
 	describeCIBuckets = func(context.Context, *cloudinfinite.CIBucketQuery) (*cloudinfinite.CIBucketPage, error)
-	walkCIBuckets     = func(context.Context, *cloudinfinite.CIBucketQuery) iter.Seq2[*cloudinfinite.CIBucketPage, error]
+	walkCIBuckets     = func(context.Context, *cloudinfinite.CIBucketQuery, ...cloudinfinite.PageOption) iter.Seq2[*cloudinfinite.CIBucketPage, error]
 	describeQueues    = func(context.Context, string, *cloudinfinite.QueueQuery) (*cloudinfinite.QueuePage, error)
-	walkQueues        = func(context.Context, string, *cloudinfinite.QueueQuery) iter.Seq2[*cloudinfinite.QueuePage, error]
+	walkQueues        = func(context.Context, string, *cloudinfinite.QueueQuery, ...cloudinfinite.PageOption) iter.Seq2[*cloudinfinite.QueuePage, error]
 )
 
 // collect walks seq, checking that page i says PageNumber from+i, and

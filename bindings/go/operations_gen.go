@@ -51,10 +51,13 @@ func (c *Client) DescribeMediaBuckets(ctx context.Context, q *BucketQuery) (*Buc
 
 // MediaBucketPages walks every page of DescribeMediaBuckets (the buckets with
 // media processing enabled) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) MediaBucketPages(ctx context.Context, q *BucketQuery) iter.Seq2[*BucketPage, error] {
-	return pages(ctx, c, OperationMediaBuckets, nil, q, goBucketPage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) MediaBucketPages(ctx context.Context, q *BucketQuery, opts ...PageOption) iter.Seq2[*BucketPage, error] {
+	return pages(ctx, c, OperationMediaBuckets, nil, q, opts, goBucketPage)
 }
 
 // DescribePicBuckets calls DescribePicProcessBucket (GET /picbucket): one page
@@ -67,11 +70,13 @@ func (c *Client) DescribePicBuckets(ctx context.Context, q *BucketQuery) (*Bucke
 
 // PicBucketPages walks every page of DescribePicProcessBucket (the buckets
 // with image processing (async) enabled) from q.PageNumber (default 1),
-// through the library's pager. Nothing is sent until the loop starts, and each
+// through the library's pager, which fetches pages ahead in parallel once the
+// first tells the TotalCount (see [WithConcurrency]) and yields them in order.
+// q.Timeout bounds each page. Nothing is sent until the loop starts, and each
 // range over the result walks afresh; see the package documentation for how a
-// walk ends.
-func (c *Client) PicBucketPages(ctx context.Context, q *BucketQuery) iter.Seq2[*BucketPage, error] {
-	return pages(ctx, c, OperationPicBuckets, nil, q, goBucketPage)
+// walk ends and how the context cancels it.
+func (c *Client) PicBucketPages(ctx context.Context, q *BucketQuery, opts ...PageOption) iter.Seq2[*BucketPage, error] {
+	return pages(ctx, c, OperationPicBuckets, nil, q, opts, goBucketPage)
 }
 
 // DescribeAIBuckets calls DescribeAIProcessBuckets (GET /ai_bucket): one page
@@ -84,10 +89,13 @@ func (c *Client) DescribeAIBuckets(ctx context.Context, q *BucketQuery) (*Bucket
 
 // AIBucketPages walks every page of DescribeAIProcessBuckets (the buckets with
 // AI content recognition enabled) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) AIBucketPages(ctx context.Context, q *BucketQuery) iter.Seq2[*BucketPage, error] {
-	return pages(ctx, c, OperationAIBuckets, nil, q, goBucketPage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) AIBucketPages(ctx context.Context, q *BucketQuery, opts ...PageOption) iter.Seq2[*BucketPage, error] {
+	return pages(ctx, c, OperationAIBuckets, nil, q, opts, goBucketPage)
 }
 
 // DescribeASRBuckets calls DescribeASRProcessBuckets (GET /asrbucket): one
@@ -100,11 +108,13 @@ func (c *Client) DescribeASRBuckets(ctx context.Context, q *BucketQuery) (*Bucke
 
 // ASRBucketPages walks every page of DescribeASRProcessBuckets (the buckets
 // with smart audio (speech recognition) enabled) from q.PageNumber (default
-// 1), through the library's pager. Nothing is sent until the loop starts, and
-// each range over the result walks afresh; see the package documentation for
-// how a walk ends.
-func (c *Client) ASRBucketPages(ctx context.Context, q *BucketQuery) iter.Seq2[*BucketPage, error] {
-	return pages(ctx, c, OperationASRBuckets, nil, q, goBucketPage)
+// 1), through the library's pager, which fetches pages ahead in parallel once
+// the first tells the TotalCount (see [WithConcurrency]) and yields them in
+// order. q.Timeout bounds each page. Nothing is sent until the loop starts,
+// and each range over the result walks afresh; see the package documentation
+// for how a walk ends and how the context cancels it.
+func (c *Client) ASRBucketPages(ctx context.Context, q *BucketQuery, opts ...PageOption) iter.Seq2[*BucketPage, error] {
+	return pages(ctx, c, OperationASRBuckets, nil, q, opts, goBucketPage)
 }
 
 // DescribeDocBuckets calls DescribeDocProcessBuckets (GET /docbucket): one
@@ -117,10 +127,13 @@ func (c *Client) DescribeDocBuckets(ctx context.Context, q *BucketQuery) (*Bucke
 
 // DocBucketPages walks every page of DescribeDocProcessBuckets (the buckets
 // with document processing enabled) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) DocBucketPages(ctx context.Context, q *BucketQuery) iter.Seq2[*BucketPage, error] {
-	return pages(ctx, c, OperationDocBuckets, nil, q, goBucketPage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) DocBucketPages(ctx context.Context, q *BucketQuery, opts ...PageOption) iter.Seq2[*BucketPage, error] {
+	return pages(ctx, c, OperationDocBuckets, nil, q, opts, goBucketPage)
 }
 
 // DescribeFileBuckets calls DescribeFileProcessBuckets (GET /file_bucket): one
@@ -133,10 +146,13 @@ func (c *Client) DescribeFileBuckets(ctx context.Context, q *BucketQuery) (*Buck
 
 // FileBucketPages walks every page of DescribeFileProcessBuckets (the buckets
 // with file processing enabled) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) FileBucketPages(ctx context.Context, q *BucketQuery) iter.Seq2[*BucketPage, error] {
-	return pages(ctx, c, OperationFileBuckets, nil, q, goBucketPage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) FileBucketPages(ctx context.Context, q *BucketQuery, opts ...PageOption) iter.Seq2[*BucketPage, error] {
+	return pages(ctx, c, OperationFileBuckets, nil, q, opts, goBucketPage)
 }
 
 // DescribeCIBuckets calls DescribeCIBuckets (GET /cibuckets): one page of the
@@ -147,11 +163,14 @@ func (c *Client) DescribeCIBuckets(ctx context.Context, q *CIBucketQuery) (*CIBu
 }
 
 // CIBucketPages walks every page of DescribeCIBuckets (the buckets bound to
-// Cloud Infinite) from q.PageNumber (default 1), through the library's pager.
-// Nothing is sent until the loop starts, and each range over the result walks
-// afresh; see the package documentation for how a walk ends.
-func (c *Client) CIBucketPages(ctx context.Context, q *CIBucketQuery) iter.Seq2[*CIBucketPage, error] {
-	return pages(ctx, c, OperationCIBuckets, nil, q, goCIBucketPage)
+// Cloud Infinite) from q.PageNumber (default 1), through the library's pager,
+// which fetches pages ahead in parallel once the first tells the TotalCount
+// (see [WithConcurrency]) and yields them in order. q.Timeout bounds each
+// page. Nothing is sent until the loop starts, and each range over the result
+// walks afresh; see the package documentation for how a walk ends and how the
+// context cancels it.
+func (c *Client) CIBucketPages(ctx context.Context, q *CIBucketQuery, opts ...PageOption) iter.Seq2[*CIBucketPage, error] {
+	return pages(ctx, c, OperationCIBuckets, nil, q, opts, goCIBucketPage)
 }
 
 // DescribeMediaQueues calls DescribeMediaProcessQueues (GET /queue): one page
@@ -165,10 +184,13 @@ func (c *Client) DescribeMediaQueues(ctx context.Context, bucket string, q *Queu
 // MediaQueuePages walks every page of DescribeMediaProcessQueues (the media
 // processing queues of bucket (BucketName-APPID, e.g.
 // "examplebucket-1250000000")) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) MediaQueuePages(ctx context.Context, bucket string, q *QueueQuery) iter.Seq2[*QueuePage, error] {
-	return pages(ctx, c, OperationMediaQueues, &bucket, q, goQueuePage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) MediaQueuePages(ctx context.Context, bucket string, q *QueueQuery, opts ...PageOption) iter.Seq2[*QueuePage, error] {
+	return pages(ctx, c, OperationMediaQueues, &bucket, q, opts, goQueuePage)
 }
 
 // DescribePicQueues calls DescribePicProcessQueues (GET /picqueue): one page
@@ -182,10 +204,13 @@ func (c *Client) DescribePicQueues(ctx context.Context, bucket string, q *QueueQ
 // PicQueuePages walks every page of DescribePicProcessQueues (the image
 // processing queues of bucket (BucketName-APPID, e.g.
 // "examplebucket-1250000000")) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) PicQueuePages(ctx context.Context, bucket string, q *QueueQuery) iter.Seq2[*QueuePage, error] {
-	return pages(ctx, c, OperationPicQueues, &bucket, q, goQueuePage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) PicQueuePages(ctx context.Context, bucket string, q *QueueQuery, opts ...PageOption) iter.Seq2[*QueuePage, error] {
+	return pages(ctx, c, OperationPicQueues, &bucket, q, opts, goQueuePage)
 }
 
 // DescribeAIQueues calls DescribeAiProcessQueues (GET /ai_queue): one page of
@@ -199,10 +224,13 @@ func (c *Client) DescribeAIQueues(ctx context.Context, bucket string, q *QueueQu
 // AIQueuePages walks every page of DescribeAiProcessQueues (the AI content
 // recognition queues of bucket (BucketName-APPID, e.g.
 // "examplebucket-1250000000")) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) AIQueuePages(ctx context.Context, bucket string, q *QueueQuery) iter.Seq2[*QueuePage, error] {
-	return pages(ctx, c, OperationAIQueues, &bucket, q, goQueuePage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) AIQueuePages(ctx context.Context, bucket string, q *QueueQuery, opts ...PageOption) iter.Seq2[*QueuePage, error] {
+	return pages(ctx, c, OperationAIQueues, &bucket, q, opts, goQueuePage)
 }
 
 // DescribeASRQueues calls DescribeAsrProcessQueues (GET /asrqueue): one page
@@ -216,10 +244,13 @@ func (c *Client) DescribeASRQueues(ctx context.Context, bucket string, q *QueueQ
 // ASRQueuePages walks every page of DescribeAsrProcessQueues (the speech
 // recognition queues of bucket (BucketName-APPID, e.g.
 // "examplebucket-1250000000")) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) ASRQueuePages(ctx context.Context, bucket string, q *QueueQuery) iter.Seq2[*QueuePage, error] {
-	return pages(ctx, c, OperationASRQueues, &bucket, q, goQueuePage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) ASRQueuePages(ctx context.Context, bucket string, q *QueueQuery, opts ...PageOption) iter.Seq2[*QueuePage, error] {
+	return pages(ctx, c, OperationASRQueues, &bucket, q, opts, goQueuePage)
 }
 
 // DescribeDocQueues calls DescribeDocProcessQueues (GET /docqueue): one page
@@ -233,10 +264,13 @@ func (c *Client) DescribeDocQueues(ctx context.Context, bucket string, q *QueueQ
 // DocQueuePages walks every page of DescribeDocProcessQueues (the document
 // processing queues of bucket (BucketName-APPID, e.g.
 // "examplebucket-1250000000")) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) DocQueuePages(ctx context.Context, bucket string, q *QueueQuery) iter.Seq2[*QueuePage, error] {
-	return pages(ctx, c, OperationDocQueues, &bucket, q, goQueuePage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) DocQueuePages(ctx context.Context, bucket string, q *QueueQuery, opts ...PageOption) iter.Seq2[*QueuePage, error] {
+	return pages(ctx, c, OperationDocQueues, &bucket, q, opts, goQueuePage)
 }
 
 // DescribeFileQueues calls DescribeFileProcessQueues (GET /file_queue): one
@@ -250,8 +284,11 @@ func (c *Client) DescribeFileQueues(ctx context.Context, bucket string, q *Queue
 // FileQueuePages walks every page of DescribeFileProcessQueues (the file
 // processing queues of bucket (BucketName-APPID, e.g.
 // "examplebucket-1250000000")) from q.PageNumber (default 1), through the
-// library's pager. Nothing is sent until the loop starts, and each range over
-// the result walks afresh; see the package documentation for how a walk ends.
-func (c *Client) FileQueuePages(ctx context.Context, bucket string, q *QueueQuery) iter.Seq2[*QueuePage, error] {
-	return pages(ctx, c, OperationFileQueues, &bucket, q, goQueuePage)
+// library's pager, which fetches pages ahead in parallel once the first tells
+// the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout
+// bounds each page. Nothing is sent until the loop starts, and each range over
+// the result walks afresh; see the package documentation for how a walk ends
+// and how the context cancels it.
+func (c *Client) FileQueuePages(ctx context.Context, bucket string, q *QueueQuery, opts ...PageOption) iter.Seq2[*QueuePage, error] {
+	return pages(ctx, c, OperationFileQueues, &bucket, q, opts, goQueuePage)
 }

@@ -55,14 +55,20 @@ func TestEveryOperationOfTheLibraryHasItsMethods(t *testing.T) {
 		// A page walk is an iter.Seq2[*Page, error]: a named type, whose
 		// underlying func type is compared.
 		walk := reflect.FuncOf([]reflect.Type{reflect.FuncOf([]reflect.Type{ty.page, err}, []reflect.Type{reflect.TypeFor[bool]()}, false)}, nil, false)
-		for name, out := range map[string][]reflect.Type{g.Describe: {ty.page, err}, g.Pages: {walk}} {
-			m, ok := client.MethodByName(name)
+		// A walk takes its ...PageOption after the query.
+		pagesIn := append(append([]reflect.Type{}, in...), reflect.TypeFor[[]cloudinfinite.PageOption]())
+		for _, want := range []struct {
+			name     string
+			in, out  []reflect.Type
+			variadic bool
+		}{{g.Describe, in, []reflect.Type{ty.page, err}, false}, {g.Pages, pagesIn, []reflect.Type{walk}, true}} {
+			m, ok := client.MethodByName(want.name)
 			if !ok {
-				t.Errorf("%s: *Client has no method %s", op.Name, name)
+				t.Errorf("%s: *Client has no method %s", op.Name, want.name)
 				continue
 			}
-			if !sameSignature(m.Type, in, out) {
-				t.Errorf("%s: %s is %v, want inputs %v and results %v", op.Name, name, m.Type, in, out)
+			if !sameSignature(m.Type, want.in, want.out, want.variadic) {
+				t.Errorf("%s: %s is %v, want inputs %v (variadic %v) and results %v", op.Name, want.name, m.Type, want.in, want.variadic, want.out)
 			}
 		}
 	}
@@ -71,10 +77,11 @@ func TestEveryOperationOfTheLibraryHasItsMethods(t *testing.T) {
 	}
 }
 
-// sameSignature compares f with the inputs and results given, a result
-// matching when its underlying type is the one wanted.
-func sameSignature(f reflect.Type, in, out []reflect.Type) bool {
-	if f.NumIn() != len(in) || f.NumOut() != len(out) || f.IsVariadic() {
+// sameSignature compares f with the inputs and results given (the last
+// input variadic or not), a result matching when its underlying type is
+// the one wanted.
+func sameSignature(f reflect.Type, in, out []reflect.Type, variadic bool) bool {
+	if f.NumIn() != len(in) || f.NumOut() != len(out) || f.IsVariadic() != variadic {
 		return false
 	}
 	for i, want := range in {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	cloudinfinite "cloud-infinite/bindings/go"
 	"cloud-infinite/bindings/go/internal/emulator"
@@ -59,9 +61,10 @@ func TestPicBucketPages(t *testing.T) {
 		}
 		break
 	}
-	// An error mid-walk is yielded once and ends it.
+	// An error mid-walk is yielded once and ends it (one page at a time,
+	// so that the fault armed after page 2 meets page 3).
 	pages, errs := 0, 0
-	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 20}) {
+	for page, err := range c.PicBucketPages(ctx, &cloudinfinite.BucketQuery{PageSize: 20}, cloudinfinite.WithConcurrency(1)) {
 		if err != nil {
 			errs++
 			wantError(t, err, cloudinfinite.KindService, "", 400)
@@ -194,7 +197,8 @@ func TestPagesStopWhenTheContextEnds(t *testing.T) {
 	defer cancel()
 	pages := 0
 	var last error
-	for _, err := range c.PicBucketPages(ctx, nil) {
+	// One page at a time, so that the requests are the pages handed out.
+	for _, err := range c.PicBucketPages(ctx, nil, cloudinfinite.WithConcurrency(1)) {
 		if err != nil {
 			last = err
 			break
@@ -227,5 +231,112 @@ func TestPagesStopWhenTheContextEnds(t *testing.T) {
 	}
 	if pages != 1 || !errors.Is(last, cloudinfinite.ErrClosed) {
 		t.Fatalf("after Close: %d pages, %v", pages, last)
+	}
+}
+
+// The query's Timeout bounds each page of a walk, not the walk: three pages
+// of 250 ms each under a 400 ms Timeout all come, and one page slower than
+// the Timeout ends the walk with KindTimeout (not the context's deadline).
+func TestPagesTimeoutIsPerPage(t *testing.T) {
+	emu := startEmulator(t)
+	c := newClient(t, emu, func(o *cloudinfinite.Options) { o.MaxRetries = cloudinfinite.Ptr(uint32(0)) })
+	q := &cloudinfinite.BucketQuery{PageSize: 50, Timeout: 400 * time.Millisecond} // 3 pages
+	if err := emu.ArmFault(emulator.Fault{Kind: "delay", DelayMs: 250, Path: "/picbucket", Times: cloudinfinite.Ptr(3)}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	pages := 0
+	// One page at a time, so that the walk takes three delays.
+	for _, err := range c.PicBucketPages(context.Background(), q, cloudinfinite.WithConcurrency(1)) {
+		if err != nil {
+			t.Fatalf("page %d: %v", pages+1, err)
+		}
+		pages++
+	}
+	if el := time.Since(start); pages != 3 || el < 750*time.Millisecond {
+		t.Fatalf("%d pages in %v", pages, el)
+	}
+	// The third page is slower than the Timeout: the walk ends there.
+	if err := emu.ArmFault(emulator.Fault{Kind: "delay", DelayMs: 1, Path: "/picbucket", Times: cloudinfinite.Ptr(2)},
+		emulator.Fault{Kind: "delay", DelayMs: 3000, Path: "/picbucket", Times: cloudinfinite.Ptr(1)}); err != nil {
+		t.Fatal(err)
+	}
+	pages = 0
+	var last error
+	start = time.Now()
+	for _, err := range c.PicBucketPages(context.Background(), q, cloudinfinite.WithConcurrency(1)) {
+		if err != nil {
+			last = err
+			break
+		}
+		pages++
+	}
+	wantError(t, last, cloudinfinite.KindTimeout, "", 0)
+	if el := time.Since(start); pages != 2 || errors.Is(last, context.DeadlineExceeded) || el > 2*time.Second {
+		t.Fatalf("a slow third page: %d pages, %v after %v", pages, last, el)
+	}
+}
+
+// WithConcurrency: once the first page tells the TotalCount, the next ones
+// are fetched in parallel (and still yielded in order); 1 fetches one page
+// at a time; values outside 1..MaxPageConcurrency are refused before
+// anything is sent.
+func TestPagesConcurrency(t *testing.T) {
+	emu := startEmulator(t)
+	c := newClient(t, emu)
+	want := fixtureNames(fixture(t, emu).Listed("pic_buckets"))
+	q := &cloudinfinite.BucketQuery{PageSize: 20} // 130 buckets: 7 pages
+	walk := func(opts ...cloudinfinite.PageOption) time.Duration {
+		t.Helper()
+		if err := emu.ArmFault(emulator.Fault{Kind: "delay", DelayMs: 150, Path: "/picbucket", Times: cloudinfinite.Ptr(7)}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		var names []string
+		for page, err := range c.PicBucketPages(context.Background(), q, opts...) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, bucketNames(page.Buckets)...)
+		}
+		if !slices.Equal(names, want) {
+			t.Fatalf("the buckets came out of order or incomplete: %d of %d", len(names), len(want))
+		}
+		return time.Since(start)
+	}
+	sequential := walk(cloudinfinite.WithConcurrency(1))
+	parallel := walk()                              // the default, 10
+	six := walk(cloudinfinite.WithConcurrency(6))   // the 6 pages after the first at once
+	three := walk(cloudinfinite.WithConcurrency(3)) // 1, then 3, then 3
+	t.Logf("7 pages of 150 ms: sequential %v, default %v, 6 at once %v, 3 at once %v", sequential, parallel, six, three)
+	if sequential < 7*150*time.Millisecond || parallel > 600*time.Millisecond || six > 600*time.Millisecond ||
+		three < 3*150*time.Millisecond || three > 900*time.Millisecond {
+		t.Fatalf("sequential %v, default %v, 6 at once %v, 3 at once %v", sequential, parallel, six, three)
+	}
+
+	before := stats(t, emu).Requests
+	for _, n := range []int{0, -1, cloudinfinite.MaxPageConcurrency + 1, 1 << 40} {
+		yields := 0
+		for page, err := range c.PicBucketPages(context.Background(), q, cloudinfinite.WithConcurrency(n)) {
+			yields++
+			if page != nil {
+				t.Fatal("a page with a bad concurrency")
+			}
+			if e := wantError(t, err, cloudinfinite.KindInvalidArgument, "", 0); !strings.Contains(e.Message, "concurrency") {
+				t.Fatalf("WithConcurrency(%d): %v", n, err)
+			}
+		}
+		if yields != 1 {
+			t.Fatalf("WithConcurrency(%d) yielded %d times", n, yields)
+		}
+	}
+	if after := stats(t, emu).Requests; after != before {
+		t.Fatalf("bad concurrencies sent %d requests", after-before)
+	}
+	// The last option wins; MaxPageConcurrency is accepted.
+	for _, err := range c.PicBucketPages(context.Background(), q, cloudinfinite.WithConcurrency(0), cloudinfinite.WithConcurrency(cloudinfinite.MaxPageConcurrency)) {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

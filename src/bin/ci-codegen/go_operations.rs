@@ -1,6 +1,7 @@
 //! `operations_gen.go`: for every operation of the core's table, a method
-//! for one page and a method for every page, each one line over the
-//! hand-written generic `describe` and `pages` (calls.go); and the table of
+//! for one page and a method for every page (which takes the walk's
+//! `...PageOption` after the query), each one line over the
+//! hand-written generic `describe` (calls.go) and `pages` (pager.go); and the table of
 //! what was generated, which the guard test compares with the library's
 //! `ci_operations()` at run time.
 
@@ -76,14 +77,14 @@ pub fn generate(header: &Header) -> String {
         methods.push('\n');
         methods.push_str(&go_doc(
             &format!(
-                "{} walks every page of {} (the {}{of_bucket}) from q.PageNumber (default 1), through the library's pager. Nothing is sent until the loop starts, and each range over the result walks afresh; see the package documentation for how a walk ends.",
+                "{} walks every page of {} (the {}{of_bucket}) from q.PageNumber (default 1), through the library's pager, which fetches pages ahead in parallel once the first tells the TotalCount (see [WithConcurrency]) and yields them in order. q.Timeout bounds each page. Nothing is sent until the loop starts, and each range over the result walks afresh; see the package documentation for how a walk ends and how the context cancels it.",
                 names.go_pages, spec.name, spec.summary
             ),
             "",
         ));
         writeln!(
             methods,
-            "func (c *Client) {}(ctx context.Context,{bucket_param} q *{stem}Query) iter.Seq2[*{stem}Page, error] {{\n\treturn pages(ctx, c, {op}, {bucket_arg}, q, go{stem}Page)\n}}",
+            "func (c *Client) {}(ctx context.Context,{bucket_param} q *{stem}Query, opts ...PageOption) iter.Seq2[*{stem}Page, error] {{\n\treturn pages(ctx, c, {op}, {bucket_arg}, q, opts, go{stem}Page)\n}}",
             names.go_pages
         )
         .unwrap();

@@ -74,7 +74,7 @@ func run(ctx context.Context, out io.Writer, emulatorAddr, bucket string, rows i
 
 	bucketLists := []struct {
 		op    cloudinfinite.Operation
-		pages func(context.Context, *cloudinfinite.BucketQuery) iter.Seq2[*cloudinfinite.BucketPage, error]
+		pages func(context.Context, *cloudinfinite.BucketQuery, ...cloudinfinite.PageOption) iter.Seq2[*cloudinfinite.BucketPage, error]
 	}{
 		{cloudinfinite.OperationMediaBuckets, client.MediaBucketPages},
 		{cloudinfinite.OperationPicBuckets, client.PicBucketPages},
@@ -113,7 +113,7 @@ func run(ctx context.Context, out io.Writer, emulatorAddr, bucket string, rows i
 	// (the service's default is Transcoding only).
 	queueLists := []struct {
 		op       cloudinfinite.Operation
-		pages    func(context.Context, string, *cloudinfinite.QueueQuery) iter.Seq2[*cloudinfinite.QueuePage, error]
+		pages    func(context.Context, string, *cloudinfinite.QueueQuery, ...cloudinfinite.PageOption) iter.Seq2[*cloudinfinite.QueuePage, error]
 		category string
 	}{
 		{cloudinfinite.OperationMediaQueues, client.MediaQueuePages, "CateAll"},
