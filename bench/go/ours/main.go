@@ -115,10 +115,13 @@ func makeWalker(addr, variant string, size int) benchkit.Walker {
 	}
 	query := &cloudinfinite.BucketQuery{PageSize: uint64(size)}
 	ctx := context.Background()
-	_ = variant // FIXME(listing): concurrency 1 for "sequential" once the pager takes it
+	var options []cloudinfinite.PageOption
+	if variant == "sequential" {
+		options = append(options, cloudinfinite.WithConcurrency(1))
+	}
 	return func() ([]string, error) {
 		names := []string{}
-		for page, err := range client.PicBucketPages(ctx, query) {
+		for page, err := range client.PicBucketPages(ctx, query, options...) {
 			if err != nil {
 				return nil, err
 			}

@@ -633,7 +633,7 @@ FUNCTIONS: Dict[str, Tuple[List[Any], Any]] = {
     "ci_pager_new": ([c_void_p, c_uint32, c_char_p, POINTER(ci_query), POINTER(c_void_p)], c_void_p),
     # Fetches the next page.
     "ci_pager_next": ([c_void_p, POINTER(POINTER(ci_page))], c_void_p),
-    # 
+    # A new handle, not cancelled.
     "ci_cancel_new": ([], c_void_p),
     # Cancels every call carrying `cancel`, now and later: each ends within about 10 ms with an error of kind `CI_KIND_CANCELLED`, wherever it is (resolving, connecting, TLS, waiting for or reading the answer, sleeping before a retry), and closes its connection.
     "ci_cancel_cancel": ([c_void_p], c_int32),
