@@ -114,6 +114,14 @@ function bucketArg(bucket) {
  * for await (const page of client.mediaBucketPages({ pageSize: 100 })) {
  *   for (const b of page.buckets) console.log(b.name, b.region);
  * }
+ * // Every call takes { signal }, every page iterator { signal, concurrency }:
+ * const signal = AbortSignal.timeout(2000);
+ * try {
+ *   await client.describeAiQueues('examplebucket-1250000000', { pageSize: 10 }, { signal });
+ *   for await (const page of client.picBucketPages({}, { signal, concurrency: 16 })) console.log(page.buckets.length);
+ * } catch (e) {
+ *   if (e.name !== 'AbortError') throw e; // a CIError of kind 'cancelled', code 'ABORT_ERR', cause signal.reason
+ * }
  * client.close();
  */
 class Client extends Operations {

@@ -113,7 +113,7 @@ function takeError(fns, ptr) {
  * @returns {CIError}
  */
 function abortError(reason, message) {
-  return new CIError(ErrorKind.CANCELLED, message || 'the call was aborted before it started (its AbortSignal was already aborted)', {
+  return new CIError(ErrorKind.CANCELLED, message || 'the call was aborted before it started: nothing was sent', {
     cause: reason,
   });
 }
