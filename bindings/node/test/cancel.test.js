@@ -440,6 +440,33 @@ test('one long-lived signal for many calls keeps no listener, handle or page of 
   }
 });
 
+test('an iterator dropped mid-walk is collected although its long-lived signal still lives: pager, handle and listener go', { timeout: 30_000 }, async () => {
+  const emu = await startEmulator();
+  const client = new ci.Client(emulatorOptions(emu.addr));
+  const base = ci.liveObjects();
+  try {
+    const ac = new AbortController();
+    await (async () => {
+      for (let i = 0; i < 10; i++) {
+        const it = client.aiQueuePages(BUCKET, { pageSize: 2 }, { signal: ac.signal, concurrency: 2 });
+        await it.next(); // then dropped, neither finished nor returned
+      }
+    })();
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 10);
+    assert.equal(ci.liveObjects(), base + 20, 'a pager and a cancel handle each');
+    for (let i = 0; i < 50 && ci.liveObjects() > base; i++) {
+      gc();
+      await sleep(20);
+    }
+    assert.equal(ci.liveObjects(), base, 'the signal kept no iterator alive');
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    ac.abort(); // nothing left to cancel
+  } finally {
+    client.close();
+    await emu.stop();
+  }
+});
+
 /** Resident set after a few GCs (test/rss.test.js does the same). */
 async function settledRss() {
   for (let i = 0; i < 3; i++) {
