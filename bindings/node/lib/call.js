@@ -56,9 +56,12 @@ class Gate {
 // koffi refuses (throws) past max_async_calls queued calls, and each call
 // it holds owns a 2 MiB stack; past this many of ours the rest wait here
 // instead, so any number of concurrent calls works. libuv runs only
-// UV_THREADPOOL_SIZE (default 4) of them at a time anyway.
+// UV_THREADPOOL_SIZE (default 4) of them at a time anyway, so no more than
+// that many are handed over: a call waiting here can still leave the line
+// at once when its AbortSignal fires, where one queued inside libuv would
+// wait for a thread (behind calls that may hang until their timeout).
 const MAX_NATIVE_ASYNC = 64;
-const native = new Gate(MAX_NATIVE_ASYNC);
+const native = new Gate(Math.min(MAX_NATIVE_ASYNC, threadPoolSize()));
 
 /**
  * libuv's thread pool size, as libuv reads it when the pool starts

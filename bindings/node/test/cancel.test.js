@@ -233,6 +233,36 @@ test('abort during backoff: one request answered, rejects within 50 ms, the serv
   }
 });
 
+test('100 calls on one signal, 4 running and 96 waiting in line: one abort rejects them all within 50 ms', { timeout: 30_000 }, async () => {
+  const { server, closes } = closeRecorder((conn) => conn.on('data', () => {}));
+  const addr = await listen(server);
+  const client = clientFor(addr);
+  const base = ci.liveObjects();
+  try {
+    const ac = new AbortController();
+    const calls = Array.from({ length: 100 }, () => settled(client.describePicBuckets(undefined, { signal: ac.signal })));
+    await sleep(150);
+    const abortedAt = performance.now();
+    ac.abort();
+    const results = await Promise.all(calls);
+    for (const r of results) {
+      assert.equal(r.ok, false);
+      assertAbortError(r.error, ac.signal.reason);
+    }
+    const late = Math.max(...results.map((r) => r.at - abortedAt));
+    assert.ok(late < PROMPT_MS, `the last call settled ${late.toFixed(1)} ms after the abort`);
+    assert.ok(results.some((r) => /nothing was sent/.test(r.error.message)), 'some calls were still waiting in line');
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    assert.equal(ci.liveObjects(), base);
+    await sleep(20);
+    assert.ok(closes.length >= 4, `the server saw ${closes.length} closes (4 calls were connected)`);
+    console.log(`100 calls aborted at once: the last settled ${late.toFixed(2)} ms after the abort`);
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
 test('a page iterator: an abort during a slow page rejects next() within 50 ms, the server sees EOF, then the walk is over', { timeout: 30_000 }, async () => {
   const { server, firstClose } = closeRecorder((conn) => conn.on('data', () => {}));
   const addr = await listen(server);
