@@ -279,12 +279,23 @@ export declare class Client {
   /**
    * Any describe call by its {@link Operation} number: `bucket` is the
    * `BucketName-APPID` of a queue call and null for a bucket call. The
-   * named methods are this with their operation.
+   * named methods are this with their operation. `options.signal` cancels
+   * the call (see {@link CallOptions}).
+   *
+   * @example
+   * const page = await client.describe(Operation.PIC_BUCKETS, null, { pageSize: 10 }, { signal: AbortSignal.timeout(2000) });
    */
   describe(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery, options?: CallOptions): Promise<BucketPage | CiBucketPage | QueuePage>;
   /**
    * Every page of any describe call (see {@link Client.describe}). Throws
-   * at once if the query or the options are unusable.
+   * at once if the query or the options are unusable. `options.signal`
+   * ends the walk, `options.concurrency` bounds the pages fetched at once
+   * (see {@link PageOptions}).
+   *
+   * @example
+   * for await (const page of client.pages(Operation.AI_QUEUES, 'examplebucket-1250000000', {}, { signal, concurrency: 16 })) {
+   *   console.log(page.queues.length);
+   * }
    */
   pages(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery, options?: PageOptions): PageIterator<BucketPage | CiBucketPage | QueuePage>;
   /**
