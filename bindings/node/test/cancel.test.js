@@ -411,7 +411,8 @@ test('concurrency reaches the core: 10 delayed pages fetched in parallel, in ord
     assert.ok(one.pages >= 5, `only ${one.pages} pages`);
     // One at a time: a request per page; ten at once: the first page, then the rest together.
     assert.ok(one.ms >= one.pages * 100, `sequential: ${one.ms.toFixed(0)} ms`);
-    assert.ok(ten.ms < 3 * 100 + 150, `concurrency 10: ${ten.ms.toFixed(0)} ms for ${ten.pages} pages`);
+    // About two round trips (200 ms); a loaded CI machine gets some slack, never the sequential walk's time.
+    assert.ok(ten.ms < Math.min(600, one.ms / 2), `concurrency 10: ${ten.ms.toFixed(0)} ms for ${ten.pages} pages`);
     console.log(`${one.pages} pages of 100 ms: concurrency 1 ${one.ms.toFixed(0)} ms, concurrency 10 ${ten.ms.toFixed(0)} ms`);
 
     // break while pages are fetched ahead: every request waits 1 s; the
