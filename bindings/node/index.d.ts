@@ -27,20 +27,33 @@ export type { Operations } from './lib/operations';
  * Every failure of this package: thrown by the constructor and the signer,
  * and the rejection of every Promise.
  *
+ * A call its AbortSignal ended is a CIError of kind `'cancelled'` that
+ * AbortError checks also recognise: `name` `'AbortError'`, `code`
+ * `'ABORT_ERR'` (as Node's own AbortError), `cause` the signal's `reason`.
+ *
  * @example
- * try { await client.describeAiQueues('nosuchbucket-1250000000'); }
- * catch (e) { if (e instanceof CIError && e.code === 'NoSuchBucket') console.log(e.httpStatus); }
+ * try { await client.describeAiQueues('nosuchbucket-1250000000', undefined, { signal }); }
+ * catch (e) {
+ *   if (e instanceof CIError && e.name === 'AbortError') console.log('aborted', e.cause);
+ *   else if (e instanceof CIError && e.code === 'NoSuchBucket') console.log(e.httpStatus);
+ * }
  */
 export declare class CIError extends Error {
   constructor(
     kind: ErrorKindName,
     message: string,
-    details?: { code?: string | null; requestId?: string | null; httpStatus?: number | null; resource?: string | null; traceId?: string | null },
+    details?: { code?: string | null; requestId?: string | null; httpStatus?: number | null; resource?: string | null; traceId?: string | null; cause?: unknown },
   );
-  readonly name: 'CIError';
-  /** What went wrong, e.g. `'timeout'` or `'service'`. */
+  /** `'AbortError'` for kind `'cancelled'` (an AbortSignal ended the call), else `'CIError'`. */
+  readonly name: 'CIError' | 'AbortError';
+  /** What went wrong, e.g. `'timeout'`, `'service'` or `'cancelled'`. */
   readonly kind: ErrorKindName;
-  /** The service's error code, e.g. `'SignatureDoesNotMatch'`; null when the service did not send one. */
+  /**
+   * What exactly went wrong, for code to test: the service's error code
+   * (e.g. `'SignatureDoesNotMatch'`) when it answered with one;
+   * `'ABORT_ERR'` for kind `'cancelled'`, as on Node's own AbortError (the
+   * call ended on this side, so no service code can collide); else null.
+   */
   readonly code: string | null;
   /** The failed request's id (from the error body or `x-ci-request-id`), or null. */
   readonly requestId: string | null;
@@ -50,6 +63,45 @@ export declare class CIError extends Error {
   readonly resource: string | null;
   /** The error body's `TraceId`, or null. */
   readonly traceId: string | null;
+  /** For an abort: the signal's `reason` (an `AbortSignal.timeout()`'s is a `TimeoutError` DOMException). */
+  readonly cause?: unknown;
+}
+
+/**
+ * What the `signal` option takes: an AbortSignal (`new AbortController().signal`,
+ * `AbortSignal.timeout(ms)`, `AbortSignal.any([...])`), written
+ * structurally so that these declarations need neither the DOM library
+ * nor `@types/node`.
+ */
+export interface AbortSignalLike {
+  /** Whether the signal has fired. */
+  readonly aborted: boolean;
+  /** Why it fired (becomes the error's `cause`). */
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** The options every call takes (the last argument of every `describe…` method). */
+export interface CallOptions {
+  /**
+   * Aborting it cancels the call in the core (the connection is closed, the
+   * call ends within about 10 ms wherever it is) and the Promise rejects with
+   * a {@link CIError} of kind `'cancelled'` and name `'AbortError'`. A signal
+   * already aborted rejects at once and sends nothing. One signal may serve
+   * any number of calls: each call removes its listener when it settles.
+   */
+  signal?: AbortSignalLike | null;
+}
+
+/** The options every page iterator takes (the last argument of every `…Pages` method). */
+export interface PageOptions extends CallOptions {
+  /**
+   * How many pages may be fetched at once once the first page tells the
+   * total, 1 to 64 (default 10; 1 walks one page at a time). Pages still
+   * come in order; SlowDown and 429 answers halve it.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -171,8 +223,11 @@ export interface ClientOptions {
 }
 
 /**
- * Every page of a query, in order, one request per page. Breaking out of
- * `for await` releases it at once.
+ * Every page of a query, in order (up to `concurrency` fetched at once
+ * after the first). Breaking out of `for await` releases it at once and
+ * cancels the pages fetched ahead. An abort of its `signal` cancels the
+ * page awaited: `next()` rejects once with the abort error, then reports
+ * the end.
  */
 export declare class PageIterator<T> implements AsyncIterableIterator<T> {
   private constructor();
@@ -224,11 +279,25 @@ export declare class Client {
   /**
    * Any describe call by its {@link Operation} number: `bucket` is the
    * `BucketName-APPID` of a queue call and null for a bucket call. The
-   * named methods are this with their operation.
+   * named methods are this with their operation. `options.signal` cancels
+   * the call (see {@link CallOptions}).
+   *
+   * @example
+   * const page = await client.describe(Operation.PIC_BUCKETS, null, { pageSize: 10 }, { signal: AbortSignal.timeout(2000) });
    */
-  describe(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery): Promise<BucketPage | CiBucketPage | QueuePage>;
-  /** Every page of any describe call (see {@link Client.describe}). Throws at once if the query is unusable. */
-  pages(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery): PageIterator<BucketPage | CiBucketPage | QueuePage>;
+  describe(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery, options?: CallOptions): Promise<BucketPage | CiBucketPage | QueuePage>;
+  /**
+   * Every page of any describe call (see {@link Client.describe}). Throws
+   * at once if the query or the options are unusable. `options.signal`
+   * ends the walk, `options.concurrency` bounds the pages fetched at once
+   * (see {@link PageOptions}).
+   *
+   * @example
+   * for await (const page of client.pages(Operation.AI_QUEUES, 'examplebucket-1250000000', {}, { signal, concurrency: 16 })) {
+   *   console.log(page.queues.length);
+   * }
+   */
+  pages(operation: OperationId, bucket: string | null, query?: BucketQuery | CiBucketQuery | QueueQuery, options?: PageOptions): PageIterator<BucketPage | CiBucketPage | QueuePage>;
   /**
    * Later calls reject with kind `'invalid_argument'`; calls already
    * running finish normally. Idempotent.

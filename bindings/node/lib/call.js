@@ -9,7 +9,7 @@
  */
 
 const { fns } = require('./native');
-const { takeError } = require('./errors');
+const { takeError, ErrorKind } = require('./errors');
 
 /**
  * A counting gate: at most `limit` holders at once, the rest wait in line
@@ -24,14 +24,25 @@ class Gate {
     this.limit = limit;
   }
 
-  /** Runs `start` now, or when a place frees up. */
+  /**
+   * Runs `start` now, or when a place frees up.
+   * @param {() => void} start
+   * @returns {() => boolean} takes `start` out of the line if it is still
+   *   waiting (true), else does nothing (false: it started)
+   */
   enter(start) {
     if (this.#running < this.limit) {
       this.#running++;
       start();
-    } else {
-      this.#waiting.push(start);
+      return () => false;
     }
+    this.#waiting.push(start);
+    return () => {
+      const i = this.#waiting.indexOf(start);
+      if (i < 0) return false;
+      this.#waiting.splice(i, 1);
+      return true;
+    };
   }
 
   /** Frees a place (or hands it straight to the next in line). */
@@ -45,9 +56,12 @@ class Gate {
 // koffi refuses (throws) past max_async_calls queued calls, and each call
 // it holds owns a 2 MiB stack; past this many of ours the rest wait here
 // instead, so any number of concurrent calls works. libuv runs only
-// UV_THREADPOOL_SIZE (default 4) of them at a time anyway.
+// UV_THREADPOOL_SIZE (default 4) of them at a time anyway, so no more than
+// that many are handed over: a call waiting here can still leave the line
+// at once when its AbortSignal fires, where one queued inside libuv would
+// wait for a thread (behind calls that may hang until their timeout).
 const MAX_NATIVE_ASYNC = 64;
-const native = new Gate(MAX_NATIVE_ASYNC);
+const native = new Gate(Math.min(MAX_NATIVE_ASYNC, threadPoolSize()));
 
 /**
  * libuv's thread pool size, as libuv reads it when the pool starts
@@ -74,57 +88,81 @@ function jsCredentialsGate() {
   return jsCredentials;
 }
 
+/** A gate that never makes anyone wait. */
+const OPEN = { enter: (start) => (start(), () => false), leave() {} };
+
 /**
  * Runs `fn(...args, out)` on libuv's thread pool; the returned `ci_error *`
  * becomes a rejection, the out-parameter goes through `convert` (also for
  * NULL, which a pager's last step gives) and is freed before the Promise
  * settles.
+ *
+ * With `scope` (lib/abort.js: its `ci_cancel` is already in `args`), an
+ * abort while the call still waits in line rejects at once and the call
+ * never reaches C; once it runs, the core ends it and its `cancelled`
+ * error becomes the abort error. The Promise settles only after C
+ * returned, so nothing of the call is left behind when it does.
  * @template T
  * @param {Function} fn a koffi function whose last parameter is `_Out_ void **`
  * @param {unknown[]} args
  * @param {(ptr: bigint|null) => T} convert
  * @param {Gate|null} [gate] a gate the call also holds while it runs (see {@link jsCredentialsGate})
+ * @param {import('./abort').CancelScope|null} [scope]
  * @returns {Promise<T>}
  */
-function callAsync(fn, args, convert, gate = null) {
+function callAsync(fn, args, convert, gate = null, scope = null) {
   return new Promise((resolve, reject) => {
     // The narrower gate first, so a call waiting for it holds no native place.
-    const outer = gate ?? { enter: (start) => start(), leave() {} };
-    outer.enter(() =>
-      native.enter(() => {
-        const out = [null];
-        const done = (err, errPtr) => {
-          native.leave();
-          outer.leave();
-          if (err) {
-            reject(err);
-            return;
-          }
-          if (errPtr) {
-            reject(takeError(fns, errPtr));
-            return;
-          }
-          const ptr = out[0];
-          let value;
-          try {
-            value = convert(ptr);
-          } catch (e) {
-            reject(e);
-            return;
-          } finally {
-            if (ptr) fns.ci_free(ptr);
-          }
-          resolve(value);
-        };
-        try {
-          fn.async(...args, out, done);
-        } catch (e) {
-          native.leave();
-          outer.leave();
-          reject(e);
+    const outer = gate ?? OPEN;
+    let withdrawNative = () => false;
+    let started = false;
+    const unhook = scope
+      ? scope.onAbort(() => {
+          if (started) return; // the core ends it (its handle is cancelled)
+          if (withdrawNative()) outer.leave();
+          else if (!withdrawOuter()) return;
+          reject(scope.error());
+        })
+      : () => {};
+    const run = () => {
+      started = true;
+      unhook();
+      const out = [null];
+      const done = (err, errPtr) => {
+        native.leave();
+        outer.leave();
+        if (err) {
+          reject(err);
+          return;
         }
-      }),
-    );
+        if (errPtr) {
+          const e = takeError(fns, errPtr);
+          reject(scope && e.kind === ErrorKind.CANCELLED ? scope.error(e.message) : e);
+          return;
+        }
+        const ptr = out[0];
+        let value;
+        try {
+          value = convert(ptr);
+        } catch (e) {
+          reject(e);
+          return;
+        } finally {
+          if (ptr) fns.ci_free(ptr);
+        }
+        resolve(value);
+      };
+      try {
+        fn.async(...args, out, done);
+      } catch (e) {
+        native.leave();
+        outer.leave();
+        reject(e);
+      }
+    };
+    const withdrawOuter = outer.enter(() => {
+      withdrawNative = native.enter(run);
+    });
   });
 }
 

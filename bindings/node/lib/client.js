@@ -16,6 +16,7 @@ const { toQuery } = require('./query');
 const { convertPage } = require('./results');
 const { NativeHandle } = require('./handle');
 const { PageIterator } = require('./pager');
+const { CancelScope } = require('./abort');
 const { Operations } = require('./operations');
 const { CREDENTIAL_OPTION_KEYS, credentialOptions, toCredentialValues } = require('./credentials');
 
@@ -24,6 +25,11 @@ const CLIENT_OPTION_KEYS = [
   'connectTimeoutMs', 'timeoutMs', 'maxRetries', 'retryBaseDelayMs', 'maxResponseBytes', 'userAgentSuffix', 'proxy',
   'caFile', ...CREDENTIAL_OPTION_KEYS,
 ];
+
+/** The options every call takes. */
+const CALL_OPTION_KEYS = ['signal'];
+/** The options every page iterator takes. */
+const PAGE_OPTION_KEYS = ['signal', 'concurrency'];
 
 const SCHEMES = { https: SCHEME.HTTPS, http: SCHEME.HTTP };
 const UINT32_MAX = 0xffffffff;
@@ -107,6 +113,14 @@ function bucketArg(bucket) {
  * });
  * for await (const page of client.mediaBucketPages({ pageSize: 100 })) {
  *   for (const b of page.buckets) console.log(b.name, b.region);
+ * }
+ * // Every call takes { signal }, every page iterator { signal, concurrency }:
+ * const signal = AbortSignal.timeout(2000);
+ * try {
+ *   await client.describeAiQueues('examplebucket-1250000000', { pageSize: 10 }, { signal });
+ *   for await (const page of client.picBucketPages({}, { signal, concurrency: 16 })) console.log(page.buckets.length);
+ * } catch (e) {
+ *   if (e.name !== 'AbortError') throw e; // a CIError of kind 'cancelled', code 'ABORT_ERR', cause signal.reason
  * }
  * client.close();
  */
@@ -193,17 +207,34 @@ class Client extends Operations {
   /**
    * Any describe call: one page of `operation`. The named methods
    * (`describeMediaBuckets`...) are this with their operation.
+   *
+   * With `options.signal`, aborting the signal cancels the call in the
+   * core (its connection is closed) and the Promise rejects with a CIError
+   * of kind `cancelled`, name `AbortError`, code `ABORT_ERR` and the
+   * signal's `reason` as `cause`; a signal already aborted rejects at once
+   * and sends nothing. An abort that comes after the answer is in changes
+   * nothing: the Promise resolves with the whole page.
    * @param {number} operation one of {@link Operation}'s numbers
    * @param {string|null} bucket `BucketName-APPID` for a queue call, null for a bucket call
    * @param {object} [query] the call's query
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal that cancels the call
    * @returns {Promise<object>} the page of the operation's shape
    */
-  async describe(operation, bucket, query) {
+  async describe(operation, bucket, query, options) {
+    const o = checkKeys(options, CALL_OPTION_KEYS, 'call option');
     const args = [operationArg(operation), bucketArg(bucket), toQuery(query)];
+    const scope = CancelScope.of(o.signal);
     const h = this.#handle;
     const ptr = h.acquire();
     try {
-      return await callAsync(fns.ci_describe, [ptr, ...args], convertPage, h.gate);
+      if (!scope) return await callAsync(fns.ci_describe, [ptr, ...args], convertPage, h.gate);
+      if (scope.aborted) throw scope.error();
+      args[2] = { ...(args[2] ?? toQuery({})), cancel: scope.arm() };
+      try {
+        return await callAsync(fns.ci_describe, [ptr, ...args], convertPage, h.gate, scope);
+      } finally {
+        scope.dispose();
+      }
     } finally {
       h.release();
     }
@@ -213,17 +244,43 @@ class Client extends Operations {
    * Every page of any describe call (see {@link Client#describe}); the
    * named methods (`mediaBucketPages`...) are this with their operation.
    * Throws at once when the arguments are unusable.
+   *
+   * Once the first page tells the total, the core fetches up to
+   * `options.concurrency` next pages at once (default 10, at most 64;
+   * SlowDown and 429 answers lower it) and the iterator still gives them
+   * in order. `options.signal` ends the walk: the page awaited (and every
+   * page fetched ahead) is cancelled, `next()` rejects once with the abort
+   * error (as {@link Client#describe}'s) and then reports the end; with
+   * a signal already aborted, the first `next()` rejects and nothing is
+   * sent.
    * @param {number} operation
    * @param {string|null} bucket
    * @param {object} [query]
+   * @param {import('../index').PageOptions} [options] `signal` and `concurrency`
    * @returns {PageIterator<object>}
    */
-  pages(operation, bucket, query) {
+  pages(operation, bucket, query, options) {
+    const o = checkKeys(options, PAGE_OPTION_KEYS, 'page option');
     const args = [operationArg(operation), bucketArg(bucket), toQuery(query)];
+    const scope = CancelScope.of(o.signal);
     const h = this.#handle;
     const ptr = h.acquire();
     try {
-      return new PageIterator(h, callSync(fns.ci_pager_new, [ptr, ...args]));
+      if (isSet(o.concurrency)) {
+        const concurrency = optUint64(o.concurrency, 'concurrency', UINT32_MAX);
+        args[2] = { ...(args[2] ?? toQuery({})), has_concurrency: 1, concurrency };
+      }
+      if (!scope) return new PageIterator(h, callSync(fns.ci_pager_new, [ptr, ...args]));
+      if (scope.aborted) return new PageIterator(h, null, scope);
+      args[2] = { ...(args[2] ?? toQuery({})), cancel: scope.arm() };
+      let pager;
+      try {
+        pager = callSync(fns.ci_pager_new, [ptr, ...args]);
+      } catch (e) {
+        scope.dispose();
+        throw e;
+      }
+      return new PageIterator(h, pager, scope);
     } finally {
       h.release();
     }

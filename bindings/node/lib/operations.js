@@ -15,286 +15,338 @@ const { OPERATION } = require('./abi');
 class Operations {
   /**
    * DescribeMediaBuckets (`GET /mediabucket`): one page of the buckets with media processing enabled.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').BucketPage>}
    */
-  describeMediaBuckets(query) {
-    return this.describe(OPERATION.MEDIA_BUCKETS, null, query);
+  describeMediaBuckets(query, options) {
+    return this.describe(OPERATION.MEDIA_BUCKETS, null, query, options);
   }
 
   /**
    * Every page of DescribeMediaBuckets (the buckets with media processing enabled), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').BucketPage>}
    */
-  mediaBucketPages(query) {
-    return this.pages(OPERATION.MEDIA_BUCKETS, null, query);
+  mediaBucketPages(query, options) {
+    return this.pages(OPERATION.MEDIA_BUCKETS, null, query, options);
   }
 
   /**
    * DescribePicProcessBucket (`GET /picbucket`): one page of the buckets with image processing (async) enabled.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').BucketPage>}
    */
-  describePicBuckets(query) {
-    return this.describe(OPERATION.PIC_BUCKETS, null, query);
+  describePicBuckets(query, options) {
+    return this.describe(OPERATION.PIC_BUCKETS, null, query, options);
   }
 
   /**
    * Every page of DescribePicProcessBucket (the buckets with image processing (async) enabled), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').BucketPage>}
    */
-  picBucketPages(query) {
-    return this.pages(OPERATION.PIC_BUCKETS, null, query);
+  picBucketPages(query, options) {
+    return this.pages(OPERATION.PIC_BUCKETS, null, query, options);
   }
 
   /**
    * DescribeAIProcessBuckets (`GET /ai_bucket`): one page of the buckets with AI content recognition enabled.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').BucketPage>}
    */
-  describeAiBuckets(query) {
-    return this.describe(OPERATION.AI_BUCKETS, null, query);
+  describeAiBuckets(query, options) {
+    return this.describe(OPERATION.AI_BUCKETS, null, query, options);
   }
 
   /**
    * Every page of DescribeAIProcessBuckets (the buckets with AI content recognition enabled), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').BucketPage>}
    */
-  aiBucketPages(query) {
-    return this.pages(OPERATION.AI_BUCKETS, null, query);
+  aiBucketPages(query, options) {
+    return this.pages(OPERATION.AI_BUCKETS, null, query, options);
   }
 
   /**
    * DescribeASRProcessBuckets (`GET /asrbucket`): one page of the buckets with smart audio (speech recognition) enabled.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').BucketPage>}
    */
-  describeAsrBuckets(query) {
-    return this.describe(OPERATION.ASR_BUCKETS, null, query);
+  describeAsrBuckets(query, options) {
+    return this.describe(OPERATION.ASR_BUCKETS, null, query, options);
   }
 
   /**
    * Every page of DescribeASRProcessBuckets (the buckets with smart audio (speech recognition) enabled), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').BucketPage>}
    */
-  asrBucketPages(query) {
-    return this.pages(OPERATION.ASR_BUCKETS, null, query);
+  asrBucketPages(query, options) {
+    return this.pages(OPERATION.ASR_BUCKETS, null, query, options);
   }
 
   /**
    * DescribeDocProcessBuckets (`GET /docbucket`): one page of the buckets with document processing enabled.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').BucketPage>}
    */
-  describeDocBuckets(query) {
-    return this.describe(OPERATION.DOC_BUCKETS, null, query);
+  describeDocBuckets(query, options) {
+    return this.describe(OPERATION.DOC_BUCKETS, null, query, options);
   }
 
   /**
    * Every page of DescribeDocProcessBuckets (the buckets with document processing enabled), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').BucketPage>}
    */
-  docBucketPages(query) {
-    return this.pages(OPERATION.DOC_BUCKETS, null, query);
+  docBucketPages(query, options) {
+    return this.pages(OPERATION.DOC_BUCKETS, null, query, options);
   }
 
   /**
    * DescribeFileProcessBuckets (`GET /file_bucket`): one page of the buckets with file processing enabled.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').BucketPage>}
    */
-  describeFileBuckets(query) {
-    return this.describe(OPERATION.FILE_BUCKETS, null, query);
+  describeFileBuckets(query, options) {
+    return this.describe(OPERATION.FILE_BUCKETS, null, query, options);
   }
 
   /**
    * Every page of DescribeFileProcessBuckets (the buckets with file processing enabled), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {import('./types').BucketQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').BucketPage>}
    */
-  fileBucketPages(query) {
-    return this.pages(OPERATION.FILE_BUCKETS, null, query);
+  fileBucketPages(query, options) {
+    return this.pages(OPERATION.FILE_BUCKETS, null, query, options);
   }
 
   /**
    * DescribeCIBuckets (`GET /cibuckets`): one page of the buckets bound to Cloud Infinite.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {import('./types').CiBucketQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').CiBucketPage>}
    */
-  describeCiBuckets(query) {
-    return this.describe(OPERATION.CI_BUCKETS, null, query);
+  describeCiBuckets(query, options) {
+    return this.describe(OPERATION.CI_BUCKETS, null, query, options);
   }
 
   /**
    * Every page of DescribeCIBuckets (the buckets bound to Cloud Infinite), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {import('./types').CiBucketQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').CiBucketPage>}
    */
-  ciBucketPages(query) {
-    return this.pages(OPERATION.CI_BUCKETS, null, query);
+  ciBucketPages(query, options) {
+    return this.pages(OPERATION.CI_BUCKETS, null, query, options);
   }
 
   /**
    * DescribeMediaProcessQueues (`GET /queue`): one page of the media processing queues.
    * With `queueIds` the service sends no paging fields (they are null) and
    * lists unknown ids in `nonExistPids`.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').MediaQueueQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').QueuePage>}
    */
-  describeMediaQueues(bucket, query) {
-    return this.describe(OPERATION.MEDIA_QUEUES, bucket, query);
+  describeMediaQueues(bucket, query, options) {
+    return this.describe(OPERATION.MEDIA_QUEUES, bucket, query, options);
   }
 
   /**
    * Every page of DescribeMediaProcessQueues (the media processing queues), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').MediaQueueQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').QueuePage>}
    */
-  mediaQueuePages(bucket, query) {
-    return this.pages(OPERATION.MEDIA_QUEUES, bucket, query);
+  mediaQueuePages(bucket, query, options) {
+    return this.pages(OPERATION.MEDIA_QUEUES, bucket, query, options);
   }
 
   /**
    * DescribePicProcessQueues (`GET /picqueue`): one page of the image processing queues.
    * With `queueIds` the service sends no paging fields (they are null) and
    * lists unknown ids in `nonExistPids`.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').QueuePage>}
    */
-  describePicQueues(bucket, query) {
-    return this.describe(OPERATION.PIC_QUEUES, bucket, query);
+  describePicQueues(bucket, query, options) {
+    return this.describe(OPERATION.PIC_QUEUES, bucket, query, options);
   }
 
   /**
    * Every page of DescribePicProcessQueues (the image processing queues), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').QueuePage>}
    */
-  picQueuePages(bucket, query) {
-    return this.pages(OPERATION.PIC_QUEUES, bucket, query);
+  picQueuePages(bucket, query, options) {
+    return this.pages(OPERATION.PIC_QUEUES, bucket, query, options);
   }
 
   /**
    * DescribeAiProcessQueues (`GET /ai_queue`): one page of the AI content recognition queues.
    * With `queueIds` the service sends no paging fields (they are null) and
    * lists unknown ids in `nonExistPids`.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').QueuePage>}
    */
-  describeAiQueues(bucket, query) {
-    return this.describe(OPERATION.AI_QUEUES, bucket, query);
+  describeAiQueues(bucket, query, options) {
+    return this.describe(OPERATION.AI_QUEUES, bucket, query, options);
   }
 
   /**
    * Every page of DescribeAiProcessQueues (the AI content recognition queues), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').QueuePage>}
    */
-  aiQueuePages(bucket, query) {
-    return this.pages(OPERATION.AI_QUEUES, bucket, query);
+  aiQueuePages(bucket, query, options) {
+    return this.pages(OPERATION.AI_QUEUES, bucket, query, options);
   }
 
   /**
    * DescribeAsrProcessQueues (`GET /asrqueue`): one page of the speech recognition queues.
    * With `queueIds` the service sends no paging fields (they are null) and
    * lists unknown ids in `nonExistPids`.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').QueuePage>}
    */
-  describeAsrQueues(bucket, query) {
-    return this.describe(OPERATION.ASR_QUEUES, bucket, query);
+  describeAsrQueues(bucket, query, options) {
+    return this.describe(OPERATION.ASR_QUEUES, bucket, query, options);
   }
 
   /**
    * Every page of DescribeAsrProcessQueues (the speech recognition queues), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').QueuePage>}
    */
-  asrQueuePages(bucket, query) {
-    return this.pages(OPERATION.ASR_QUEUES, bucket, query);
+  asrQueuePages(bucket, query, options) {
+    return this.pages(OPERATION.ASR_QUEUES, bucket, query, options);
   }
 
   /**
    * DescribeDocProcessQueues (`GET /docqueue`): one page of the document processing queues.
    * With `queueIds` the service sends no paging fields (they are null) and
    * lists unknown ids in `nonExistPids`.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').QueuePage>}
    */
-  describeDocQueues(bucket, query) {
-    return this.describe(OPERATION.DOC_QUEUES, bucket, query);
+  describeDocQueues(bucket, query, options) {
+    return this.describe(OPERATION.DOC_QUEUES, bucket, query, options);
   }
 
   /**
    * Every page of DescribeDocProcessQueues (the document processing queues), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').QueuePage>}
    */
-  docQueuePages(bucket, query) {
-    return this.pages(OPERATION.DOC_QUEUES, bucket, query);
+  docQueuePages(bucket, query, options) {
+    return this.pages(OPERATION.DOC_QUEUES, bucket, query, options);
   }
 
   /**
    * DescribeFileProcessQueues (`GET /file_queue`): one page of the file processing queues.
    * With `queueIds` the service sends no paging fields (they are null) and
    * lists unknown ids in `nonExistPids`.
+   * `options.signal` cancels the call (it rejects with an AbortError).
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call
    * @returns {Promise<import('./types').QueuePage>}
    */
-  describeFileQueues(bucket, query) {
-    return this.describe(OPERATION.FILE_QUEUES, bucket, query);
+  describeFileQueues(bucket, query, options) {
+    return this.describe(OPERATION.FILE_QUEUES, bucket, query, options);
   }
 
   /**
    * Every page of DescribeFileProcessQueues (the file processing queues), from the query's `pageNumber`
-   * (default 1) to the last, one request per page. Throws at once when the
-   * query is unusable.
+   * (default 1) to the last, in order, one request per page (up to
+   * `options.concurrency` at once after the first). Throws at once when the
+   * query is unusable; `options.signal` ends the walk.
    * @param {string} bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`
    * @param {import('./types').QueueQuery} [query]
+   * @param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once
    * @returns {import('./pager').PageIterator<import('./types').QueuePage>}
    */
-  fileQueuePages(bucket, query) {
-    return this.pages(OPERATION.FILE_QUEUES, bucket, query);
+  fileQueuePages(bucket, query, options) {
+    return this.pages(OPERATION.FILE_QUEUES, bucket, query, options);
   }
 }
 

@@ -14,24 +14,38 @@ const { NativeHandle } = require('./handle');
 const DONE = Object.freeze({ value: undefined, done: true });
 
 /**
- * Walks every page of a query: an async iterator of pages, one request per
- * page, in order; the core decides when the walk is over. Breaking out of
- * a `for await` loop (or calling `return()`) releases it at once; one that
- * is dropped is released when it is garbage-collected.
+ * Walks every page of a query: an async iterator of pages, in order; the
+ * core decides when the walk is over, and fetches pages ahead in parallel
+ * once it knows the total (the `concurrency` option). Breaking out of a
+ * `for await` loop (or calling `return()`) releases it at once, which
+ * cancels the pages fetched ahead; one that is dropped is released when it
+ * is garbage-collected. An abort of its `signal` releases it too, and the
+ * next step rejects with the abort error.
  * @template T
  */
 class PageIterator {
   #client;
   #pager;
+  #scope;
 
   /**
    * @param {NativeHandle} client the client's handle: a closed client ends the walk
-   * @param {bigint} pagerPtr a new `ci_pager *`, owned from now on
+   * @param {object|null} pagerPtr a new `ci_pager *`, owned from now on; null
+   *   when the signal had already fired (the first step rejects)
+   * @param {import('./abort').CancelScope|null} [scope] the `signal` option's
+   *   scope, armed (its `ci_cancel` is in the pager) unless `pagerPtr` is
+   *   null; disposed with the pager
    * @private
    */
-  constructor(client, pagerPtr) {
+  constructor(client, pagerPtr, scope = null) {
     this.#client = client;
-    this.#pager = new NativeHandle(this, pagerPtr, 'page iterator');
+    this.#scope = scope;
+    const pager = new NativeHandle(this, pagerPtr, 'page iterator', scope ? () => scope.dispose() : undefined);
+    this.#pager = pager;
+    // The hook holds the handle, never the iterator: a long-lived signal
+    // must not keep a dropped iterator from being collected.
+    if (scope) scope.onAbort(() => pager.close());
+    if (!pagerPtr) pager.close();
   }
 
   /** @returns {PageIterator<T>} */
@@ -46,7 +60,7 @@ class PageIterator {
    */
   next() {
     // A walk that ended (or was stopped) while this step waited its turn is over.
-    return this.#pager.serial((ptr) => this.#step(ptr), () => DONE);
+    return this.#pager.serial((ptr) => this.#step(ptr), () => this.#ended());
   }
 
   /**
@@ -58,6 +72,13 @@ class PageIterator {
     return DONE;
   }
 
+  /** A step after the walk ended: the abort error once (if the signal ended it), then the end. */
+  #ended() {
+    const e = this.#scope ? this.#scope.takeError() : null;
+    if (e) throw e;
+    return DONE;
+  }
+
   async #step(ptr) {
     if (this.#client.closed) {
       this.#pager.close();
@@ -65,8 +86,9 @@ class PageIterator {
     }
     let page;
     try {
-      page = await callAsync(fns.ci_pager_next, [ptr], (p) => (p ? convertPage(p) : null), this.#client.gate);
+      page = await callAsync(fns.ci_pager_next, [ptr], (p) => (p ? convertPage(p) : null), this.#client.gate, this.#scope);
     } catch (e) {
+      if (e.name === 'AbortError' && this.#scope) this.#scope.reported();
       this.#pager.close();
       throw e;
     }

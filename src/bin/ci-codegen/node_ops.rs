@@ -31,6 +31,12 @@ fn takes_bucket(spec: &OperationSpec) -> bool {
     spec.operation.host_level() == HostLevel::Bucket
 }
 
+/// The JSDoc of every call's options (index.d.ts types them).
+const CALL_OPTIONS_TAG: &str = "@param {import('../index').CallOptions} [options] `signal`: an AbortSignal whose abort cancels the call";
+/// The JSDoc of every page iterator's options.
+const PAGE_OPTIONS_TAG: &str =
+    "@param {import('../index').PageOptions} [options] `signal`: an AbortSignal whose abort ends the walk; `concurrency`: pages fetched at once";
+
 /// The doc comments of the two methods, without tags.
 fn docs(spec: &OperationSpec) -> (String, String) {
     let paging = if spec.operation.shape() == Shape::Queues {
@@ -38,9 +44,12 @@ fn docs(spec: &OperationSpec) -> (String, String) {
     } else {
         ""
     };
-    let describe = format!("{} (`{} {}`): one page of the {}.{paging}", spec.name, spec.method, spec.path, spec.summary);
+    let describe = format!(
+        "{} (`{} {}`): one page of the {}.{paging}\n`options.signal` cancels the call (it rejects with an AbortError).",
+        spec.name, spec.method, spec.path, spec.summary
+    );
     let pages = format!(
-        "Every page of {} (the {}), from the query's `pageNumber`\n(default 1) to the last, one request per page. Throws at once when the\nquery is unusable.",
+        "Every page of {} (the {}), from the query's `pageNumber`\n(default 1) to the last, in order, one request per page (up to\n`options.concurrency` at once after the first). Throws at once when the\nquery is unusable; `options.signal` ends the walk.",
         spec.name, spec.summary
     );
     (describe, pages)
@@ -69,14 +78,16 @@ pub fn operations_js(header: &Header) -> String {
         }
         tags.push(format!("@param {{import('./types').{query}}} [query]"));
         let mut describe_tags = tags.clone();
+        describe_tags.push(CALL_OPTIONS_TAG.to_owned());
         describe_tags.push(format!("@returns {{Promise<import('./types').{page}>}}"));
         let mut pages_tags = tags;
+        pages_tags.push(PAGE_OPTIONS_TAG.to_owned());
         pages_tags.push(format!("@returns {{import('./pager').PageIterator<import('./types').{page}>}}"));
-        let (params, bucket) = if takes_bucket(spec) { ("bucket, query", "bucket") } else { ("query", "null") };
+        let (params, bucket) = if takes_bucket(spec) { ("bucket, query, options", "bucket") } else { ("query, options", "null") };
         out.push_str(&jsdoc(&describe_doc, &describe_tags, "  "));
-        writeln!(out, "  {}({params}) {{\n    return this.describe(OPERATION.{constant}, {bucket}, query);\n  }}\n", names.js_describe).unwrap();
+        writeln!(out, "  {}({params}) {{\n    return this.describe(OPERATION.{constant}, {bucket}, query, options);\n  }}\n", names.js_describe).unwrap();
         out.push_str(&jsdoc(&pages_doc, &pages_tags, "  "));
-        writeln!(out, "  {}({params}) {{\n    return this.pages(OPERATION.{constant}, {bucket}, query);\n  }}\n", names.js_pages).unwrap();
+        writeln!(out, "  {}({params}) {{\n    return this.pages(OPERATION.{constant}, {bucket}, query, options);\n  }}\n", names.js_pages).unwrap();
     }
     out.truncate(out.trim_end().len());
     out.push_str("\n}\n\nmodule.exports = { Operations };\n");
@@ -100,13 +111,13 @@ pub fn operations_dts() -> String {
         let bucket = if takes_bucket(spec) { "bucket: string, " } else { "" };
         let tags: Vec<String> = if takes_bucket(spec) { vec!["@param bucket `BucketName-APPID`, e.g. `examplebucket-1250000000`".to_owned()] } else { Vec::new() };
         body.push_str(&jsdoc(&describe_doc, &tags, "  "));
-        writeln!(body, "  {}({bucket}query?: {query}): Promise<{page}>;", names.js_describe).unwrap();
+        writeln!(body, "  {}({bucket}query?: {query}, options?: CallOptions): Promise<{page}>;", names.js_describe).unwrap();
         body.push_str(&jsdoc(&pages_doc, &tags, "  "));
-        writeln!(body, "  {}({bucket}query?: {query}): PageIterator<{page}>;", names.js_pages).unwrap();
+        writeln!(body, "  {}({bucket}query?: {query}, options?: PageOptions): PageIterator<{page}>;", names.js_pages).unwrap();
     }
     used.sort_unstable();
     writeln!(out, "import type {{ {} }} from './types';", used.join(", ")).unwrap();
-    out.push_str("import type { PageIterator } from '../index';\n\n");
+    out.push_str("import type { CallOptions, PageIterator, PageOptions } from '../index';\n\n");
     out.push_str(&jsdoc("The describe calls of the core's table: every Client has these methods.", &[], ""));
     out.push_str("export interface Operations {\n");
     out.push_str(&body);

@@ -2,7 +2,7 @@
 // declarations must accept every documented use and reject wrong ones.
 import { Client, CIError, ErrorKind, Operation, sign, version, operations, liveObjects, debugPanic, abiVersion, libraryPath } from 'cloud-infinite';
 import type {
-  Bucket, BucketPage, CiBucket, CiBucketPage, ClientOptions, Credentials, CredentialsFunction, CredentialsSource, ErrorKindName, KafkaConfig, NotifyConfig, OperationInfo, Queue, QueuePage, QueueState, Signature,
+  AbortSignalLike, Bucket, BucketPage, CallOptions, CiBucket, CiBucketPage, ClientOptions, Credentials, CredentialsFunction, CredentialsSource, ErrorKindName, KafkaConfig, NotifyConfig, OperationInfo, PageOptions, Queue, QueuePage, QueueState, Signature,
 } from 'cloud-infinite';
 
 const options: ClientOptions = {
@@ -110,6 +110,41 @@ void new Client({ credentials: () => 42 });
 void new Client().setCredentials({ secretId: 'a', secretKey: 'b', expiresAt: '2030-01-01' });
 // @ts-expect-error: fromEnv is what Client.fromEnv sets
 void Client.fromEnv({ fromEnv: false });
+
+// Every call and every page iterator takes { signal } (and iterators { concurrency }).
+// (usage-dom.ts checks that a real AbortSignal is one.)
+declare const signal: AbortSignalLike;
+async function aborting(): Promise<void> {
+  const client = new Client();
+  const call: CallOptions = { signal };
+  const walk: PageOptions = { signal, concurrency: 16 };
+  const p: BucketPage = await client.describeMediaBuckets({ pageSize: 10 }, call);
+  const q: QueuePage = await client.describeAiQueues('examplebucket-1250000000', undefined, { signal });
+  const g = await client.describe(Operation.PIC_BUCKETS, null, undefined, { signal: null });
+  for await (const page of client.mediaBucketPages({ pageSize: 100 }, walk)) void page.buckets;
+  for await (const page of client.fileQueuePages('examplebucket-1250000000', {}, { concurrency: 1 })) void page.queues;
+  for await (const page of client.pages(Operation.CI_BUCKETS, null, undefined, { signal, concurrency: 4 })) void page;
+  try {
+    await client.describePicBuckets(undefined, { signal });
+  } catch (e) {
+    if (e instanceof CIError && e.name === 'AbortError') {
+      const code: string | null = e.code;
+      const kind: ErrorKindName = e.kind;
+      const cause: unknown = e.cause;
+      void [code, kind === ErrorKind.CANCELLED, cause];
+    }
+  }
+  void [p, q, g];
+}
+void aborting;
+// @ts-expect-error: a single call takes no concurrency
+void new Client().describeMediaBuckets({}, { concurrency: 2 });
+// @ts-expect-error: the signal is an AbortSignal
+void new Client().describeMediaBuckets({}, { signal: 'stop' });
+// @ts-expect-error: concurrency is a number
+void new Client().picBucketPages({}, { concurrency: '4' });
+// @ts-expect-error: options come after the query (queue calls: after the bucket and the query)
+void new Client().describeAiQueues('b', { signal });
 
 // @ts-expect-error: the state is 'Active' or 'Paused'
 void new Client().describeAiQueues('b', { state: 'Running' });
