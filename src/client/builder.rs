@@ -343,7 +343,8 @@ impl ClientBuilder {
         let agent = match &self.connect_to {
             Some(target) => {
                 validate_connect_to(target)?;
-                ureq::Agent::with_parts(config, transport::connector(), CancellableResolver(Arc::new(ConnectTo(target.clone()))))
+                // No name is looked up, so there is nothing slow to interrupt.
+                ureq::Agent::with_parts(config, transport::connector(), ConnectTo(target.clone()))
             }
             None => ureq::Agent::with_parts(config, transport::connector(), CancellableResolver(Arc::new(DefaultResolver::default()))),
         };

@@ -356,7 +356,9 @@ fn connect(addr: SocketAddr, deadline: Option<Instant>, token: Option<&CancelTok
 /// Resolves on a helper thread when the call carries a token, so that a
 /// cancel need not wait out a slow DNS answer (the thread finishes on its
 /// own; its answer is dropped). IP literals and calls without a token
-/// resolve in place.
+/// resolve in place. ureq resolves before every request, pooled connection
+/// or not, so only a resolver that really looks names up is wrapped in this
+/// (`connect_to`'s is not).
 #[derive(Debug)]
 pub(crate) struct CancellableResolver<R>(pub(crate) Arc<R>);
 
