@@ -17,6 +17,7 @@ from . import _abi
 from ._calls import Query, _method, describe_now, new_pager
 from ._cancel import CancelToken
 from ._convert import cstr
+from ._errors import CIError
 from ._handle import ClientClosedError, Handle
 from ._pages import END, PageIterator
 
@@ -58,11 +59,21 @@ async def run_async(executor: concurrent.futures.Executor, job: Callable[[], T],
         raise ClientClosedError("this AsyncClient is closed (aclose() was called or its `async with` block ended): make a new one") from None
     try:
         return await asyncio.wrap_future(future)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError as cancelled:
         token.cancel()
         if not future.cancel():  # not queued any more: running or done
             await _finished(future)
+            failure = future.exception()
+            if isinstance(failure, CIError):
+                # The library's side of it (`CancelledError`, kind
+                # "cancelled", when the call was in flight). The task's own
+                # exception is raised, unchanged: asyncio.timeout() and
+                # wait_for() recognise it by its exact type.
+                cancelled.__cause__ = failure
         raise
+    finally:
+        # No cycle through this frame (see `_cancel.run`).
+        del future, job
 
 
 class AsyncPageIterator(Generic[P]):

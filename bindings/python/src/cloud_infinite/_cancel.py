@@ -15,6 +15,7 @@ receive signals, skip the hop.
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import signal
 import threading
 from typing import Callable, Optional, TypeVar
@@ -100,15 +101,19 @@ def interruptible() -> bool:
 
 _hop_lock = threading.Lock()
 _hop: Optional[concurrent.futures.ThreadPoolExecutor] = None
+_hop_pid = 0
 
 
 def _hop_executor() -> concurrent.futures.ThreadPoolExecutor:
     """The one worker thread that runs the main thread's calls: the main
-    thread waits for each before the next, so one is enough."""
-    global _hop
+    thread waits for each before the next, so one is enough. A forked child
+    makes its own (the parent's thread does not exist in it, and an
+    executor that believes it has an idle thread would never run the job)."""
+    global _hop, _hop_pid
     with _hop_lock:
-        if _hop is None:
+        if _hop is None or _hop_pid != os.getpid():
             _hop = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cloud_infinite-interruptible")
+            _hop_pid = os.getpid()
         return _hop
 
 
@@ -140,3 +145,8 @@ def run(job: Callable[[], T], token: Optional[CancelToken]) -> T:
             token.cancel()
             _wait_out(future)
         raise
+    finally:
+        # The job's exception, raised here, holds this frame in its
+        # traceback: no cycle through the future (which holds it) and the
+        # job (which holds the call's objects) to wait for the collector.
+        del future, job

@@ -195,6 +195,10 @@ class Configured(Handle):
         finally:
             self._leave()
 
+    def __repr__(self) -> str:
+        # Never the credentials: they live only inside the library.
+        return f"<cloud_infinite.{type(self).__name__} {'closed' if self.closed else 'open'}>"
+
 
 class Client(Configured, Operations):
     """A Cloud Infinite client. Thread-safe: share one between threads (calls
@@ -309,6 +313,3 @@ class Client(Configured, Operations):
         already made keep working. Idempotent."""
         super().close()
 
-    def __repr__(self) -> str:
-        # Never the credentials: they live only inside the library.
-        return f"<cloud_infinite.{type(self).__name__} {'closed' if self.closed else 'open'}>"
