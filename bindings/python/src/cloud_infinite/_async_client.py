@@ -66,6 +66,7 @@ class AsyncClient(Configured, AsyncOperations):
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=max_concurrency, thread_name_prefix="cloud_infinite-async"
         )
+        #: How many library calls this client runs at once (its pool's size).
         self.max_concurrency = max_concurrency
         super().__init__(**options)
 
