@@ -225,7 +225,10 @@ client = cloud_infinite.Client(secret_id="AKIDEXAMPLE", secret_key="secret", reg
                                scheme="http", connect_to=sys.argv[1], proxy=False, timeout=30)
 print("calling", flush=True)
 try:
-    client.describe_pic_buckets()
+    if sys.argv[2] == "describe":
+        client.describe_pic_buckets()
+    else:
+        list(client.iter_pic_buckets(concurrency=4))
 except KeyboardInterrupt as e:
     caught = time.monotonic()
     client.close()
@@ -236,11 +239,12 @@ sys.exit(1)
 """
 
 
-def test_ctrl_c_interrupts_a_blocking_call_on_the_main_thread():
+@pytest.mark.parametrize("call", ["describe", "iter"])
+def test_ctrl_c_interrupts_a_blocking_call_on_the_main_thread(call):
     server = silent_server()
     try:
         env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
-        child = subprocess.Popen([sys.executable, "-c", CHILD, server.addr], stdout=subprocess.PIPE, text=True, env=env)
+        child = subprocess.Popen([sys.executable, "-c", CHILD, server.addr, call], stdout=subprocess.PIPE, text=True, env=env)
         try:
             assert child.stdout.readline().strip() == "calling"
             called = time.monotonic()
@@ -256,7 +260,7 @@ def test_ctrl_c_interrupts_a_blocking_call_on_the_main_thread():
         word, caught, live = out.split()
         assert word == "KeyboardInterrupt", out
         late = float(caught) - sent  # CLOCK_MONOTONIC: one clock for both processes
-        print(f"\n[ctrl-c] KeyboardInterrupt raised {late * 1000:.1f} ms after SIGINT")
+        print(f"\n[ctrl-c] {call}: KeyboardInterrupt raised {late * 1000:.1f} ms after SIGINT")
         assert late < 0.100, f"KeyboardInterrupt came {late * 1000:.1f} ms after SIGINT"
         assert live == "live=0", "the interrupted call left native objects behind"
         assert child.returncode == 0
@@ -264,6 +268,23 @@ def test_ctrl_c_interrupts_a_blocking_call_on_the_main_thread():
         assert seen < 0.100, f"the server saw the close {seen * 1000:.1f} ms after SIGINT"
     finally:
         server.stop()
+
+
+AT_EXIT = r"""
+import atexit, sys, cloud_infinite
+client = cloud_infinite.Client(secret_id="AKIDemulatorEXAMPLE", secret_key="emulator-secret-key", region="ap-guangzhou",
+                               scheme="http", connect_to=sys.argv[1], proxy=False)
+atexit.register(lambda: print("at exit", client.describe_pic_buckets().total_count, flush=True))
+"""
+
+
+def test_a_call_from_an_atexit_handler_still_works(emulator):
+    # No new threads once the interpreter is shutting down: the call runs
+    # on the main thread itself.
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
+    r = subprocess.run([sys.executable, "-c", AT_EXIT, emulator.addr], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "at exit 130", r.stdout + r.stderr
 
 
 def test_the_interruptible_hop_costs_little(emulator, capsys):

@@ -136,7 +136,12 @@ def run(job: Callable[[], T], token: Optional[CancelToken]) -> T:
     and frees its own results, so a dropped one leaks nothing."""
     if token is None:
         return job()
-    future = _hop_executor().submit(job)
+    try:
+        future = _hop_executor().submit(job)
+    except RuntimeError:
+        # The interpreter is shutting down (an atexit handler's call): no
+        # new threads now, so the call runs here, uninterruptible.
+        return job()
     try:
         return future.result()
     except BaseException:
