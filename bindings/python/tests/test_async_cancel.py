@@ -58,6 +58,7 @@ def test_cancel_during_connect():
     try:
         cause, late, _ = asyncio.run(main())
         assert_cancelled_kind(cause)
+        print(f"\n[cancel async] during connect: ended {late * 1000:.1f} ms after the cancel")
         assert late < PROMPT, f"the connect ended {late * 1000:.1f} ms after the cancel"
     finally:
         for s in fillers + [listener]:
@@ -76,6 +77,7 @@ def test_cancel_during_a_slow_answer():
         assert_cancelled_kind(cause)
         assert late < PROMPT, f"the call ended {late * 1000:.1f} ms after the cancel"
         seen = server.closed.get(timeout=5) - cancelled_at
+        print(f"\n[cancel async] ended {late * 1000:.1f} ms after the cancel, the server saw the close after {seen * 1000:.1f} ms")
         assert seen < PROMPT, f"the server saw the close {seen * 1000:.1f} ms after the cancel"
     finally:
         server.stop()
@@ -94,6 +96,7 @@ def test_cancel_during_backoff():
         assert server.answered == 1, "the cancel came during the first backoff (of at least 5 s)"
         assert late < PROMPT, f"the backoff ended {late * 1000:.1f} ms after the cancel"
         seen = server.closed.get(timeout=5) - cancelled_at
+        print(f"\n[cancel async] ended {late * 1000:.1f} ms after the cancel, the server saw the close after {seen * 1000:.1f} ms")
         assert seen < PROMPT, f"the server saw the close {seen * 1000:.1f} ms after the cancel"
     finally:
         server.stop()

@@ -63,6 +63,7 @@ def test_cancel_during_connect():
         with cloud_infinite.Client(**options(addr)) as client:
             err, late, _ = cancel_after(lambda t: client.describe_pic_buckets(cancel=t), 0.100)
         assert err.kind == ErrorKind.CANCELLED
+        print(f"\n[cancel sync] during connect: ended {late * 1000:.1f} ms after the cancel")
         assert late < PROMPT, f"the connect ended {late * 1000:.1f} ms after the cancel"
     finally:
         for s in fillers + [listener]:
@@ -77,6 +78,7 @@ def test_cancel_during_a_slow_answer():
         assert err.kind == ErrorKind.CANCELLED and "cancel" in str(err).lower()
         assert late < PROMPT, f"the call ended {late * 1000:.1f} ms after the cancel"
         seen = server.closed.get(timeout=5) - cancelled_at
+        print(f"\n[cancel sync] ended {late * 1000:.1f} ms after the cancel, the server saw the close after {seen * 1000:.1f} ms")
         assert seen < PROMPT, f"the server saw the close {seen * 1000:.1f} ms after the cancel"
     finally:
         server.stop()
@@ -91,6 +93,7 @@ def test_cancel_during_backoff():
         assert server.answered == 1, "the cancel came during the first backoff (of at least 5 s)"
         assert late < PROMPT, f"the backoff ended {late * 1000:.1f} ms after the cancel"
         seen = server.closed.get(timeout=5) - cancelled_at
+        print(f"\n[cancel sync] ended {late * 1000:.1f} ms after the cancel, the server saw the close after {seen * 1000:.1f} ms")
         assert seen < PROMPT, f"the server saw the close {seen * 1000:.1f} ms after the cancel"
     finally:
         server.stop()
