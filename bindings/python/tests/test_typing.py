@@ -65,3 +65,29 @@ def test_the_credentials_options_are_typed(tmp_path):
     errors = sorted({int(line.split(":")[1]) for line in r.stdout.splitlines() if ": error:" in line})
     # The last three lines: a callback returning a tuple, a missing secret_key, fetches as a str.
     assert errors == [7, 8, 9], r.stdout
+
+
+CANCEL_AND_ASYNC_MISUSE = '''
+import cloud_infinite
+async def main(c: cloud_infinite.AsyncClient, s: cloud_infinite.Client, t: cloud_infinite.CancelToken) -> None:
+    ok: cloud_infinite.QueuePage = await c.describe_ai_queues("b-1250000000", page_size=2)
+    items: list[cloud_infinite.Bucket] = [b async for b in c.iter_pic_buckets(concurrency=4)]
+    pages: cloud_infinite.AsyncPageIterator[cloud_infinite.BucketPage] = c.iter_pic_bucket_pages()
+    page: cloud_infinite.BucketPage = s.describe_pic_buckets(cancel=t)
+    more: list[cloud_infinite.Queue] = list(s.iter_ai_queues("b-1250000000", concurrency=2, cancel=t))
+    await c.describe_media_buckets(tag_key="env")
+    wrong: cloud_infinite.BucketPage = await c.describe_ci_buckets()
+    c.iter_pic_bucket_pages(cancel=t)
+    s.describe_pic_buckets(concurrency=2)
+    s.describe_pic_buckets(cancel=True)
+'''
+
+
+def test_the_cancel_and_async_methods_are_typed(tmp_path):
+    misuse = tmp_path / "cancel_misuse.py"
+    misuse.write_text(CANCEL_AND_ASYNC_MISUSE)
+    r = mypy(str(misuse))
+    errors = sorted({int(line.split(":")[1]) for line in r.stdout.splitlines() if ": error:" in line})
+    # The last five lines: a parameter the call does not take, a wrong page,
+    # cancel= on an async pager, concurrency= on a describe call, a bool token.
+    assert errors == [9, 10, 11, 12, 13], r.stdout

@@ -6,7 +6,8 @@
 //! - `_results.py`: the frozen dataclasses of each page shape and their
 //!   converters from `ci_page`;
 //! - `_operations.py`: the query keyword arguments of each shape and the
-//!   three methods of each operation (`describe_x`, `iter_x`, `iter_x_pages`).
+//!   three methods of each operation (`describe_x`, `iter_x`, `iter_x_pages`);
+//! - `_async_operations.py`: the same three methods for asyncio (`AsyncClient`).
 //!
 //! The helpers here are the Python spellings every one of them shares.
 
@@ -31,6 +32,7 @@ pub fn generate(header: &Header) -> Vec<Output> {
         Output { path: "bindings/python/src/cloud_infinite/_error_kinds.py", contents: errors::generate(header) },
         Output { path: "bindings/python/src/cloud_infinite/_results.py", contents: results::generate(header) },
         Output { path: "bindings/python/src/cloud_infinite/_operations.py", contents: operations::generate(header) },
+        Output { path: "bindings/python/src/cloud_infinite/_async_operations.py", contents: operations::generate_async(header) },
     ]
 }
 

@@ -172,14 +172,27 @@ pub fn query_fields(header: &Header) -> String {
 
 /// The contents of `_operations.py`.
 pub fn generate(header: &Header) -> String {
+    build(header).0
+}
+
+/// The contents of `_async_operations.py`.
+pub fn generate_async(header: &Header) -> String {
+    build(header).1
+}
+
+/// `_operations.py` (the query `TypedDict`s and `Operations`) and
+/// `_async_operations.py` (`AsyncOperations`, the same methods awaited).
+fn build(header: &Header) -> (String, String) {
     let all = args(header);
     let shapes = header.enumeration("ci_shape");
     let operations = header.enumeration("ci_operation");
     let page = header.structure("ci_page");
     let mut queries = String::new();
     let mut methods = String::new();
+    let mut async_methods = String::new();
     let mut public = Vec::new();
     let mut results = Vec::new();
+    let mut query_names = Vec::new();
 
     for v in &shapes.variants {
         let short = shapes.short_name(v);
@@ -191,6 +204,7 @@ pub fn generate(header: &Header) -> String {
         let keys: Vec<&str> = common.iter().map(|a| a.key.as_str()).collect();
         queries.push_str(&typed_dict(&base, None, &format!("The keyword arguments of {}: each optional; one that is None\nor not given is not sent.", names.join(", ")), &common));
         public.push(base.clone());
+        query_names.push(base.clone());
 
         let array = shape_arrays(&v.doc).into_iter().next().expect("a shape names its arrays");
         let item = page.fields.iter().find(|f| f.name == array).map(|f| match &f.ty {
@@ -215,6 +229,7 @@ pub fn generate(header: &Header) -> String {
                 let doc = format!("`{base}` and {}: the keyword arguments of {}.", extra.iter().map(|a| format!("``{}``", a.key)).collect::<Vec<_>>().join(", "), spec.name);
                 queries.push_str(&typed_dict(&name, Some(&base), &doc, &extra));
                 public.push(name.clone());
+                query_names.push(name.clone());
                 name
             };
             let member = operations.variants.iter().find(|o| o.value == u64::from(spec.id)).unwrap_or_else(|| panic!("ci_operation has no {}", spec.id));
@@ -234,15 +249,38 @@ pub fn generate(header: &Header) -> String {
                 spec.summary,
                 keys.join(", ")
             );
-            methods.push_str(&format!("\n    def {}(self, {bucket_param}**query: Unpack[{query}]) -> {page_class}:\n", n.py_describe));
-            methods.push_str(&docstring(&describe_doc, "        "));
-            methods.push_str(&format!("        return self._describe({op}, {bucket_arg}, query, {convert})\n"));
-            methods.push_str(&format!("\n    def {}(self, {bucket_param}**query: Unpack[{query}]) -> PageIterator[{page_class}]:\n", n.py_iter_pages));
-            methods.push_str(&docstring(&format!("Every page of `{}`, from ``page_number`` (default 1) to the last,\nfetched as you iterate; the query is checked now.", n.py_describe), "        "));
-            methods.push_str(&format!("        return self._pages({op}, {bucket_arg}, query, {convert})\n"));
-            methods.push_str(&format!("\n    def {}(self, {bucket_param}**query: Unpack[{query}]) -> Iterator[{item}]:\n", n.py_iter_items));
-            methods.push_str(&docstring(&format!("Every `{item}` of every page of `{}`.", n.py_iter_pages), "        "));
-            methods.push_str(&format!("        return items(self._pages({op}, {bucket_arg}, query, {convert}), {array:?})\n"));
+            // The call options (not query keys, see CALL_OPTION_FIELDS):
+            // `cancel` for the sync calls (the async ones are cancelled
+            // with their task), `concurrency` for the pagers.
+            let cancel = "cancel: Optional[CancelToken] = None";
+            let concurrency = "concurrency: Optional[int] = None";
+            let call_doc = "\n\n``cancel``: a `CancelToken` that ends the call with `CancelledError` when\ncancelled (Ctrl-C interrupts it without one).";
+            let pages_doc = "\n\n``concurrency``: how many pages are fetched at once once the first tells\nthe total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages\nstay in order.";
+            let sync_pages_doc = format!("{pages_doc} ``cancel``: a `CancelToken` that ends the walk with\n`CancelledError` when cancelled.");
+            let async_call_doc = "\n\nCancelling the awaiting task cancels the call in the library.";
+            let async_pages_doc = format!("{pages_doc} Cancelling the awaiting task cancels the page in flight and\ncloses the iterator.");
+            let pages_intro = format!("Every page of `{}`, from ``page_number`` (default 1) to the last,\nfetched as you iterate; the query is checked now.", n.py_describe);
+            let items_intro = format!("Every `{item}` of every page of `{}`.", n.py_iter_pages);
+
+            methods.push_str(&format!("\n    def {}(self, {bucket_param}*, {cancel}, **query: Unpack[{query}]) -> {page_class}:\n", n.py_describe));
+            methods.push_str(&docstring(&format!("{describe_doc}{call_doc}"), "        "));
+            methods.push_str(&format!("        return self._describe({op}, {bucket_arg}, query, {convert}, cancel)\n"));
+            methods.push_str(&format!("\n    def {}(self, {bucket_param}*, {concurrency}, {cancel}, **query: Unpack[{query}]) -> PageIterator[{page_class}]:\n", n.py_iter_pages));
+            methods.push_str(&docstring(&format!("{pages_intro}{sync_pages_doc}"), "        "));
+            methods.push_str(&format!("        return self._pages({op}, {bucket_arg}, query, {convert}, concurrency, cancel)\n"));
+            methods.push_str(&format!("\n    def {}(self, {bucket_param}*, {concurrency}, {cancel}, **query: Unpack[{query}]) -> Iterator[{item}]:\n", n.py_iter_items));
+            methods.push_str(&docstring(&format!("{items_intro}{sync_pages_doc}"), "        "));
+            methods.push_str(&format!("        return items(self._pages({op}, {bucket_arg}, query, {convert}, concurrency, cancel), {array:?})\n"));
+
+            async_methods.push_str(&format!("\n    async def {}(self, {bucket_param}**query: Unpack[{query}]) -> {page_class}:\n", n.py_describe));
+            async_methods.push_str(&docstring(&format!("{describe_doc}{async_call_doc}"), "        "));
+            async_methods.push_str(&format!("        return await self._describe({op}, {bucket_arg}, query, {convert})\n"));
+            async_methods.push_str(&format!("\n    def {}(self, {bucket_param}*, {concurrency}, **query: Unpack[{query}]) -> AsyncPageIterator[{page_class}]:\n", n.py_iter_pages));
+            async_methods.push_str(&docstring(&format!("{pages_intro} Use ``async for``.{async_pages_doc}"), "        "));
+            async_methods.push_str(&format!("        return self._pages({op}, {bucket_arg}, query, {convert}, concurrency)\n"));
+            async_methods.push_str(&format!("\n    def {}(self, {bucket_param}*, {concurrency}, **query: Unpack[{query}]) -> AsyncIterator[{item}]:\n", n.py_iter_items));
+            async_methods.push_str(&docstring(&format!("{items_intro} Use ``async for``.{async_pages_doc}"), "        "));
+            async_methods.push_str(&format!("        return async_items(self._pages({op}, {bucket_arg}, query, {convert}, concurrency), {array:?})\n"));
         }
     }
 
@@ -254,8 +292,13 @@ pub fn generate(header: &Header) -> String {
     }
     enums.dedup();
     results.sort();
+    let page_results: Vec<String> = results.iter().filter(|r| !r.ends_with("_page")).cloned().collect();
+    let converters: Vec<String> = results.iter().filter(|r| r.ends_with("_page")).cloned().collect();
+    let mut async_imports: Vec<String> = page_results.iter().chain(converters.iter()).cloned().collect();
+    async_imports.sort();
+    query_names.sort();
 
-    format!(
+    let sync = format!(
         "{banner}\"\"\"Every describe call of the library as three methods of `Client`:\n\
          ``describe_x`` (one page), ``iter_x_pages`` (every page) and ``iter_x``\n\
          (every item), with the keyword arguments of each query as a `TypedDict`.\n\
@@ -268,6 +311,7 @@ pub fn generate(header: &Header) -> String {
          \n\
          from ._abi import {enums}\n\
          from ._calls import Calls\n\
+         from ._cancel import CancelToken\n\
          from ._convert import Seconds, Strings\n\
          from ._pages import PageIterator, items\n\
          from ._results import {results}\n\
@@ -284,12 +328,46 @@ pub fn generate(header: &Header) -> String {
          \x20   \"\"\"The describe calls, three methods each; `Client` is one. Each raises a\n\
          \x20   `CIError` subclass per kind: e.g. `InvalidArgumentError` for a parameter\n\
          \x20   the call does not take or a page size outside 1..100 (0 included),\n\
-         \x20   `ServiceError` for the service's error answer.\n\
+         \x20   `ServiceError` for the service's error answer, `CancelledError` for a\n\
+         \x20   cancelled call.\n\
          \x20   \"\"\"\n\
          {methods}",
         banner = crate::banner("#"),
         enums = enums.join(", "),
         results = results.join(", "),
         all = str_list(&public),
-    )
+    );
+    let asynchronous = format!(
+        "{banner}\"\"\"Every describe call of the library as three methods of `AsyncClient`:\n\
+         ``await describe_x`` (one page), ``async for`` over ``iter_x_pages`` (every\n\
+         page) and over ``iter_x`` (every item), with the keyword arguments of\n\
+         `_operations`' `TypedDict`s.\n\
+         \"\"\"\n\
+         \n\
+         from __future__ import annotations\n\
+         \n\
+         import sys\n\
+         from typing import TYPE_CHECKING, AsyncIterator, Optional\n\
+         \n\
+         from ._abi import Operation\n\
+         from ._async_calls import AsyncCalls, AsyncPageIterator, async_items\n\
+         from ._operations import {queries}\n\
+         from ._results import {imports}\n\
+         \n\
+         if sys.version_info >= (3, 11):\n\
+         \x20   from typing import Unpack\n\
+         elif TYPE_CHECKING:\n\
+         \x20   from typing_extensions import Unpack\n\
+         \n\
+         \n\
+         class AsyncOperations(AsyncCalls):\n\
+         \x20   \"\"\"The describe calls for asyncio, three methods each; `AsyncClient` is\n\
+         \x20   one. Each raises what `Operations`' method of the same name raises.\n\
+         \x20   \"\"\"\n\
+         {async_methods}",
+        banner = crate::banner("#"),
+        queries = query_names.join(", "),
+        imports = async_imports.join(", "),
+    );
+    (sync, asynchronous)
 }

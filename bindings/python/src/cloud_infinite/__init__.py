@@ -27,6 +27,9 @@ from typing import Tuple
 
 from . import _abi, _error_kinds, _ffi, _operations, _results
 from ._abi import *  # noqa: F403 (generated: ABI_VERSION and the enums)
+from ._async_calls import AsyncPageIterator
+from ._async_client import DEFAULT_MAX_CONCURRENCY, AsyncClient
+from ._cancel import CancelToken
 from ._client import Client
 from ._convert import Seconds, Strings
 from ._credentials import Credentials, CredentialsCallback, CredentialsOption, ExpiresAt
@@ -42,12 +45,16 @@ from ._sign import Signature, sign
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncClient",
+    "AsyncPageIterator",
+    "CancelToken",
     "CIError",
     "Client",
     "ClientClosedError",
     "Credentials",
     "CredentialsCallback",
     "CredentialsOption",
+    "DEFAULT_MAX_CONCURRENCY",
     "ExpiresAt",
     "LibraryError",
     "PageIterator",

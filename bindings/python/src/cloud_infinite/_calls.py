@@ -1,6 +1,8 @@
 """The one generic describe call and the one generic pager: every method of
 `Operations` (generated) calls them with its operation, its bucket and its
-keyword arguments, which fill one `ci_query` as `_abi.QUERY_FIELDS` says.
+keyword arguments, which fill one `ci_query` as `_abi.QUERY_FIELDS` says,
+and its call options (``cancel``, ``concurrency``), which fill the rest.
+`describe_now` and `new_pager` are shared with `_async_calls`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from . import _abi, _ffi
 from ._convert import U32_MAX, cstr, cstr_array, millis, number
 from ._error_kinds import InvalidArgumentError
 from ._credentials import check, clear
+from ._cancel import CancelToken, interruptible, run
 from ._handle import Handle
 from ._pages import PageIterator, take
 
@@ -64,40 +67,97 @@ class Query:
         self.struct = q
 
 
+def _set_concurrency(q: _abi.ci_query, concurrency: Optional[int]) -> None:
+    """Sets a pager's ``concurrency`` (None: the library's default)."""
+    q.has_concurrency, q.concurrency = number("concurrency", concurrency, U32_MAX)
+
+
+def _token(cancel: Optional[CancelToken]) -> Optional[CancelToken]:
+    if cancel is not None and not isinstance(cancel, CancelToken):
+        raise InvalidArgumentError(f"cancel must be a cloud_infinite.CancelToken or None, not {type(cancel).__name__}")
+    return cancel
+
+
+def describe_now(client: Handle, operation: _abi.Operation, c_bucket: Optional[bytes], q: Query,
+                 convert: Callable[[Any], P], token: Optional[CancelToken]) -> P:
+    """One page of `operation`, in this thread: the blocking ``ci_describe``
+    carrying `token`, its error raised, its page converted and freed."""
+    out = POINTER(_abi.ci_page)()
+    handle = client._enter()
+    keepalive = client._keepalive  # read while counted in: close() drops it
+    clear(keepalive)
+    try:
+        cancel = token._enter() if token is not None else None
+        try:
+            q.struct.cancel = cancel
+            error = _lib.ci_describe(handle, operation, c_bucket, byref(q.struct), byref(out))
+        finally:
+            if token is not None:
+                token._leave()
+    finally:
+        client._leave()
+    check(error, keepalive)
+    return take(out, convert)
+
+
+def new_pager(client: Handle, operation: _abi.Operation, bucket: Optional[str], query: Mapping[str, Any],
+              convert: Callable[[Any], P], concurrency: Optional[int], cancel: Optional[CancelToken]) -> PageIterator[P]:
+    """A `PageIterator` over every page of `operation`; the query is checked
+    now (``ci_pager_new`` sends nothing). Without `cancel`, the pager gets a
+    token of its own, which Ctrl-C or a cancelled task cancels."""
+    c_bucket = cstr("bucket", bucket)
+    q = Query(_method(operation, "iter"), query)
+    _set_concurrency(q.struct, concurrency)
+    given = _token(cancel)
+    token = given if given is not None else CancelToken()
+    pager = c_void_p()
+    try:
+        handle = client._enter()
+        keepalive = client._keepalive  # read while counted in: close() drops it
+        try:
+            q.struct.cancel = token._enter()
+            try:
+                error = _lib.ci_pager_new(handle, operation, c_bucket, byref(q.struct), byref(pager))
+            finally:
+                token._leave()
+        finally:
+            client._leave()
+        check(error, keepalive)
+    except BaseException:
+        if given is None:
+            token.close()
+        raise
+    # The pager holds its own references to the native client, whose
+    # credentials callback it may call after this client is closed, and to
+    # the native token.
+    return PageIterator(pager.value, convert, keepalive, token, owns_token=given is None)  # type: ignore[arg-type]
+
+
 class Calls(Handle):
     """A client's generic describe call and pager: the methods of
     `Operations` name the operation, this does the rest."""
 
-    def _describe(self, operation: _abi.Operation, bucket: Optional[str], query: Mapping[str, Any], convert: Callable[[Any], P]) -> P:
-        """One page of `operation`, converted by `convert`."""
+    def _describe(self, operation: _abi.Operation, bucket: Optional[str], query: Mapping[str, Any],
+                  convert: Callable[[Any], P], cancel: Optional[CancelToken] = None) -> P:
+        """One page of `operation`, converted by `convert`; interruptible by
+        Ctrl-C on the main thread (see `_cancel`)."""
         c_bucket = cstr("bucket", bucket)
         q = Query(_method(operation, "describe"), query)
-        out = POINTER(_abi.ci_page)()
-        client = self._enter()
-        keepalive = self._keepalive  # read while counted in: close() drops it
-        clear(keepalive)
+        given = _token(cancel)
+        if not interruptible():
+            return describe_now(self, operation, c_bucket, q, convert, given)
+        token = given if given is not None else CancelToken()
         try:
-            error = _lib.ci_describe(client, operation, c_bucket, byref(q.struct), byref(out))
+            return run(lambda: describe_now(self, operation, c_bucket, q, convert, token), token)
         finally:
-            self._leave()
-        check(error, keepalive)
-        return take(out, convert)
+            if given is None:
+                token.close()
 
-    def _pages(self, operation: _abi.Operation, bucket: Optional[str], query: Mapping[str, Any], convert: Callable[[Any], P]) -> PageIterator[P]:
+    def _pages(self, operation: _abi.Operation, bucket: Optional[str], query: Mapping[str, Any],
+               convert: Callable[[Any], P], concurrency: Optional[int] = None,
+               cancel: Optional[CancelToken] = None) -> PageIterator[P]:
         """Every page of `operation`, each converted by `convert`; the query is checked now."""
-        c_bucket = cstr("bucket", bucket)
-        q = Query(_method(operation, "iter"), query)
-        pager = c_void_p()
-        client = self._enter()
-        keepalive = self._keepalive  # read while counted in: close() drops it
-        try:
-            error = _lib.ci_pager_new(client, operation, c_bucket, byref(q.struct), byref(pager))
-        finally:
-            self._leave()
-        check(error, keepalive)
-        # The pager holds its own reference to the native client, whose
-        # credentials callback it may call after this client is closed.
-        return PageIterator(pager.value, convert, keepalive)  # type: ignore[arg-type]
+        return new_pager(self, operation, bucket, query, convert, concurrency, cancel)
 
 
 def _method(operation: enum.IntEnum, verb: str) -> str:

@@ -1,6 +1,7 @@
 """`Client`: the options, converted into a `ci_client_options` for
-`ci_client_new`; the calls are its bases' (`Operations`, generated, over the
-generic `Calls`), its lifetime is `Handle`'s.
+`ci_client_new` (`Configured`, shared with `AsyncClient`); the calls are its
+bases' (`Operations`, generated, over the generic `Calls`), its lifetime is
+`Handle`'s.
 
 Everything that is not a type conversion (signing, URLs, XML, paging,
 retries, the environment) happens in the library.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import os
 from ctypes import byref, c_void_p
-from typing import Any, Optional, Union, overload
+from typing import Any, Optional, Type, TypeVar, Union, overload
 
 from . import _abi, _ffi
 from ._abi import CredentialsSource, ProxyMode, Scheme
@@ -18,8 +19,10 @@ from ._convert import U32_MAX, Seconds, cstr, millis, number
 from ._error_kinds import InvalidArgumentError
 from ._credentials import CallbackProvider, Credentials, CredentialsOption, ExpiresAt, source, values
 from ._errors import check
-from ._handle import ClientClosedError
+from ._handle import ClientClosedError, Handle
 from ._operations import Operations
+
+C = TypeVar("C", bound="Configured")
 
 
 def _scheme(value: Union[None, str, Scheme]) -> int:
@@ -37,7 +40,167 @@ def _scheme(value: Union[None, str, Scheme]) -> int:
     raise InvalidArgumentError(f"scheme must be a Scheme or a str, not {type(value).__name__}")
 
 
-class Client(Operations):
+class Configured(Handle):
+    """What `Client` and `AsyncClient` share: the options, converted into a
+    `ci_client_options` for ``ci_client_new`` (documented on `Client`), and
+    the keys' rotation. The calls are the subclasses' (`Operations`,
+    `AsyncOperations`)."""
+
+    def __init__(
+        self,
+        *,
+        secret_id: Optional[str] = None,
+        secret_key: Optional[str] = None,
+        region: Optional[str] = None,
+        session_token: Optional[str] = None,
+        endpoint: Optional[str] = None,
+        connect_to: Optional[str] = None,
+        scheme: Union[None, str, Scheme] = None,
+        timeout: Optional[Seconds] = None,
+        connect_timeout: Optional[Seconds] = None,
+        max_retries: Optional[int] = None,
+        retry_base_delay: Optional[Seconds] = None,
+        max_response_bytes: Optional[int] = None,
+        user_agent_suffix: Optional[str] = None,
+        proxy: Union[None, bool, str] = None,
+        ca_file: Union[None, str, "os.PathLike[str]"] = None,
+        from_env: bool = False,
+        credentials: CredentialsOption = None,
+        profile_name: Optional[str] = None,
+        cvm_role: Optional[str] = None,
+        metadata_endpoint: Optional[str] = None,
+        sts_endpoint: Optional[str] = None,
+        refresh_margin: Optional[Seconds] = None,
+    ) -> None:
+        super().__init__()
+        o = _abi.ci_client_options()
+        provider: Optional[CallbackProvider] = None
+        if credentials is None:
+            o.credentials = CredentialsSource.KEYS
+        elif callable(credentials) and not isinstance(credentials, (str, CredentialsSource)):
+            provider = CallbackProvider(credentials)
+            o.credentials = CredentialsSource.CALLBACK
+            o.credentials_callback = provider.c_function
+        else:
+            o.credentials = source(credentials)
+        o.profile_name = cstr("profile_name", profile_name)
+        o.cvm_role = cstr("cvm_role", cvm_role)
+        o.metadata_endpoint = cstr("metadata_endpoint", metadata_endpoint)
+        o.sts_endpoint = cstr("sts_endpoint", sts_endpoint)
+        o.has_refresh_margin_ms, o.refresh_margin_ms = millis("refresh_margin", refresh_margin)
+        o.from_env = 1 if from_env else 0
+        o.secret_id = cstr("secret_id", secret_id)
+        o.secret_key = cstr("secret_key", secret_key)
+        o.session_token = cstr("session_token", session_token)
+        o.region = cstr("region", region)
+        o.endpoint = cstr("endpoint", endpoint)
+        o.connect_to = cstr("connect_to", connect_to)
+        o.scheme = _scheme(scheme)
+        o.has_timeout_ms, o.timeout_ms = millis("timeout", timeout)
+        o.has_connect_timeout_ms, o.connect_timeout_ms = millis("connect_timeout", connect_timeout)
+        o.has_max_retries, o.max_retries = number("max_retries", max_retries, U32_MAX)
+        o.has_retry_base_delay_ms, o.retry_base_delay_ms = millis("retry_base_delay", retry_base_delay)
+        o.has_max_response_bytes, o.max_response_bytes = number("max_response_bytes", max_response_bytes)
+        o.user_agent_suffix = cstr("user_agent_suffix", user_agent_suffix)
+        o.ca_file = cstr("ca_file", None if ca_file is None else os.fspath(ca_file))
+        if proxy is None:
+            o.proxy_mode = ProxyMode.FROM_ENVIRONMENT
+        elif proxy is False:
+            o.proxy_mode = ProxyMode.DISABLED
+        elif isinstance(proxy, str):
+            o.proxy_mode = ProxyMode.URL
+            o.proxy_url = cstr("proxy", proxy)
+        else:
+            raise InvalidArgumentError(f"proxy must be None (from the environment), False (none) or a URL, not {proxy!r}")
+
+        client = c_void_p()
+        check(_ffi.lib.ci_client_new(byref(o), byref(client)))
+        # The callback is the library's to call until the native client
+        # (and every pager holding it) is freed: the handle keeps it till then.
+        self._own(client.value, provider)
+
+    @classmethod
+    def from_env(cls: Type[C], **overrides: Any) -> C:
+        """A client configured from the ``TENCENTCLOUD_*`` environment
+        variables; keyword arguments (any of `Client`'s) win over them.
+        ``credentials="chain"`` takes the keys from Tencent's default chain
+        instead (the environment, the profile file, the CVM role, TKE OIDC)
+        and only the region from ``TENCENTCLOUD_REGION``.
+
+        Example::
+
+            client = Client.from_env(timeout=10)   # TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
+            on_cvm = Client.from_env(credentials="chain")   # keys from the chain, renewed before they expire
+        """
+        overrides.setdefault("from_env", True)
+        return cls(**overrides)
+
+    @overload
+    def set_credentials(self, credentials: Credentials) -> None: ...
+
+    @overload
+    def set_credentials(
+        self, *, secret_id: str, secret_key: str, session_token: Optional[str] = None, expires_at: ExpiresAt = None
+    ) -> None: ...
+
+    def set_credentials(
+        self,
+        credentials: Optional[Credentials] = None,
+        *,
+        secret_id: Optional[str] = None,
+        secret_key: Optional[str] = None,
+        session_token: Optional[str] = None,
+        expires_at: ExpiresAt = None,
+    ) -> None:
+        """Replaces the client's keys at once (rotation by hand), from any
+        thread: calls already signed keep theirs, the next attempts use
+        these. Takes a `Credentials`, or its fields as keywords. With a
+        provider, these serve until they near ``expires_at``; then the
+        provider is asked again.
+
+        Raises:
+            InvalidArgumentError: keys that cannot sign (empty, not
+                printable ASCII), a naive ``expires_at``, or both forms.
+            NullArgumentError: a missing ``secret_id`` or ``secret_key``.
+            ClientClosedError: the client is closed.
+
+        Example::
+
+            client.set_credentials(secret_id="AKID...", secret_key="...", session_token=token,
+                                   expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
+        """
+        if credentials is None:
+            credentials = Credentials(secret_id, secret_key, session_token, expires_at)  # type: ignore[arg-type]
+        elif (secret_id, secret_key, session_token, expires_at) != (None, None, None, None):
+            raise InvalidArgumentError("set_credentials takes a Credentials or its fields as keywords, not both")
+        struct, strings = values(credentials)
+        client = self._enter()
+        try:
+            check(_ffi.lib.ci_client_set_credentials(client, byref(struct)))
+        finally:
+            self._leave()
+        del strings  # referenced by `struct` until here
+
+    @property
+    def credential_fetches(self) -> int:
+        """How many times the client's provider has been asked for keys:
+        the first fetch and every refresh (0 for fixed keys, and once the
+        client is closed)."""
+        try:
+            client = self._enter()
+        except ClientClosedError:
+            return 0
+        try:
+            return int(_ffi.lib.ci_client_credential_fetches(client))
+        finally:
+            self._leave()
+
+    def __repr__(self) -> str:
+        # Never the credentials: they live only inside the library.
+        return f"<cloud_infinite.{type(self).__name__} {'closed' if self.closed else 'open'}>"
+
+
+class Client(Configured, Operations):
     """A Cloud Infinite client. Thread-safe: share one between threads (calls
     run in parallel, outside the GIL, over one connection pool).
 
@@ -121,6 +284,11 @@ class Client(Operations):
     from the library's table): ``describe_x`` for one page, ``iter_x_pages``
     for every page and ``iter_x`` for every item, where x is e.g.
     ``media_buckets`` or ``ai_queues``; queue calls take the bucket first.
+    Each takes ``cancel=``, a `CancelToken`; the page iterators also take
+    ``concurrency=``. Called on the main thread, a call is interrupted by
+    Ctrl-C (KeyboardInterrupt): it runs on a worker thread while the main
+    thread waits, and is cancelled in the library before the exception is
+    raised. `AsyncClient` is the same client for asyncio.
 
     Raises:
         InvalidArgumentError: missing credentials or region, a bad region,
@@ -139,161 +307,9 @@ class Client(Operations):
                 print(bucket.name, bucket.region)
     """
 
-    def __init__(
-        self,
-        *,
-        secret_id: Optional[str] = None,
-        secret_key: Optional[str] = None,
-        region: Optional[str] = None,
-        session_token: Optional[str] = None,
-        endpoint: Optional[str] = None,
-        connect_to: Optional[str] = None,
-        scheme: Union[None, str, Scheme] = None,
-        timeout: Optional[Seconds] = None,
-        connect_timeout: Optional[Seconds] = None,
-        max_retries: Optional[int] = None,
-        retry_base_delay: Optional[Seconds] = None,
-        max_response_bytes: Optional[int] = None,
-        user_agent_suffix: Optional[str] = None,
-        proxy: Union[None, bool, str] = None,
-        ca_file: Union[None, str, "os.PathLike[str]"] = None,
-        from_env: bool = False,
-        credentials: CredentialsOption = None,
-        profile_name: Optional[str] = None,
-        cvm_role: Optional[str] = None,
-        metadata_endpoint: Optional[str] = None,
-        sts_endpoint: Optional[str] = None,
-        refresh_margin: Optional[Seconds] = None,
-    ) -> None:
-        super().__init__()
-        o = _abi.ci_client_options()
-        provider: Optional[CallbackProvider] = None
-        if credentials is None:
-            o.credentials = CredentialsSource.KEYS
-        elif callable(credentials) and not isinstance(credentials, (str, CredentialsSource)):
-            provider = CallbackProvider(credentials)
-            o.credentials = CredentialsSource.CALLBACK
-            o.credentials_callback = provider.c_function
-        else:
-            o.credentials = source(credentials)
-        o.profile_name = cstr("profile_name", profile_name)
-        o.cvm_role = cstr("cvm_role", cvm_role)
-        o.metadata_endpoint = cstr("metadata_endpoint", metadata_endpoint)
-        o.sts_endpoint = cstr("sts_endpoint", sts_endpoint)
-        o.has_refresh_margin_ms, o.refresh_margin_ms = millis("refresh_margin", refresh_margin)
-        o.from_env = 1 if from_env else 0
-        o.secret_id = cstr("secret_id", secret_id)
-        o.secret_key = cstr("secret_key", secret_key)
-        o.session_token = cstr("session_token", session_token)
-        o.region = cstr("region", region)
-        o.endpoint = cstr("endpoint", endpoint)
-        o.connect_to = cstr("connect_to", connect_to)
-        o.scheme = _scheme(scheme)
-        o.has_timeout_ms, o.timeout_ms = millis("timeout", timeout)
-        o.has_connect_timeout_ms, o.connect_timeout_ms = millis("connect_timeout", connect_timeout)
-        o.has_max_retries, o.max_retries = number("max_retries", max_retries, U32_MAX)
-        o.has_retry_base_delay_ms, o.retry_base_delay_ms = millis("retry_base_delay", retry_base_delay)
-        o.has_max_response_bytes, o.max_response_bytes = number("max_response_bytes", max_response_bytes)
-        o.user_agent_suffix = cstr("user_agent_suffix", user_agent_suffix)
-        o.ca_file = cstr("ca_file", None if ca_file is None else os.fspath(ca_file))
-        if proxy is None:
-            o.proxy_mode = ProxyMode.FROM_ENVIRONMENT
-        elif proxy is False:
-            o.proxy_mode = ProxyMode.DISABLED
-        elif isinstance(proxy, str):
-            o.proxy_mode = ProxyMode.URL
-            o.proxy_url = cstr("proxy", proxy)
-        else:
-            raise InvalidArgumentError(f"proxy must be None (from the environment), False (none) or a URL, not {proxy!r}")
-
-        client = c_void_p()
-        check(_ffi.lib.ci_client_new(byref(o), byref(client)))
-        # The callback is the library's to call until the native client
-        # (and every pager holding it) is freed: the handle keeps it till then.
-        self._own(client.value, provider)
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> "Client":
-        """A client configured from the ``TENCENTCLOUD_*`` environment
-        variables; keyword arguments (any of `Client`'s) win over them.
-        ``credentials="chain"`` takes the keys from Tencent's default chain
-        instead (the environment, the profile file, the CVM role, TKE OIDC)
-        and only the region from ``TENCENTCLOUD_REGION``.
-
-        Example::
-
-            client = Client.from_env(timeout=10)   # TENCENTCLOUD_SECRET_ID, ..._SECRET_KEY, ..._REGION
-            on_cvm = Client.from_env(credentials="chain")   # keys from the chain, renewed before they expire
-        """
-        overrides.setdefault("from_env", True)
-        return cls(**overrides)
-
-    @overload
-    def set_credentials(self, credentials: Credentials) -> None: ...
-
-    @overload
-    def set_credentials(
-        self, *, secret_id: str, secret_key: str, session_token: Optional[str] = None, expires_at: ExpiresAt = None
-    ) -> None: ...
-
-    def set_credentials(
-        self,
-        credentials: Optional[Credentials] = None,
-        *,
-        secret_id: Optional[str] = None,
-        secret_key: Optional[str] = None,
-        session_token: Optional[str] = None,
-        expires_at: ExpiresAt = None,
-    ) -> None:
-        """Replaces the client's keys at once (rotation by hand), from any
-        thread: calls already signed keep theirs, the next attempts use
-        these. Takes a `Credentials`, or its fields as keywords. With a
-        provider, these serve until they near ``expires_at``; then the
-        provider is asked again.
-
-        Raises:
-            InvalidArgumentError: keys that cannot sign (empty, not
-                printable ASCII), a naive ``expires_at``, or both forms.
-            NullArgumentError: a missing ``secret_id`` or ``secret_key``.
-            ClientClosedError: the client is closed.
-
-        Example::
-
-            client.set_credentials(secret_id="AKID...", secret_key="...", session_token=token,
-                                   expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
-        """
-        if credentials is None:
-            credentials = Credentials(secret_id, secret_key, session_token, expires_at)  # type: ignore[arg-type]
-        elif (secret_id, secret_key, session_token, expires_at) != (None, None, None, None):
-            raise InvalidArgumentError("set_credentials takes a Credentials or its fields as keywords, not both")
-        struct, strings = values(credentials)
-        client = self._enter()
-        try:
-            check(_ffi.lib.ci_client_set_credentials(client, byref(struct)))
-        finally:
-            self._leave()
-        del strings  # referenced by `struct` until here
-
-    @property
-    def credential_fetches(self) -> int:
-        """How many times the client's provider has been asked for keys:
-        the first fetch and every refresh (0 for fixed keys, and once the
-        client is closed)."""
-        try:
-            client = self._enter()
-        except ClientClosedError:
-            return 0
-        try:
-            return int(_ffi.lib.ci_client_credential_fetches(client))
-        finally:
-            self._leave()
-
     def close(self) -> None:
         """Releases the client. Calls already running in other threads finish
         normally; later calls raise `ClientClosedError`. Page iterators
         already made keep working. Idempotent."""
         super().close()
 
-    def __repr__(self) -> str:
-        # Never the credentials: they live only inside the library.
-        return f"<cloud_infinite.Client {'closed' if self.closed else 'open'}>"

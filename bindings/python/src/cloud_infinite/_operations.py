@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator, Literal, Optional, TypedDict, Union
 
 from ._abi import Operation, QueueState
 from ._calls import Calls
+from ._cancel import CancelToken
 from ._convert import Seconds, Strings
 from ._pages import PageIterator, items
 from ._results import Bucket, BucketPage, CiBucket, CiBucketPage, Queue, QueuePage, bucket_page, ci_bucket_page, queue_page
@@ -122,253 +123,436 @@ class Operations(Calls):
     """The describe calls, three methods each; `Client` is one. Each raises a
     `CIError` subclass per kind: e.g. `InvalidArgumentError` for a parameter
     the call does not take or a page size outside 1..100 (0 included),
-    `ServiceError` for the service's error answer.
+    `ServiceError` for the service's error answer, `CancelledError` for a
+    cancelled call.
     """
 
-    def describe_media_buckets(self, **query: Unpack[BucketQuery]) -> BucketPage:
+    def describe_media_buckets(self, *, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> BucketPage:
         """DescribeMediaBuckets (``GET /mediabucket``): one page of the buckets with
         media processing enabled.
 
         Keyword arguments: `BucketQuery` (regions, bucket_names, bucket_name_prefix,
         page_number, page_size, timeout).
-        """
-        return self._describe(Operation.MEDIA_BUCKETS, None, query, bucket_page)
 
-    def iter_media_bucket_pages(self, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.MEDIA_BUCKETS, None, query, bucket_page, cancel)
+
+    def iter_media_bucket_pages(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
         """Every page of `describe_media_buckets`, from ``page_number`` (default 1) to
         the last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.MEDIA_BUCKETS, None, query, bucket_page)
+        return self._pages(Operation.MEDIA_BUCKETS, None, query, bucket_page, concurrency, cancel)
 
-    def iter_media_buckets(self, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
-        """Every `Bucket` of every page of `iter_media_bucket_pages`."""
-        return items(self._pages(Operation.MEDIA_BUCKETS, None, query, bucket_page), "buckets")
+    def iter_media_buckets(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
+        """Every `Bucket` of every page of `iter_media_bucket_pages`.
 
-    def describe_pic_buckets(self, **query: Unpack[BucketQuery]) -> BucketPage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.MEDIA_BUCKETS, None, query, bucket_page, concurrency, cancel), "buckets")
+
+    def describe_pic_buckets(self, *, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> BucketPage:
         """DescribePicProcessBucket (``GET /picbucket``): one page of the buckets with
         image processing (async) enabled.
 
         Keyword arguments: `BucketQuery` (regions, bucket_names, bucket_name_prefix,
         page_number, page_size, timeout).
-        """
-        return self._describe(Operation.PIC_BUCKETS, None, query, bucket_page)
 
-    def iter_pic_bucket_pages(self, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.PIC_BUCKETS, None, query, bucket_page, cancel)
+
+    def iter_pic_bucket_pages(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
         """Every page of `describe_pic_buckets`, from ``page_number`` (default 1) to
         the last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.PIC_BUCKETS, None, query, bucket_page)
+        return self._pages(Operation.PIC_BUCKETS, None, query, bucket_page, concurrency, cancel)
 
-    def iter_pic_buckets(self, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
-        """Every `Bucket` of every page of `iter_pic_bucket_pages`."""
-        return items(self._pages(Operation.PIC_BUCKETS, None, query, bucket_page), "buckets")
+    def iter_pic_buckets(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
+        """Every `Bucket` of every page of `iter_pic_bucket_pages`.
 
-    def describe_ai_buckets(self, **query: Unpack[BucketQuery]) -> BucketPage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.PIC_BUCKETS, None, query, bucket_page, concurrency, cancel), "buckets")
+
+    def describe_ai_buckets(self, *, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> BucketPage:
         """DescribeAIProcessBuckets (``GET /ai_bucket``): one page of the buckets with
         AI content recognition enabled.
 
         Keyword arguments: `BucketQuery` (regions, bucket_names, bucket_name_prefix,
         page_number, page_size, timeout).
-        """
-        return self._describe(Operation.AI_BUCKETS, None, query, bucket_page)
 
-    def iter_ai_bucket_pages(self, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.AI_BUCKETS, None, query, bucket_page, cancel)
+
+    def iter_ai_bucket_pages(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
         """Every page of `describe_ai_buckets`, from ``page_number`` (default 1) to the
         last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.AI_BUCKETS, None, query, bucket_page)
+        return self._pages(Operation.AI_BUCKETS, None, query, bucket_page, concurrency, cancel)
 
-    def iter_ai_buckets(self, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
-        """Every `Bucket` of every page of `iter_ai_bucket_pages`."""
-        return items(self._pages(Operation.AI_BUCKETS, None, query, bucket_page), "buckets")
+    def iter_ai_buckets(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
+        """Every `Bucket` of every page of `iter_ai_bucket_pages`.
 
-    def describe_asr_buckets(self, **query: Unpack[BucketQuery]) -> BucketPage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.AI_BUCKETS, None, query, bucket_page, concurrency, cancel), "buckets")
+
+    def describe_asr_buckets(self, *, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> BucketPage:
         """DescribeASRProcessBuckets (``GET /asrbucket``): one page of the buckets with
         smart audio (speech recognition) enabled.
 
         Keyword arguments: `BucketQuery` (regions, bucket_names, bucket_name_prefix,
         page_number, page_size, timeout).
-        """
-        return self._describe(Operation.ASR_BUCKETS, None, query, bucket_page)
 
-    def iter_asr_bucket_pages(self, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.ASR_BUCKETS, None, query, bucket_page, cancel)
+
+    def iter_asr_bucket_pages(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
         """Every page of `describe_asr_buckets`, from ``page_number`` (default 1) to
         the last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.ASR_BUCKETS, None, query, bucket_page)
+        return self._pages(Operation.ASR_BUCKETS, None, query, bucket_page, concurrency, cancel)
 
-    def iter_asr_buckets(self, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
-        """Every `Bucket` of every page of `iter_asr_bucket_pages`."""
-        return items(self._pages(Operation.ASR_BUCKETS, None, query, bucket_page), "buckets")
+    def iter_asr_buckets(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
+        """Every `Bucket` of every page of `iter_asr_bucket_pages`.
 
-    def describe_doc_buckets(self, **query: Unpack[BucketQuery]) -> BucketPage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.ASR_BUCKETS, None, query, bucket_page, concurrency, cancel), "buckets")
+
+    def describe_doc_buckets(self, *, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> BucketPage:
         """DescribeDocProcessBuckets (``GET /docbucket``): one page of the buckets with
         document processing enabled.
 
         Keyword arguments: `BucketQuery` (regions, bucket_names, bucket_name_prefix,
         page_number, page_size, timeout).
-        """
-        return self._describe(Operation.DOC_BUCKETS, None, query, bucket_page)
 
-    def iter_doc_bucket_pages(self, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.DOC_BUCKETS, None, query, bucket_page, cancel)
+
+    def iter_doc_bucket_pages(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
         """Every page of `describe_doc_buckets`, from ``page_number`` (default 1) to
         the last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.DOC_BUCKETS, None, query, bucket_page)
+        return self._pages(Operation.DOC_BUCKETS, None, query, bucket_page, concurrency, cancel)
 
-    def iter_doc_buckets(self, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
-        """Every `Bucket` of every page of `iter_doc_bucket_pages`."""
-        return items(self._pages(Operation.DOC_BUCKETS, None, query, bucket_page), "buckets")
+    def iter_doc_buckets(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
+        """Every `Bucket` of every page of `iter_doc_bucket_pages`.
 
-    def describe_file_buckets(self, **query: Unpack[BucketQuery]) -> BucketPage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.DOC_BUCKETS, None, query, bucket_page, concurrency, cancel), "buckets")
+
+    def describe_file_buckets(self, *, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> BucketPage:
         """DescribeFileProcessBuckets (``GET /file_bucket``): one page of the buckets
         with file processing enabled.
 
         Keyword arguments: `BucketQuery` (regions, bucket_names, bucket_name_prefix,
         page_number, page_size, timeout).
-        """
-        return self._describe(Operation.FILE_BUCKETS, None, query, bucket_page)
 
-    def iter_file_bucket_pages(self, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.FILE_BUCKETS, None, query, bucket_page, cancel)
+
+    def iter_file_bucket_pages(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> PageIterator[BucketPage]:
         """Every page of `describe_file_buckets`, from ``page_number`` (default 1) to
         the last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.FILE_BUCKETS, None, query, bucket_page)
+        return self._pages(Operation.FILE_BUCKETS, None, query, bucket_page, concurrency, cancel)
 
-    def iter_file_buckets(self, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
-        """Every `Bucket` of every page of `iter_file_bucket_pages`."""
-        return items(self._pages(Operation.FILE_BUCKETS, None, query, bucket_page), "buckets")
+    def iter_file_buckets(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[BucketQuery]) -> Iterator[Bucket]:
+        """Every `Bucket` of every page of `iter_file_bucket_pages`.
 
-    def describe_ci_buckets(self, **query: Unpack[CiBucketQuery]) -> CiBucketPage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.FILE_BUCKETS, None, query, bucket_page, concurrency, cancel), "buckets")
+
+    def describe_ci_buckets(self, *, cancel: Optional[CancelToken] = None, **query: Unpack[CiBucketQuery]) -> CiBucketPage:
         """DescribeCIBuckets (``GET /cibuckets``): one page of the buckets bound to
         Cloud Infinite.
 
         Keyword arguments: `CiBucketQuery` (bucket_name, tag_key, region,
         page_number, page_size, timeout).
-        """
-        return self._describe(Operation.CI_BUCKETS, None, query, ci_bucket_page)
 
-    def iter_ci_bucket_pages(self, **query: Unpack[CiBucketQuery]) -> PageIterator[CiBucketPage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.CI_BUCKETS, None, query, ci_bucket_page, cancel)
+
+    def iter_ci_bucket_pages(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[CiBucketQuery]) -> PageIterator[CiBucketPage]:
         """Every page of `describe_ci_buckets`, from ``page_number`` (default 1) to the
         last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.CI_BUCKETS, None, query, ci_bucket_page)
+        return self._pages(Operation.CI_BUCKETS, None, query, ci_bucket_page, concurrency, cancel)
 
-    def iter_ci_buckets(self, **query: Unpack[CiBucketQuery]) -> Iterator[CiBucket]:
-        """Every `CiBucket` of every page of `iter_ci_bucket_pages`."""
-        return items(self._pages(Operation.CI_BUCKETS, None, query, ci_bucket_page), "ci_buckets")
+    def iter_ci_buckets(self, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[CiBucketQuery]) -> Iterator[CiBucket]:
+        """Every `CiBucket` of every page of `iter_ci_bucket_pages`.
 
-    def describe_media_queues(self, bucket: str, **query: Unpack[MediaQueueQuery]) -> QueuePage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.CI_BUCKETS, None, query, ci_bucket_page, concurrency, cancel), "ci_buckets")
+
+    def describe_media_queues(self, bucket: str, *, cancel: Optional[CancelToken] = None, **query: Unpack[MediaQueueQuery]) -> QueuePage:
         """DescribeMediaProcessQueues (``GET /queue``): one page of the media
         processing queues.
 
         ``bucket``: the ``BucketName-APPID`` whose queues are listed. Keyword
         arguments: `MediaQueueQuery` (queue_ids, state, category, page_number,
         page_size, timeout).
-        """
-        return self._describe(Operation.MEDIA_QUEUES, bucket, query, queue_page)
 
-    def iter_media_queue_pages(self, bucket: str, **query: Unpack[MediaQueueQuery]) -> PageIterator[QueuePage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.MEDIA_QUEUES, bucket, query, queue_page, cancel)
+
+    def iter_media_queue_pages(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[MediaQueueQuery]) -> PageIterator[QueuePage]:
         """Every page of `describe_media_queues`, from ``page_number`` (default 1) to
         the last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.MEDIA_QUEUES, bucket, query, queue_page)
+        return self._pages(Operation.MEDIA_QUEUES, bucket, query, queue_page, concurrency, cancel)
 
-    def iter_media_queues(self, bucket: str, **query: Unpack[MediaQueueQuery]) -> Iterator[Queue]:
-        """Every `Queue` of every page of `iter_media_queue_pages`."""
-        return items(self._pages(Operation.MEDIA_QUEUES, bucket, query, queue_page), "queues")
+    def iter_media_queues(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[MediaQueueQuery]) -> Iterator[Queue]:
+        """Every `Queue` of every page of `iter_media_queue_pages`.
 
-    def describe_pic_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> QueuePage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.MEDIA_QUEUES, bucket, query, queue_page, concurrency, cancel), "queues")
+
+    def describe_pic_queues(self, bucket: str, *, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> QueuePage:
         """DescribePicProcessQueues (``GET /picqueue``): one page of the image
         processing queues.
 
         ``bucket``: the ``BucketName-APPID`` whose queues are listed. Keyword
         arguments: `QueueQuery` (queue_ids, state, page_number, page_size, timeout).
-        """
-        return self._describe(Operation.PIC_QUEUES, bucket, query, queue_page)
 
-    def iter_pic_queue_pages(self, bucket: str, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.PIC_QUEUES, bucket, query, queue_page, cancel)
+
+    def iter_pic_queue_pages(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
         """Every page of `describe_pic_queues`, from ``page_number`` (default 1) to the
         last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.PIC_QUEUES, bucket, query, queue_page)
+        return self._pages(Operation.PIC_QUEUES, bucket, query, queue_page, concurrency, cancel)
 
-    def iter_pic_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
-        """Every `Queue` of every page of `iter_pic_queue_pages`."""
-        return items(self._pages(Operation.PIC_QUEUES, bucket, query, queue_page), "queues")
+    def iter_pic_queues(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
+        """Every `Queue` of every page of `iter_pic_queue_pages`.
 
-    def describe_ai_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> QueuePage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.PIC_QUEUES, bucket, query, queue_page, concurrency, cancel), "queues")
+
+    def describe_ai_queues(self, bucket: str, *, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> QueuePage:
         """DescribeAiProcessQueues (``GET /ai_queue``): one page of the AI content
         recognition queues.
 
         ``bucket``: the ``BucketName-APPID`` whose queues are listed. Keyword
         arguments: `QueueQuery` (queue_ids, state, page_number, page_size, timeout).
-        """
-        return self._describe(Operation.AI_QUEUES, bucket, query, queue_page)
 
-    def iter_ai_queue_pages(self, bucket: str, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.AI_QUEUES, bucket, query, queue_page, cancel)
+
+    def iter_ai_queue_pages(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
         """Every page of `describe_ai_queues`, from ``page_number`` (default 1) to the
         last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.AI_QUEUES, bucket, query, queue_page)
+        return self._pages(Operation.AI_QUEUES, bucket, query, queue_page, concurrency, cancel)
 
-    def iter_ai_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
-        """Every `Queue` of every page of `iter_ai_queue_pages`."""
-        return items(self._pages(Operation.AI_QUEUES, bucket, query, queue_page), "queues")
+    def iter_ai_queues(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
+        """Every `Queue` of every page of `iter_ai_queue_pages`.
 
-    def describe_asr_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> QueuePage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.AI_QUEUES, bucket, query, queue_page, concurrency, cancel), "queues")
+
+    def describe_asr_queues(self, bucket: str, *, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> QueuePage:
         """DescribeAsrProcessQueues (``GET /asrqueue``): one page of the speech
         recognition queues.
 
         ``bucket``: the ``BucketName-APPID`` whose queues are listed. Keyword
         arguments: `QueueQuery` (queue_ids, state, page_number, page_size, timeout).
-        """
-        return self._describe(Operation.ASR_QUEUES, bucket, query, queue_page)
 
-    def iter_asr_queue_pages(self, bucket: str, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.ASR_QUEUES, bucket, query, queue_page, cancel)
+
+    def iter_asr_queue_pages(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
         """Every page of `describe_asr_queues`, from ``page_number`` (default 1) to the
         last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.ASR_QUEUES, bucket, query, queue_page)
+        return self._pages(Operation.ASR_QUEUES, bucket, query, queue_page, concurrency, cancel)
 
-    def iter_asr_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
-        """Every `Queue` of every page of `iter_asr_queue_pages`."""
-        return items(self._pages(Operation.ASR_QUEUES, bucket, query, queue_page), "queues")
+    def iter_asr_queues(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
+        """Every `Queue` of every page of `iter_asr_queue_pages`.
 
-    def describe_doc_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> QueuePage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.ASR_QUEUES, bucket, query, queue_page, concurrency, cancel), "queues")
+
+    def describe_doc_queues(self, bucket: str, *, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> QueuePage:
         """DescribeDocProcessQueues (``GET /docqueue``): one page of the document
         processing queues.
 
         ``bucket``: the ``BucketName-APPID`` whose queues are listed. Keyword
         arguments: `QueueQuery` (queue_ids, state, page_number, page_size, timeout).
-        """
-        return self._describe(Operation.DOC_QUEUES, bucket, query, queue_page)
 
-    def iter_doc_queue_pages(self, bucket: str, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.DOC_QUEUES, bucket, query, queue_page, cancel)
+
+    def iter_doc_queue_pages(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
         """Every page of `describe_doc_queues`, from ``page_number`` (default 1) to the
         last, fetched as you iterate; the query is checked now.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
         """
-        return self._pages(Operation.DOC_QUEUES, bucket, query, queue_page)
+        return self._pages(Operation.DOC_QUEUES, bucket, query, queue_page, concurrency, cancel)
 
-    def iter_doc_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
-        """Every `Queue` of every page of `iter_doc_queue_pages`."""
-        return items(self._pages(Operation.DOC_QUEUES, bucket, query, queue_page), "queues")
+    def iter_doc_queues(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
+        """Every `Queue` of every page of `iter_doc_queue_pages`.
 
-    def describe_file_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> QueuePage:
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.DOC_QUEUES, bucket, query, queue_page, concurrency, cancel), "queues")
+
+    def describe_file_queues(self, bucket: str, *, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> QueuePage:
         """DescribeFileProcessQueues (``GET /file_queue``): one page of the file
         processing queues.
 
         ``bucket``: the ``BucketName-APPID`` whose queues are listed. Keyword
         arguments: `QueueQuery` (queue_ids, state, page_number, page_size, timeout).
-        """
-        return self._describe(Operation.FILE_QUEUES, bucket, query, queue_page)
 
-    def iter_file_queue_pages(self, bucket: str, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
+        ``cancel``: a `CancelToken` that ends the call with `CancelledError` when
+        cancelled (Ctrl-C interrupts it without one).
+        """
+        return self._describe(Operation.FILE_QUEUES, bucket, query, queue_page, cancel)
+
+    def iter_file_queue_pages(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> PageIterator[QueuePage]:
         """Every page of `describe_file_queues`, from ``page_number`` (default 1) to
         the last, fetched as you iterate; the query is checked now.
-        """
-        return self._pages(Operation.FILE_QUEUES, bucket, query, queue_page)
 
-    def iter_file_queues(self, bucket: str, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
-        """Every `Queue` of every page of `iter_file_queue_pages`."""
-        return items(self._pages(Operation.FILE_QUEUES, bucket, query, queue_page), "queues")
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return self._pages(Operation.FILE_QUEUES, bucket, query, queue_page, concurrency, cancel)
+
+    def iter_file_queues(self, bucket: str, *, concurrency: Optional[int] = None, cancel: Optional[CancelToken] = None, **query: Unpack[QueueQuery]) -> Iterator[Queue]:
+        """Every `Queue` of every page of `iter_file_queue_pages`.
+
+        ``concurrency``: how many pages are fetched at once once the first tells the
+        total (1 to `MAX_PAGE_CONCURRENCY`; None: `DEFAULT_PAGE_CONCURRENCY`); pages
+        stay in order. ``cancel``: a `CancelToken` that ends the walk with
+        `CancelledError` when cancelled.
+        """
+        return items(self._pages(Operation.FILE_QUEUES, bucket, query, queue_page, concurrency, cancel), "queues")

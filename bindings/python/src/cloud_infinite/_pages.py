@@ -4,9 +4,10 @@ and `items`, every item of those pages."""
 from __future__ import annotations
 
 from ctypes import POINTER, byref
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from typing import Any, Callable, Generic, Iterator, Optional, TypeVar
 
 from . import _abi, _ffi
+from ._cancel import CancelToken, interruptible, run
 from ._credentials import check, clear
 from ._handle import Handle
 
@@ -22,26 +23,40 @@ def take(out: Any, convert: Callable[[Any], P]) -> P:
         _lib.ci_free(out)
 
 
+#: What `PageIterator._next_now` returns after the last page (StopIteration
+#: cannot cross a future).
+END: Any = object()
+
+
 class PageIterator(Handle, Generic[P]):
-    """Every page of a query, fetched one at a time as you iterate (the
-    library's pager follows ``page_number`` to the last page).
+    """Every page of a query, fetched as you iterate (the library's pager
+    follows ``page_number`` to the last page). Once the first page tells the
+    total, the next pages are fetched ``concurrency`` at a time (see the
+    ``iter_x_pages`` methods) and handed out in order.
 
     Made by the ``iter_x_pages`` methods of `Client`, which checked the query
-    already. A failed page raises its `CIError` and ends the walk. Close it
-    (or use ``with``) to release it before its end; the garbage collector
-    does so otherwise. It keeps working after its client is closed (it holds
-    its own reference to the native client).
+    already. A failed page raises its `CIError` and ends the walk; so does a
+    cancel (of the ``cancel=`` token, or Ctrl-C on the main thread, which
+    raises KeyboardInterrupt). Close it (or use ``with``) to release it
+    before its end, which also stops the pages fetched ahead; the garbage
+    collector does so otherwise. It keeps working after its client is
+    closed (it holds its own reference to the native client).
 
     Example::
 
-        with client.iter_pic_bucket_pages(page_size=100) as pages:
+        with client.iter_pic_bucket_pages(page_size=100, concurrency=4) as pages:
             for page in pages:
                 print(page.page_number, len(page.buckets), page.total_count)
     """
 
-    def __init__(self, pager: int, convert: Callable[[Any], P], keepalive: object = None) -> None:
+    def __init__(self, pager: int, convert: Callable[[Any], P], keepalive: object = None,
+                 token: Optional[CancelToken] = None, owns_token: bool = False) -> None:
         super().__init__()
         self._convert = convert
+        #: The token the native pager carries: cancelled on Ctrl-C (and by
+        #: `AsyncPageIterator` when its task is cancelled).
+        self._token = token
+        self._owns_token = owns_token
         # `keepalive`: the client's credentials callback, which this pager's
         # native client may call until the pager is freed.
         self._own(pager, keepalive)
@@ -50,11 +65,27 @@ class PageIterator(Handle, Generic[P]):
         # A closed or finished walk simply has no more pages.
         return StopIteration()
 
+    def _free(self) -> None:
+        super()._free()
+        if self._owns_token and self._token is not None:
+            self._token.close()
+
     def __iter__(self) -> "PageIterator[P]":
         return self
 
     def __next__(self) -> P:
-        pager = self._enter()
+        page = run(self._next_now, self._token if interruptible() else None)
+        if page is END:
+            raise StopIteration
+        return page  # type: ignore[no-any-return]
+
+    def _next_now(self) -> Any:
+        """The next page in this thread (the blocking ``ci_pager_next``), or
+        `END` after the last; closes the walk at its end or on an error."""
+        try:
+            pager = self._enter()
+        except StopIteration:
+            return END
         keepalive = self._keepalive  # read while counted in: close() drops it
         out = POINTER(_abi.ci_page)()
         clear(keepalive)
@@ -66,7 +97,7 @@ class PageIterator(Handle, Generic[P]):
             # A failure ends the walk as well as the last page does.
             self.close()
             check(error, keepalive)
-            raise StopIteration
+            return END
         return take(out, self._convert)
 
 
