@@ -50,11 +50,11 @@ def markdown(listing, latency_ms):
     """The RESULTS.md section: median wall time of a whole listing, and what
     it is worth in round trips."""
     lines = [
-        "## Listing everything: 1,000 buckets in 10 pages over a 50 ms link",
+        f"## Listing everything: 1,000 buckets in 10 pages over a {latency_ms} ms link",
         "",
         f"Every page of `DescribePicProcessBucket` (`pageSize=100`, 1,000 buckets) from an emulator "
         f"that waits {latency_ms} ms before each answer (`--latency-ms`). Median wall time of "
-        f"{listing[next(iter(listing))]['runs']} walks after a warm-up, each checked for all 1,000 buckets in order. "
+        f"{listing[next(iter(listing))]['runs']} walk(s) after a warm-up, each checked for all 1,000 buckets in order. "
         "Ours walks one page at a time (concurrency 1) and with its default, which fetches the other nine pages "
         "together once the first tells TotalCount; the official SDKs have no pager and walk one request after another.",
         "",
