@@ -21,9 +21,12 @@ SONAME := libcloud_infinite.so.$(ABI)
 
 .PHONY: build header generate install dist test-dist test-versions lint test test-rust test-hostile test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
 
-## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
+## Build the library (rlib), the emulator and the examples, then the C libraries
+## (cdylib and staticlib: target/debug/libcloud_infinite.{so,a}) from the same crate.
+C_LIBS := --lib --crate-type cdylib,staticlib
 build:
 	$(CARGO) build --features emulator --lib --bins --examples
+	$(CARGO) rustc --features emulator $(C_LIBS)
 	@# Programs linked with -lcloud_infinite ask the loader for the SONAME.
 	ln -sf libcloud_infinite.so $(LIB_DIR)/$(SONAME)
 
@@ -42,7 +45,7 @@ generate: header
 ## `make dist` reuses it with its own release build (RELEASE_DIR, RELEASE_BUILD=true)
 ## and a relocatable pkg-config prefix (PC_PREFIX).
 RELEASE_DIR ?= target/release
-RELEASE_BUILD ?= $(CARGO) build --release --lib
+RELEASE_BUILD ?= $(CARGO) rustc --release $(C_LIBS)
 PC_PREFIX ?= $(PREFIX)
 install:
 	$(RELEASE_BUILD)

@@ -26,9 +26,13 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     // A versioned SONAME (libcloud_infinite.so.3), so that a program linked
-    // against one ABI never loads a library of another.
+    // against one ABI never loads a library of another. The manifest declares
+    // no cdylib (`cargo rustc --crate-type cdylib` makes it), and cargo warns
+    // about a cdylib-only link argument then, so this goes to every link of
+    // this package: on its executables (the emulator, tests) a SONAME is inert.
+    // It never reaches a crate that depends on this one.
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcloud_infinite.so.{}", abi_version(&crate_dir));
+        println!("cargo:rustc-link-arg=-Wl,-soname,libcloud_infinite.so.{}", abi_version(&crate_dir));
     }
     #[cfg(feature = "c-header")]
     generate_header(&crate_dir);

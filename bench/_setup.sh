@@ -17,11 +17,13 @@ say() { echo "[bench setup] $*" >&2; }
 
 # The Rust side: the library (for Python, Node and Go) and the emulator.
 if [ "$profile" = release ]; then
-  say "cargo build --release --features emulator --lib --bin ci-emulator"
-  "$CARGO" build --release --features emulator --lib --bin ci-emulator
+  say "cargo build --release --features emulator --bin ci-emulator; cargo rustc --release --features emulator --lib --crate-type cdylib,staticlib"
+  "$CARGO" build --release --features emulator --bin ci-emulator
+  "$CARGO" rustc --release --features emulator --lib --crate-type cdylib,staticlib
 else
-  say "cargo build --features emulator --lib --bin ci-emulator"
-  "$CARGO" build --features emulator --lib --bin ci-emulator
+  say "cargo build --features emulator --bin ci-emulator; cargo rustc --features emulator --lib --crate-type cdylib,staticlib"
+  "$CARGO" build --features emulator --bin ci-emulator
+  "$CARGO" rustc --features emulator --lib --crate-type cdylib,staticlib
 fi
 lib="$root/target/$profile/libcloud_infinite.so"
 emulator="$root/target/$profile/ci-emulator"

@@ -12,7 +12,7 @@ command -v go >/dev/null || { echo "bindings/go/test.sh: go is not installed (Go
 command -v pkg-config >/dev/null || { echo "bindings/go/test.sh: pkg-config is not installed" >&2; exit 2; }
 if [ ! -f "$root/target/debug/libcloud_infinite.a" ] || [ ! -x "$root/target/debug/ci-emulator" ]; then
   # A fresh clone: build what the tests link and talk to (make build does the same and more).
-  (cd "$root" && cargo build --features emulator --lib --bins)
+  (cd "$root" && make build)
 fi
 export CI_EMULATOR_BIN=${CI_EMULATOR_BIN:-$root/target/debug/ci-emulator}
 # The developer build: tag cloudinfinite_dev, target/debug/libcloud_infinite.a through CGO_LDFLAGS.

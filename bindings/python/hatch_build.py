@@ -6,7 +6,7 @@ Where the wheel's library comes from, first match wins:
 1. CLOUD_INFINITE_WHEEL_LIB (`make dist` passes its stripped glibc-2.17
    build, with CLOUD_INFINITE_WHEEL_PLATFORM=manylinux_2_17_x86_64);
 2. an sdist's own copy of the crate, rust/ (what `make dist` puts in the
-   sdist): built here with `cargo build --release --lib`, so
+   sdist): built here with `cargo rustc --release --lib --crate-type cdylib`, so
    `pip install --no-binary cloud-infinite cloud-infinite` needs cargo;
 3. the repository's target/release build (build-wheel.sh builds it first).
 
@@ -39,9 +39,9 @@ def _build_crate(crate: Path) -> Path:
             "building cloud-infinite from source needs Rust's cargo on PATH (https://rustup.rs), "
             "or install the wheel instead of the sdist"
         )
-    target_dir = crate / "target"
-    command = [cargo, "build", "--release", "--lib", "--manifest-path", str(crate / "Cargo.toml"),
-               "--target-dir", str(target_dir)]
+    target_dir = Path(os.environ.get("CARGO_TARGET_DIR") or crate / "target")
+    command = [cargo, "rustc", "--release", "--lib", "--crate-type", "cdylib",
+               "--manifest-path", str(crate / "Cargo.toml"), "--target-dir", str(target_dir)]
     if (crate / "Cargo.lock").is_file():
         command.append("--locked")
     # cargo talks on stderr; pip shows it with -v and on failure.
@@ -70,7 +70,7 @@ class CustomBuildHook(BuildHookInterface):
             source = str(root.parents[1] / "target" / "release" / LIBRARY_FILE)
         if not Path(source).is_file():
             raise RuntimeError(
-                f"{source} does not exist: run `cargo build --release --lib` in the repository "
+                f"{source} does not exist: run `make install` or `cargo rustc --release --lib --crate-type cdylib,staticlib` in the repository "
                 "(bindings/python/build-wheel.sh does), or set CLOUD_INFINITE_WHEEL_LIB"
             )
         build_data["force_include"][source] = f"cloud_infinite/{LIBRARY_FILE}"

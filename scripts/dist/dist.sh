@@ -7,7 +7,8 @@
 #   dist/goproxy/github.com/cloud-infinite/cloud-infinite-go/@v/{list,v<v>.info,v<v>.mod,v<v>.zip}
 #   dist/npm/cloud-infinite-<v>.tgz, cloud-infinite-linux-x64-gnu-<v>.tgz
 #
-# The one build is `cargo zigbuild --release --lib --target x86_64-unknown-linux-gnu.2.17`
+# The one build is `cargo-zigbuild rustc --release --lib --crate-type cdylib,staticlib
+# --target x86_64-unknown-linux-gnu.2.17`
 # (zig as the linker, glibc 2.17's symbols), checked: no GLIBC_ symbol above 2.17.
 # The tools (ziglang, cargo-zigbuild) come from PyPI into target/dist-tools/ once.
 set -euo pipefail
@@ -29,8 +30,8 @@ if [ ! -f "$stamp" ]; then
 fi
 
 target=x86_64-unknown-linux-gnu
-say "cargo zigbuild --release --lib --target $target.2.17"
-PATH="$tools/venv/bin:$PATH" cargo zigbuild --quiet --release --lib --target "$target.2.17"
+say "cargo-zigbuild rustc --release --lib --crate-type cdylib,staticlib --target $target.2.17"
+PATH="$tools/venv/bin:$PATH" cargo-zigbuild rustc --quiet --release --lib --crate-type cdylib,staticlib --target "$target.2.17"
 release="$root/target/$target/release"
 
 stage="$root/target/dist-stage"

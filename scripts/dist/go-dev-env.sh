@@ -12,7 +12,7 @@
 _ci_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 _ci_lib="$_ci_root/target/${1:-debug}/libcloud_infinite.a"
 if [ ! -f "$_ci_lib" ]; then
-  echo "go-dev-env.sh: $_ci_lib is missing: run \`make build\` (or cargo build${1:+ --$1} --lib)" >&2
+  echo "go-dev-env.sh: $_ci_lib is missing: run \`make build\` (or cargo rustc${1:+ --$1} --lib --crate-type cdylib,staticlib)" >&2
   return 2
 fi
 _ci_hash=$(sha256sum "$_ci_lib" | cut -c1-16)
