@@ -73,7 +73,7 @@ cp "$dist"/python/* "$pypi/"
 deps="$tools/pypi-build-deps"
 if [ ! -f "$deps/.done" ]; then
   rm -rf "$deps"
-  python3 -m pip download --quiet --disable-pip-version-check --dest "$deps" --only-binary :all: hatchling==1.27.0
+  "$tools/venv/bin/pip" download --quiet --disable-pip-version-check --dest "$deps" --only-binary :all: hatchling==1.27.0
   touch "$deps/.done"
 fi
 cp "$deps"/*.whl "$pypi/"
@@ -89,12 +89,14 @@ for how in wheel sdist; do
   venv="$work/py-$how"
   python3 -m venv "$venv"
   if [ "$how" = wheel ]; then
-    (cd "$work" && "$venv/bin/pip" install --quiet --disable-pip-version-check --index-url "$index" cloud-infinite)
+    echo "  \$ pip install --index-url $index cloud-infinite"
+    (cd "$work" && "$venv/bin/pip" install --disable-pip-version-check --index-url "$index" cloud-infinite 2>&1 | sed 's/^/  /')
     want="py3-none-manylinux_2_17_x86_64"
   else
     # Built from the sdist's crate with cargo; its target dir is kept so that a rerun is quick.
-    (cd "$work" && CARGO_TARGET_DIR="$root/target/dist-sdist" "$venv/bin/pip" install --quiet --disable-pip-version-check \
-      --index-url "$index" --no-binary cloud-infinite cloud-infinite)
+    echo "  \$ pip install --index-url $index --no-binary cloud-infinite cloud-infinite"
+    (cd "$work" && CARGO_TARGET_DIR="$root/target/dist-sdist" "$venv/bin/pip" install --disable-pip-version-check \
+      --index-url "$index" --no-binary cloud-infinite cloud-infinite 2>&1 | sed 's/^/  /')
     want="py3-none-linux_x86_64"
   fi
   tag=$(sed -n 's/^Tag: //p' "$venv"/lib/python3*/site-packages/cloud_infinite-"$version".dist-info/WHEEL)
@@ -116,6 +118,7 @@ mkdir -p "$app/cloudinfinite"
   export GOPROXY="file://$dist/goproxy" GOSUMDB=off GONOSUMDB="$module" GOFLAGS=-mod=mod GOTOOLCHAIN=local \
     GOMODCACHE="$work/gomodcache" GOPATH="$work/gopath" GOWORK=off
   go mod init example.com/readme >/dev/null 2>&1
+  echo "  \$ go get $module@v$version"
   go get "$module@v$version" 2>&1 | sed 's/^/  /'
   cp "$here/go_shim.go.txt" cloudinfinite/shim.go
   python3 -c '
@@ -185,7 +188,8 @@ for tgz in "$npm_deps"/*.tgz "$dist"/npm/cloud-infinite-linux-x64-gnu-"$version"
 done
 app="$work/node-app"
 mkdir -p "$app"
-(cd "$app" && npm install --no-audit --no-fund --loglevel=error cloud-infinite --registry "$registry")
+echo "  \$ npm install cloud-infinite --registry $registry"
+(cd "$app" && npm install --no-audit --no-fund --loglevel=error cloud-infinite --registry "$registry" 2>&1 | sed 's/^/  /')
 [ -f "$app/node_modules/@cloud-infinite/linux-x64-gnu/libcloud_infinite.so" ] || fail "npm did not install the platform package"
 cp "$here/node_shim.cjs" "$app/shim.cjs"
 # CommonJS has no top-level await: the example runs inside an async function.
