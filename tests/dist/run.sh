@@ -77,6 +77,10 @@ if [ ! -f "$deps/.done" ]; then
   touch "$deps/.done"
 fi
 cp "$deps"/*.whl "$pypi/"
+# From here on pip sees only the local index: no find-links or config of this machine's
+# (a CI image may point PIP_FIND_LINKS at a wheel directory), and no wheel cache.
+unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL
+export PIP_CONFIG_FILE=/dev/null PIP_NO_CACHE_DIR=1
 port=$(free_port)
 "$tools/venv/bin/pypi-server" run --interface 127.0.0.1 --port "$port" --disable-fallback "$pypi" >"$work/pypiserver.log" 2>&1 &
 pids+=($!)
