@@ -19,17 +19,20 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 ABI := $(shell sed -n 's/^pub const CI_ABI_VERSION: u32 = \([0-9]*\);/\1/p' src/ffi/mod.rs)
 SONAME := libcloud_infinite.so.$(ABI)
 
-.PHONY: build header generate install lint test test-rust test-hostile test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
+.PHONY: build header generate install dist test-dist test-versions lint test test-rust test-hostile test-c test-install test-official-sdk test-python test-node test-go test-c-matrix test-soak soak deny bench test-bench-smoke demo clean
 
-## Build the library (rlib, cdylib, staticlib), the emulator and the examples.
+## Build the library (rlib), the emulator and the examples, then the C libraries
+## (cdylib and staticlib: target/debug/libcloud_infinite.{so,a}) from the same crate.
+C_LIBS := --lib --crate-type cdylib,staticlib
 build:
 	$(CARGO) build --features emulator --lib --bins --examples
+	$(CARGO) rustc --features emulator $(C_LIBS)
 	@# Programs linked with -lcloud_infinite ask the loader for the SONAME.
 	ln -sf libcloud_infinite.so $(LIB_DIR)/$(SONAME)
 
 ## Regenerate include/cloud_infinite.h from src/ffi/ (a test fails while it is stale).
 header:
-	CLOUD_INFINITE_WRITE_HEADER=1 $(CARGO) build
+	CLOUD_INFINITE_WRITE_HEADER=1 $(CARGO) build --features c-header
 
 ## Regenerate every binding's generated mirrors from the header and the table of
 ## operations (tests/generated.rs fails while one is stale).
@@ -39,29 +42,35 @@ generate: header
 ## Install the C library (shared with a versioned SONAME, and static), the header,
 ## the pkg-config file and the CMake package under PREFIX. Programs linked through
 ## either find the library without LD_LIBRARY_PATH (both add an rpath).
+## `make dist` reuses it with its own release build (RELEASE_DIR, RELEASE_BUILD=true)
+## and a relocatable pkg-config prefix (PC_PREFIX).
+RELEASE_DIR ?= target/release
+RELEASE_BUILD ?= $(CARGO) rustc --release $(C_LIBS)
+PC_PREFIX ?= $(PREFIX)
 install:
-	$(CARGO) build --release --lib
+	$(RELEASE_BUILD)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/cloud_infinite $(DESTDIR)$(PREFIX)/include
-	install -m 0755 target/release/libcloud_infinite.so $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	install -m 0755 $(RELEASE_DIR)/libcloud_infinite.so $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcloud_infinite.so
-	install -m 0644 target/release/libcloud_infinite.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(RELEASE_DIR)/libcloud_infinite.a $(DESTDIR)$(PREFIX)/lib/
 	@# The standard library's debug info is most of the archive, and no C user debugs into it.
 	strip --strip-debug $(DESTDIR)$(PREFIX)/lib/libcloud_infinite.a
 	install -m 0644 include/cloud_infinite.h $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cloud_infinite.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cloud_infinite.pc
+	sed -e 's|@PREFIX@|$(PC_PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cloud_infinite.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cloud_infinite.pc
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@SONAME@|$(SONAME)|' cmake/cloud_infiniteConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/cloud_infinite/cloud_infiniteConfig.cmake
 	sed -e 's|@VERSION@|$(VERSION)|' cmake/cloud_infiniteConfigVersion.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/cloud_infinite/cloud_infiniteConfigVersion.cmake
 
 ## Every test: Rust unit, integration and doc tests; the C ABI under valgrind and ASan;
 ## Tencent's official SDK against the emulator.
-test: lint deny test-rust test-hostile test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak test-bench-smoke
+test: lint deny test-rust test-hostile test-c test-c-matrix test-install test-official-sdk test-python test-node test-go test-soak test-bench-smoke test-dist
 
 ## Clippy on every target, warnings denied.
 lint:
-	$(CARGO) clippy --features emulator,codegen --all-targets -- -D warnings
+	$(CARGO) clippy --features emulator,codegen,c-header --all-targets -- -D warnings
 
+## (c-header: build.rs regenerates the header, and tests/header.rs compares it with include/.)
 test-rust:
-	$(CARGO) test --features emulator,codegen
+	$(CARGO) test --features emulator,codegen,c-header
 
 ## The hostile-server harness: raw-socket servers sending what an attacker would;
 ## a table of outcome, time against the timeout and peak RSS per case.
@@ -171,6 +180,23 @@ test-node: build
 test-go: build
 	bindings/go/test.sh
 
+## Every published artifact into dist/ from one release build (glibc 2.17, cargo-zigbuild):
+## the C library tarball, the Python wheel (manylinux_2_17_x86_64) and sdist, the Go module
+## (a GOPROXY directory with the module zip), the Node main and platform packages.
+## See docs/packaging.md.
+dist:
+	scripts/dist/dist.sh
+
+## The committed manifests carry Cargo.toml's version (scripts/dist/versions.py --write fixes them).
+test-versions:
+	$(PYTHON) scripts/dist/versions.py --check
+
+## make dist, then local registries (pypiserver, a file GOPROXY, verdaccio) on 127.0.0.1, and
+## each package installed by name outside the checkout, running the README's example against
+## the emulator (tests/dist/run.sh).
+test-dist: build test-versions dist
+	tests/dist/run.sh
+
 ## Start the emulator, list every pic bucket and one bucket's AI queues through the Rust API,
 ## from C, Python, Node and Go, stop it.
 demo: build target/c/list
@@ -190,4 +216,4 @@ target/c/list: examples/c/list.c include/cloud_infinite.h build
 
 clean:
 	$(CARGO) clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) dist

@@ -1,9 +1,13 @@
-//! Generates the C header from `src/ffi/` with cbindgen.
+//! Sets the shared library's SONAME and, with the feature `c-header`,
+//! generates the C header from `src/ffi/` with cbindgen.
 //!
-//! The header is written to `$OUT_DIR/cloud_infinite.h` on every build, and
-//! copied to `include/cloud_infinite.h` only when `CLOUD_INFINITE_WRITE_HEADER=1`
+//! With `c-header` (the Makefile's builds turn it on) the header is written to
+//! `$OUT_DIR/cloud_infinite.h` on every build, and copied to
+//! `include/cloud_infinite.h` only when `CLOUD_INFINITE_WRITE_HEADER=1`
 //! (`make header`). `tests/header.rs` fails while the committed copy differs
-//! from the generated one, so a stale header cannot land.
+//! from the generated one, so a stale header cannot land. Without it (a Rust
+//! user's build, `cargo package`'s) cbindgen is neither built nor run: the
+//! committed header is what the C libraries ship.
 
 use std::env;
 use std::path::PathBuf;
@@ -20,21 +24,31 @@ fn abi_version(crate_dir: &std::path::Path) -> u32 {
 
 fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
+    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    // A versioned SONAME (libcloud_infinite.so.3), so that a program linked
+    // against one ABI never loads a library of another. The manifest declares
+    // no cdylib (`cargo rustc --crate-type cdylib` makes it), and cargo warns
+    // about a cdylib-only link argument then, so this goes to every link of
+    // this package: on its executables (the emulator, tests) a SONAME is inert.
+    // It never reaches a crate that depends on this one.
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-link-arg=-Wl,-soname,libcloud_infinite.so.{}", abi_version(&crate_dir));
+    }
+    #[cfg(feature = "c-header")]
+    generate_header(&crate_dir);
+}
+
+#[cfg(feature = "c-header")]
+fn generate_header(crate_dir: &std::path::Path) {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     // So that `make header` repairs a hand-edited header.
     println!("cargo:rerun-if-changed=include/cloud_infinite.h");
     println!("cargo:rerun-if-env-changed=CLOUD_INFINITE_WRITE_HEADER");
 
-    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    // A versioned SONAME (libcloud_infinite.so.3), so that a program linked
-    // against one ABI never loads a library of another.
-    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcloud_infinite.so.{}", abi_version(&crate_dir));
-    }
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
     let bindings = cbindgen::Builder::new()
-        .with_crate(&crate_dir)
+        .with_crate(crate_dir)
         .with_config(config)
         .generate()
         .expect("cbindgen can read src/ffi");

@@ -17,11 +17,13 @@ say() { echo "[bench setup] $*" >&2; }
 
 # The Rust side: the library (for Python, Node and Go) and the emulator.
 if [ "$profile" = release ]; then
-  say "cargo build --release --features emulator --lib --bin ci-emulator"
-  "$CARGO" build --release --features emulator --lib --bin ci-emulator
+  say "cargo build --release --features emulator --bin ci-emulator; cargo rustc --release --features emulator --lib --crate-type cdylib,staticlib"
+  "$CARGO" build --release --features emulator --bin ci-emulator
+  "$CARGO" rustc --release --features emulator --lib --crate-type cdylib,staticlib
 else
-  say "cargo build --features emulator --lib --bin ci-emulator"
-  "$CARGO" build --features emulator --lib --bin ci-emulator
+  say "cargo build --features emulator --bin ci-emulator; cargo rustc --features emulator --lib --crate-type cdylib,staticlib"
+  "$CARGO" build --features emulator --bin ci-emulator
+  "$CARGO" rustc --features emulator --lib --crate-type cdylib,staticlib
 fi
 lib="$root/target/$profile/libcloud_infinite.so"
 emulator="$root/target/$profile/ci-emulator"
@@ -68,9 +70,9 @@ else
     (cd "$bench_dir/go/ours" && PKG_CONFIG_PATH="$prefix/lib/pkgconfig" CGO_LDFLAGS="-Wl,-rpath,$root/target/release" \
       go build -tags cloudinfinite_pkgconfig -o "$out/go-ours" .)
   else
-    # the binding's default: the static debug library in target/debug.
     [ -f "$root/target/debug/libcloud_infinite.a" ] || { echo "bench: target/debug/libcloud_infinite.a is missing" >&2; exit 2; }
-    (cd "$bench_dir/go/ours" && go build -o "$out/go-ours" .)
+    # the binding's developer build (tag cloudinfinite_dev): the static debug library in target/debug.
+    (source "$root/scripts/dist/go-dev-env.sh" debug && cd "$bench_dir/go/ours" && go build -tags "$CLOUDINFINITE_GO_TAGS" -o "$out/go-ours" .)
   fi
   BENCH_ARGS+=(--go-ours "$out/go-ours" --go-official "$out/go-official")
 fi

@@ -10,7 +10,7 @@
 # Builds the release emulator (cargo build --release --features emulator
 # --bin ci-emulator). The library is the one `make build` makes
 # (target/debug); SOAK_LIB_DIR=target/release uses the one `make install`
-# makes (cargo build --release --lib). Python and Node load the same file.
+# makes (cargo rustc --release --lib --crate-type cdylib,staticlib). Python and Node load the same file.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,7 +22,7 @@ else c_calls=50000 py_calls=10000 node_calls=10000 limit=1800; fi
 
 lib_dir=${SOAK_LIB_DIR:-target/debug}
 lib="$root/$lib_dir/libcloud_infinite.so"
-[ -f "$lib" ] || { echo "soak: $lib is missing: run \`make build\` (or cargo build --release --lib for target/release)" >&2; exit 2; }
+[ -f "$lib" ] || { echo "soak: $lib is missing: run \`make build\` (or cargo rustc --release --lib --crate-type cdylib,staticlib for target/release)" >&2; exit 2; }
 
 cargo build --quiet --release --features emulator --bin ci-emulator
 emulator=target/release/ci-emulator

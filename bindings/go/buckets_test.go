@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	cloudinfinite "cloud-infinite/bindings/go"
-	"cloud-infinite/bindings/go/internal/emulator"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
+	"github.com/cloud-infinite/cloud-infinite-go/internal/emulator"
 )
 
 // compareBuckets compares every field of the buckets list snakeName

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	cloudinfinite "cloud-infinite/bindings/go"
-	"cloud-infinite/bindings/go/internal/emulator"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
+	"github.com/cloud-infinite/cloud-infinite-go/internal/emulator"
 )
 
 func bucketNames(bs []cloudinfinite.Bucket) []string {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	cloudinfinite "cloud-infinite/bindings/go"
-	"cloud-infinite/bindings/go/internal/emulator"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
+	"github.com/cloud-infinite/cloud-infinite-go/internal/emulator"
 )
 
 // compareCIBuckets compares every field of DescribeCIBuckets' buckets with

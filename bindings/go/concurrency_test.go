@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 // Sixteen goroutines share one client, every call checked against the

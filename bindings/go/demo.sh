@@ -7,8 +7,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 command -v go >/dev/null || { echo "bindings/go/demo.sh: go is not installed (Go >= 1.23 is needed)" >&2; exit 2; }
 if [ ! -f "$root/target/debug/libcloud_infinite.a" ] || [ ! -x "$root/target/debug/ci-emulator" ]; then
-  (cd "$root" && cargo build --features emulator --lib --bins)
+  (cd "$root" && make build)
 fi
-(cd "$here" && go build -o "$here/.build/ci-demo" ./cmd/ci-demo)
+source "$root/scripts/dist/go-dev-env.sh" debug
+(cd "$here" && go build -tags "$CLOUDINFINITE_GO_TAGS" -o "$here/.build/ci-demo" ./cmd/ci-demo)
 cd "$root"
 exec scripts/with-emulator.sh --emulator "${CI_EMULATOR_BIN:-target/debug/ci-emulator}" -- "$here/.build/ci-demo" "$@"

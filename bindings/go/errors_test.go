@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 func TestErrorKinds(t *testing.T) {

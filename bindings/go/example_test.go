@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 // The examples run against the emulator TestMain starts, whose address is

@@ -17,7 +17,7 @@ import (
 	"time"
 	"unicode"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 const (

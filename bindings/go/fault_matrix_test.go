@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
-	"cloud-infinite/bindings/go/internal/emulator"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
+	"github.com/cloud-infinite/cloud-infinite-go/internal/emulator"
 )
 
 // The fault matrix (docs/fault-matrix.md) through Go: each emulator fault

@@ -1,3 +1,3 @@
-module cloud-infinite/bindings/go
+module github.com/cloud-infinite/cloud-infinite-go
 
 go 1.23

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 // The guard: every call the linked library lists in ci_operations() has

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
-	"cloud-infinite/bindings/go/internal/emulator"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
+	"github.com/cloud-infinite/cloud-infinite-go/internal/emulator"
 )
 
 func faultOnce(kind, path string, status int) emulator.Fault {

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	cloudinfinite "cloud-infinite/bindings/go"
-	"cloud-infinite/bindings/go/internal/emulator"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
+	"github.com/cloud-infinite/cloud-infinite-go/internal/emulator"
 )
 
 // defaultCategory is what a queue list that takes a category lists without

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 // pairs is a JSON object read in file order (the SDK's order), which a Go

@@ -12,9 +12,12 @@ command -v go >/dev/null || { echo "bindings/go/test.sh: go is not installed (Go
 command -v pkg-config >/dev/null || { echo "bindings/go/test.sh: pkg-config is not installed" >&2; exit 2; }
 if [ ! -f "$root/target/debug/libcloud_infinite.a" ] || [ ! -x "$root/target/debug/ci-emulator" ]; then
   # A fresh clone: build what the tests link and talk to (make build does the same and more).
-  (cd "$root" && cargo build --features emulator --lib --bins)
+  (cd "$root" && make build)
 fi
 export CI_EMULATOR_BIN=${CI_EMULATOR_BIN:-$root/target/debug/ci-emulator}
+# The developer build: tag cloudinfinite_dev, target/debug/libcloud_infinite.a through CGO_LDFLAGS.
+source "$root/scripts/dist/go-dev-env.sh" debug
+tags=$CLOUDINFINITE_GO_TAGS
 cd "$here"
 
 # A prefix laid out as `make install` makes, for the pkg-config route.
@@ -38,17 +41,27 @@ if [ -n "$unformatted" ]; then
 fi
 
 echo "== go vet"
-go vet ./...
-PKG_CONFIG_PATH="$prefix/lib/pkgconfig" go vet -tags cloudinfinite_pkgconfig ./...
+go vet -tags "$tags" ./...
+PKG_CONFIG_PATH="$prefix/lib/pkgconfig" env -u CGO_LDFLAGS go vet -tags cloudinfinite_pkgconfig ./...
 
-echo "== go test -race (static target/debug/libcloud_infinite.a)"
-go test -race -count=1 ./...
+echo "== go test -race -tags $tags (static target/debug/libcloud_infinite.a)"
+go test -race -count=1 -tags "$tags" ./...
 
 echo "== go test with GOEXPERIMENT=cgocheck2 (every pointer handed to C checked against cgo's rules)"
-GOEXPERIMENT=cgocheck2 go test -count=1 .
+GOEXPERIMENT=cgocheck2 go test -count=1 -tags "$tags" .
+
+echo "== CGO_ENABLED=0 stops on a name that says cgo is needed"
+nocgo=$(CGO_ENABLED=0 go build . 2>&1 || true)
+if ! grep -q 'cloudinfinite_requires_cgo_set_CGO_ENABLED_1' <<<"$nocgo"; then
+  echo "bindings/go/test.sh: CGO_ENABLED=0 go build did not name the cgo requirement:" >&2
+  echo "$nocgo" >&2
+  exit 1
+fi
+echo "ok   $(grep -m1 cloudinfinite_requires_cgo <<<"$nocgo")"
 
 echo "== go test -race -tags cloudinfinite_pkgconfig (shared library found by pkg-config)"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+unset CGO_LDFLAGS
 LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   go test -race -count=1 -tags cloudinfinite_pkgconfig -run 'TestVersionAndABI|TestDescribeAIQueues|TestSignReproducesTheOfficialVectors|TestCredentialsFuncFailures|TestCVMRoleSource|Example' .
 go build -tags cloudinfinite_pkgconfig -o "$here/.build/ci-demo-shared" ./cmd/ci-demo

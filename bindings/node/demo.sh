@@ -9,4 +9,5 @@ if [ ! -d "$here/node_modules/koffi" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --omit=dev >&2)
 fi
 cd "$repo"
+export CLOUD_INFINITE_LIB=${CLOUD_INFINITE_LIB:-$repo/target/debug/libcloud_infinite.so}
 exec scripts/with-emulator.sh --emulator "${CI_EMULATOR_BIN:-target/debug/ci-emulator}" -- node "$here/examples/list.js"

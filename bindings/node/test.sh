@@ -17,9 +17,9 @@ fi
 # Exactly what package-lock.json says (koffi and its prebuilt binary, typescript).
 npm ci --no-audit --no-fund
 
-# The tests load the repository's debug build; a leftover bundled copy
-# from an interrupted `npm pack` would shadow it.
+# The tests load the repository's debug build, named explicitly: the loader
+# never looks for a build tree by itself (lib/native.js).
 rm -rf native
-unset CLOUD_INFINITE_LIB
+export CLOUD_INFINITE_LIB=$repo/target/debug/libcloud_infinite.so
 
 exec node --test test/*.test.js

@@ -8,7 +8,8 @@ root=$(cd "$here/../.." && pwd)
 out=$(mkdir -p "${1:-$here/dist}" && cd "${1:-$here/dist}" && pwd)
 source "$here/_venv.sh"
 
-(cd "$root" && cargo build --release --lib) >&2
+# The C libraries: the crate declares only an rlib (docs/packaging.md).
+(cd "$root" && cargo rustc --release --lib --crate-type cdylib,staticlib) >&2
 # In-tree and without build isolation: hatchling comes pinned from the venv,
 # and hatch_build.py finds ../../target/release from the source tree.
 "$VENV_PY" -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \

@@ -4,10 +4,10 @@ go 1.23
 
 require (
 	cloud-infinite/bench/benchkit v0.0.0
-	cloud-infinite/bindings/go v0.0.0
+	github.com/cloud-infinite/cloud-infinite-go v0.0.0
 )
 
 replace (
 	cloud-infinite/bench/benchkit => ../benchkit
-	cloud-infinite/bindings/go => ../../../bindings/go
+	github.com/cloud-infinite/cloud-infinite-go => ../../../bindings/go
 )

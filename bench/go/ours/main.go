@@ -14,7 +14,7 @@ import (
 
 	"cloud-infinite/bench/benchkit"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 func makeCaller(addr, bucket string) benchkit.Caller {

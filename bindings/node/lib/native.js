@@ -38,34 +38,50 @@ const LIB_NAMES = {
 };
 
 /**
- * Where to load the library from, first match wins:
- * 1. `CLOUD_INFINITE_LIB`, a path to the shared library (explicit choice);
- * 2. the copy `npm pack` bundles in `native/<platform>-<arch>/`;
- * 3. a build in the source tree this package sits in (`target/debug`,
- *    then `target/release`), for working on the repository itself.
- * Debug comes before release in the tree because `make build` makes the
- * debug build, so it is the one that matches the current sources.
- * @returns {{ candidates: string[], chosen: string | undefined }}
+ * The platform package that carries the library for this machine, as
+ * scripts/dist/node.js names them: `@cloud-infinite/<platform>-<arch>`, plus
+ * `-gnu` or `-musl` on Linux (the C library it was linked against).
+ * @returns {string}
+ */
+function platformPackage() {
+  let suffix = '';
+  if (process.platform === 'linux') {
+    const report = typeof process.report?.getReport === 'function' ? process.report.getReport() : {};
+    suffix = report.header?.glibcVersionRuntime ? '-gnu' : '-musl';
+  }
+  return `@cloud-infinite/${process.platform}-${process.arch}${suffix}`;
+}
+
+/**
+ * Where the library is loaded from, first match wins, and nowhere else:
+ * 1. `CLOUD_INFINITE_LIB`, a path to the shared library (an explicit choice,
+ *    final: this repository's tests point it at target/debug);
+ * 2. the platform package (an optionalDependency npm installs with this one).
+ * A build tree is never probed: a stray target/ above an installed package
+ * must not be loaded by surprise.
+ * @returns {{ candidates: string[], chosen: string | undefined, platform: string }}
  */
 function locateLibrary() {
   const name = LIB_NAMES[process.platform] || LIB_NAMES.linux;
-  const root = path.resolve(__dirname, '..');
+  const platform = platformPackage();
   const explicit = process.env.CLOUD_INFINITE_LIB;
-  if (explicit) return { candidates: [explicit], chosen: explicit };
-  const candidates = [
-    path.join(root, 'native', `${process.platform}-${process.arch}`, name),
-    path.resolve(root, '..', '..', 'target', 'debug', name),
-    path.resolve(root, '..', '..', 'target', 'release', name),
-  ];
-  return { candidates, chosen: candidates.find((p) => fs.existsSync(p)) };
+  if (explicit) return { candidates: [explicit], chosen: explicit, platform };
+  let candidate = `${platform}/${name}`;
+  try {
+    candidate = path.join(path.dirname(require.resolve(`${platform}/package.json`)), name);
+  } catch {
+    // Not installed: reported below with the fix.
+  }
+  return { candidates: [candidate], chosen: fs.existsSync(candidate) ? candidate : undefined, platform };
 }
 
-const { candidates, chosen: libraryPath } = locateLibrary();
+const { candidates, chosen: libraryPath, platform } = locateLibrary();
 if (!libraryPath) {
   throw new Error(
-    'cloud-infinite: the native library was not found; looked at ' +
-      candidates.join(', ') +
-      '. Build it with `cargo build --release --lib` in the repository, or set CLOUD_INFINITE_LIB to its path.',
+    `cloud-infinite: the native library was not found; looked at ${candidates.join(', ')}. ` +
+      `Install the platform package ${platform} (npm installs it with cloud-infinite unless optional dependencies are ` +
+          'omitted, e.g. by --omit=optional), or set CLOUD_INFINITE_LIB to the library\'s path ' +
+          '(in the repository: target/debug/libcloud_infinite.so after `make build`).',
   );
 }
 

@@ -24,7 +24,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 func main() {

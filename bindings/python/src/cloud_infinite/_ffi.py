@@ -87,7 +87,7 @@ def _load() -> ctypes.CDLL:
     listed = "\n  ".join(str(p) for p in tried)
     raise LibraryError(
         f"cloud_infinite: {LIBRARY_FILE} not found; looked at:\n  {listed}\n"
-        "Install a wheel (which bundles it), run `cargo build --release --lib` in the "
+        "Install a wheel (which bundles it), run `make build` in the "
         "repository, or set CLOUD_INFINITE_LIB to the library's path."
     )
 
