@@ -27,7 +27,7 @@ import (
 	"testing"
 	"time"
 
-	cloudinfinite "cloud-infinite/bindings/go"
+	cloudinfinite "github.com/cloud-infinite/cloud-infinite-go"
 )
 
 // prompt is how late a cancel may take effect, at most, measured from the
