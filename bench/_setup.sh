@@ -20,6 +20,10 @@ if [ "$profile" = release ]; then
   say "cargo build --release --features emulator --bin ci-emulator; cargo rustc --release --features emulator --lib --crate-type cdylib,staticlib"
   "$CARGO" build --release --features emulator --bin ci-emulator
   "$CARGO" rustc --release --features emulator --lib --crate-type cdylib,staticlib
+  # The name a program linked against the library asks the loader for (its
+  # SONAME carries the C ABI version), as `make build` makes in target/debug.
+  abi=$(sed -n 's/^pub const CI_ABI_VERSION: u32 = \([0-9]*\);/\1/p' "$root/src/ffi/mod.rs")
+  ln -sf libcloud_infinite.so "$root/target/release/libcloud_infinite.so.$abi"
 else
   say "cargo build --features emulator --bin ci-emulator; cargo rustc --features emulator --lib --crate-type cdylib,staticlib"
   "$CARGO" build --features emulator --bin ci-emulator
