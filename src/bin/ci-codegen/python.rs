@@ -170,7 +170,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/cloud_infinite.h")).unwrap();
         let header = crate::header::parse(&text).unwrap();
         let outputs = generate(&header);
-        assert_eq!(outputs.len(), 4);
+        assert_eq!(outputs.len(), 5);
         for o in &outputs {
             assert!(o.contents.starts_with(&crate::banner("#")), "{}", o.path);
         }
