@@ -24,7 +24,8 @@ pub enum ErrorKind {
     Parse = 6,
     /// The response body was larger than the configured cap.
     ResponseTooLarge = 7,
-    /// A panic was caught at the C boundary (only the C ABI produces this).
+    /// A panic was caught: at the C boundary, or in a page a walk fetched
+    /// ahead (a bug in this library either way).
     Panic = 8,
     /// No usable credentials: no provider found any, or the one in use
     /// failed to renew credentials that have expired. The message names

@@ -5,8 +5,8 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::Arc;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::Client;
 use crate::cancel::{cancelled_error, CancelToken};
@@ -72,7 +72,37 @@ pub struct Pages<Q: Query> {
 
 struct Ahead<T> {
     page: u64,
-    answer: Receiver<Result<Page<T>>>,
+    answer: Arc<Answer<T>>,
+}
+
+/// Where a page fetched ahead lands. A mutex and a condition variable
+/// rather than a channel: a channel's receive gives the receiving thread
+/// std's per-thread context, which a C program's main thread would keep
+/// (and valgrind would report) until exit.
+struct Answer<T> {
+    page: Mutex<Option<Result<Page<T>>>>,
+    ready: Condvar,
+}
+
+impl<T> Answer<T> {
+    fn set(&self, page: Result<Page<T>>) {
+        *lock(&self.page) = Some(page);
+        self.ready.notify_one();
+    }
+
+    fn wait(&self) -> Result<Page<T>> {
+        let mut page = lock(&self.page);
+        loop {
+            if let Some(page) = page.take() {
+                return page;
+            }
+            page = self.ready.wait(page).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl<Q: Query> fmt::Debug for Pages<Q> {
@@ -196,10 +226,15 @@ impl<Q: Query> Pages<Q> {
         }
         let mut number = self.ahead.back().map_or(next, |a| a.page + 1);
         while self.ahead.len() < self.window && number <= last {
-            let (send, answer) = sync_channel(1);
+            let answer = Arc::new(Answer { page: Mutex::new(None), ready: Condvar::new() });
             let (client, operation, bucket, query) = (self.client.clone(), self.operation, self.bucket.clone(), self.query_for(number));
+            let slot = Arc::clone(&answer);
             let spawned = std::thread::Builder::new().name("cloud-infinite-page".into()).spawn(move || {
-                let _ = send.send(client.describe(operation, bucket.as_deref(), &query));
+                // Whatever happens, the page's slot gets an answer: its reader waits for one.
+                let page = catch_unwind(AssertUnwindSafe(|| client.describe(operation, bucket.as_deref(), &query))).unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Panic, format!("{operation}: fetching page {number} panicked (a bug in cloud-infinite)")))
+                });
+                slot.set(page);
             });
             if spawned.is_err() {
                 // No thread to spare: the pages come one at a time instead.
@@ -226,9 +261,7 @@ impl<Q: Query> Iterator for Pages<Q> {
         let answer = match self.ahead.front() {
             Some(ahead) if ahead.page == current => {
                 let ahead = self.ahead.pop_front().expect("front was just read");
-                ahead.answer.recv().unwrap_or_else(|_| {
-                    Err(Error::new(ErrorKind::Network, format!("{}: page {current} was fetched by a thread that ended without an answer", self.operation)))
-                })
+                ahead.answer.wait()
             }
             _ => {
                 // Nothing in flight for it (the first page, a walk of unknown

@@ -369,23 +369,28 @@ impl<R: Resolver> Resolver for CancellableResolver<R> {
             Some(scope) if !literal => scope.token,
             _ => return self.0.resolve(uri, config, timeout),
         };
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let (resolver, uri, config) = (Arc::clone(&self.0), uri.clone(), config.clone());
+        // A mutex and a condition variable, not a channel: see `pages::Answer`.
+        let slot = Arc::new((Mutex::new(None), std::sync::Condvar::new()));
+        let (resolver, uri, config, answer) = (Arc::clone(&self.0), uri.clone(), config.clone(), Arc::clone(&slot));
         std::thread::Builder::new()
             .name("cloud-infinite-resolve".into())
             .spawn(move || {
-                let _ = send.send(resolver.resolve(&uri, &config, timeout));
+                // An answer is always set, so the waiter below cannot wait forever.
+                let addrs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| resolver.resolve(&uri, &config, timeout)))
+                    .unwrap_or(Err(ureq::Error::HostNotFound));
+                *answer.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(addrs);
+                answer.1.notify_one();
             })
             .map_err(ureq::Error::Io)?;
+        let mut addrs = slot.0.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if token.is_cancelled() {
                 return Err(cancelled());
             }
-            match receive.recv_timeout(POLL_SLICE) {
-                Ok(answer) => return answer,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Err(ureq::Error::HostNotFound),
+            if let Some(addrs) = addrs.take() {
+                return addrs;
             }
+            addrs = slot.1.wait_timeout(addrs, POLL_SLICE).unwrap_or_else(|p| p.into_inner()).0;
         }
     }
 
