@@ -258,6 +258,11 @@ impl<Q: Query> Iterator for Pages<Q> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let current = self.next_page?;
+        // A cancelled walk is over, even if a page fetched ahead is waiting.
+        if self.token.is_cancelled() {
+            self.finish();
+            return Some(Err(cancelled_error(self.operation.spec().path)));
+        }
         let answer = match self.ahead.front() {
             Some(ahead) if ahead.page == current => {
                 let ahead = self.ahead.pop_front().expect("front was just read");
@@ -267,11 +272,7 @@ impl<Q: Query> Iterator for Pages<Q> {
                 // Nothing in flight for it (the first page, a walk of unknown
                 // length, or one a changing TotalCount left out): fetch it here.
                 self.ahead.clear();
-                if self.token.is_cancelled() {
-                    Err(cancelled_error(self.operation.spec().path))
-                } else {
-                    self.client.describe(self.operation, self.bucket.as_deref(), &self.query_for(current))
-                }
+                self.client.describe(self.operation, self.bucket.as_deref(), &self.query_for(current))
             }
         };
         match answer {
