@@ -124,10 +124,10 @@ test-install: build
 ## every step many times over: there, cancel.c drops its 50 ms bounds and races
 ## 300 cancels instead of 10,000 (the ASan run keeps both).
 C_MATRIX := target/c/fault_matrix target/c/hostile_inputs target/c/secret_id_delimiters target/c/operations target/c/fail_closed target/c/credentials target/c/cancel
-$(C_MATRIX): target/c/%: tests/c/%.c tests/c/emulator_control.h include/cloud_infinite.h build
+$(C_MATRIX): target/c/%: tests/c/%.c tests/c/emulator_control.h tests/c/check.h include/cloud_infinite.h build
 	mkdir -p target/c
 	$(CC) -std=c99 $(C_WARNINGS) -g -Iinclude $< -L$(LIB_DIR) -Wl,-rpath,$(abspath $(LIB_DIR)) -lcloud_infinite -lpthread -o $@
-$(C_MATRIX:=_asan) target/c/credential_rotation_asan: target/c/%_asan: tests/c/%.c tests/c/emulator_control.h include/cloud_infinite.h build
+$(C_MATRIX:=_asan) target/c/credential_rotation_asan: target/c/%_asan: tests/c/%.c tests/c/emulator_control.h tests/c/check.h include/cloud_infinite.h build
 	mkdir -p target/c
 	$(CC) -std=c99 $(C_WARNINGS) -g -fsanitize=address -fno-omit-frame-pointer -Iinclude $< $(LIB_DIR)/libcloud_infinite.a $(STATIC_LIBS) -o $@
 test-c-matrix: $(C_MATRIX) $(C_MATRIX:=_asan) target/c/credential_rotation_asan

@@ -21,19 +21,10 @@
 
 #include "cloud_infinite.h"
 #include "emulator_control.h"
+#include "check.h"
 
-static int passed, failed;
 static int timing = 1;
 
-#define CHECK(cond, what)                                                                   \
-    do {                                                                                    \
-        if (cond) {                                                                         \
-            passed++;                                                                       \
-        } else {                                                                            \
-            failed++;                                                                       \
-            fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n", __FILE__, __LINE__, what, #cond); \
-        }                                                                                   \
-    } while (0)
 
 /* The 50 ms the issue allows, checked only when timing is meaningful. */
 #define PROMPT_SECS 0.050

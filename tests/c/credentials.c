@@ -13,17 +13,8 @@
 #include <time.h>
 
 #include "emulator_control.h"
+#include "check.h"
 
-static int passed, failed;
-#define CHECK(cond, what)                                                                  \
-    do {                                                                                   \
-        if (cond) {                                                                        \
-            passed++;                                                                      \
-        } else {                                                                           \
-            failed++;                                                                      \
-            fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, what, #cond); \
-        }                                                                                  \
-    } while (0)
 
 static const char *addr;
 

@@ -17,22 +17,13 @@
 
 #include "cloud_infinite.h"
 #include "emulator_control.h"
+#include "check.h"
 
 /* The bounds of src/error.rs (MAX_MESSAGE_BYTES, MAX_FIELD_BYTES). */
 #define MAX_MESSAGE_BYTES 2048
 #define MAX_FIELD_BYTES 256
 
-static int passed, failed;
 
-#define CHECK(cond, what)                                                                   \
-    do {                                                                                    \
-        if (cond) {                                                                         \
-            passed++;                                                                       \
-        } else {                                                                            \
-            failed++;                                                                       \
-            fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n", __FILE__, __LINE__, what, #cond); \
-        }                                                                                   \
-    } while (0)
 
 /* Whether `s` is NULL or holds no control character (C0, DEL, or a C1 in UTF-8). */
 static int printable(const char *s) {

@@ -20,22 +20,12 @@
 
 #include "cloud_infinite.h"
 #include "emulator_control.h"
+#include "check.h"
 
-static int passed, failed;
 static const char *addr;
 static const char *const BUCKET = "examplebucket-1250000000";
 #define CLIENT_TIMEOUT_MS 10000
 
-#define CHECK(cond, what)                                                           \
-    do {                                                                            \
-        if (cond) {                                                                 \
-            passed++;                                                               \
-        } else {                                                                    \
-            failed++;                                                               \
-            fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    what, #cond);                                                   \
-        }                                                                           \
-    } while (0)
 
 static ci_client *make_client(const char *secret_id, const char *secret_key) {
     ci_client_options o = ctl_client_options(addr);
