@@ -26,11 +26,11 @@ fn host_is_safe(host: &str) -> bool {
 pub fn parse_response(data: &[u8]) {
     use cloud_infinite::xml::{parse_page, Item, MAX_ITEMS_PER_PAGE};
     fn check<T: Item>(data: &[u8], list: &str, strings: impl Fn(&T) -> Vec<Option<String>>) {
-        match parse_page::<T>(data, list, MAX_ITEMS_PER_PAGE) {
+        match parse_page::<T>(data.to_vec(), list, MAX_ITEMS_PER_PAGE) {
             Ok(page) => {
-                assert!(page.items.len() <= MAX_ITEMS_PER_PAGE && page.non_exist_pids.len() <= MAX_ITEMS_PER_PAGE);
+                assert!(page.to_items().len() <= MAX_ITEMS_PER_PAGE && page.non_exist_pids().map(str::to_owned).collect::<Vec<_>>().len() <= MAX_ITEMS_PER_PAGE);
                 // A string the C ABI hands out can never hold a NUL.
-                for item in &page.items {
+                for item in &page.to_items() {
                     assert!(strings(item).iter().flatten().all(|s| !s.contains('\0')));
                 }
             }

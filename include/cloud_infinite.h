@@ -538,6 +538,31 @@ typedef uint32_t ci_credentials_source;
 #endif // __cplusplus
 
 /**
+ * `ci_query.page_format`: how a page hands out its items.
+ */
+enum ci_page_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The item arrays of `ci_page` (the default).
+   */
+  CI_PAGE_FORMAT_STRUCTS = 0,
+  /**
+   * `ci_page.json`, and no item arrays.
+   */
+  CI_PAGE_FORMAT_JSON = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ci_page_format ci_page_format;
+#else
+typedef uint32_t ci_page_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Cancels the calls that carry it (`ci_query.cancel`): opaque; make it
  * with `ci_cancel_new`, release it with `ci_free`. A call in flight keeps
  * its own reference, so freeing the handle during a call is safe (the
@@ -676,6 +701,12 @@ typedef struct ci_query {
    * page at a time. Pages are still handed out in order.
    */
   uint32_t concurrency;
+  /**
+   * Not a wire parameter: how the page hands out its items, one of
+   * `ci_page_format` (0: the item arrays; `CI_PAGE_FORMAT_JSON`: one
+   * JSON text in `ci_page.json`). For a pager, every page.
+   */
+  uint32_t page_format;
 } ci_query;
 
 /**
@@ -935,6 +966,21 @@ typedef struct ci_page {
    * Number of `non_exist_pids`.
    */
   size_t non_exist_pids_len;
+  /**
+   * With `CI_PAGE_FORMAT_JSON` (`ci_query.page_format`): the items and
+   * `non_exist_pids` as `json_size` bytes of UTF-8 JSON, followed by a NUL
+   * (the item arrays are then NULL with a length of 0); else NULL.
+   * The text is `{"items":[ROW,...],"non_exist_pids":["id",...]}`,
+   * where the ROW of an item is a JSON array of its struct's fields in
+   * declaration order: a `has_X`/`X` pair is one element (the number, or
+   * null), a string is a string or null, a pointer to a struct is that
+   * struct's ROW or null. Lets a binding read a page in one go.
+   */
+  const char *json;
+  /**
+   * Bytes of `json`, the NUL not counted.
+   */
+  size_t json_size;
 } ci_page;
 
 /**

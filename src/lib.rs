@@ -18,7 +18,10 @@
 //!     "examplebucket-1250000000",
 //!     &QueueQuery { state: Some(QueueState::Active), ..Default::default() },
 //! )?;
-//! println!("{} queues of {:?}", page.items.len(), page.total_count);
+//! println!("{} queues of {:?}", page.len(), page.total_count);
+//! for queue in page.items() {
+//!     println!("{:?} {:?}", queue.queue_id(), queue.state());
+//! }
 //! # Ok::<(), cloud_infinite::Error>(())
 //! ```
 
@@ -33,6 +36,8 @@ pub mod error;
 // not part of the Rust API (Rust callers use the types above).
 mod ffi;
 pub mod model;
+mod page;
+mod views;
 pub mod operations;
 pub mod request;
 pub mod sign;
@@ -42,5 +47,7 @@ pub use cancel::CancelToken;
 pub use client::{AsyncPages, Call, Client, ClientBuilder, Pages, ProxyConfig, Scheme};
 pub use error::{Error, ErrorKind, Result, ServiceDetails};
 pub use model::{Bucket, BucketPage, CiBucket, CiBucketPage, KafkaConfig, NotifyConfig, Page, Queue, QueuePage};
+pub use page::Items;
+pub use views::{BucketRef, CiBucketRef, KafkaConfigRef, NotifyConfigRef, QueueRef};
 pub use operations::{BucketList, HostLevel, Operation, OperationSpec, Param, QueueList, Shape, OPERATIONS};
 pub use request::{BucketQuery, CiBucketQuery, Query, QueueQuery, QueueState};

@@ -1,42 +1,14 @@
-//! What the describe calls answer: one page type for every call, and one
-//! item type per shape of answer, one field per documented XML element.
+//! What the describe calls answer, as owned values: one item type per
+//! shape of answer, one field per documented XML element. A [`Page`] holds
+//! its items in the answer's bytes and hands out views
+//! ([`QueueRef`](crate::QueueRef)...); these are their owned copies
+//! ([`Page::to_items`], `QueueRef::into_owned`).
 //!
 //! Strings are `None` when the element was absent; numbers are parsed and
 //! `None` when absent, so an absent `TotalCount` (the service omits it when
 //! `queueIds` is given) is never mistaken for 0.
 
-/// One page of any describe call: the paging fields every answer shares and
-/// the items of the call's list element.
-///
-/// ```
-/// use cloud_infinite::{Bucket, Page};
-/// let page: Page<Bucket> = Page::default();
-/// assert!(page.items.is_empty() && page.total_count.is_none());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Page<T> {
-    /// `RequestId` (the `x-ci-request-id` header when the body has none).
-    pub request_id: Option<String>,
-    /// `TotalCount`: items matching the query across all pages; absent when
-    /// a queue query named `queue_ids`.
-    pub total_count: Option<u64>,
-    /// `PageNumber`, 1-based; absent when a queue query named `queue_ids`.
-    pub page_number: Option<u64>,
-    /// `PageSize`; absent when a queue query named `queue_ids`.
-    pub page_size: Option<u64>,
-    /// Every list element (`MediaBucketList`, `QueueList`...), in answer order.
-    pub items: Vec<T>,
-    /// `NonExistPIDs` of a queue call: requested queue ids that do not exist
-    /// (always empty for bucket calls).
-    pub non_exist_pids: Vec<String>,
-}
-
-impl<T> Default for Page<T> {
-    fn default() -> Self {
-        Page { request_id: None, total_count: None, page_number: None, page_size: None, items: Vec::new(), non_exist_pids: Vec::new() }
-    }
-}
+pub use crate::page::Page;
 
 /// A page of buckets with one CI service enabled (`DescribeMediaBuckets`,
 /// `DescribePicProcessBucket`, `DescribeAIProcessBuckets`,

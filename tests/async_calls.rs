@@ -51,7 +51,7 @@ fn a_hundred_calls_wait_together_on_one_thread() {
     let calls: Vec<_> = (0..100).map(|_| client.describe_buckets_async(BucketList::Pic, BucketQuery::default())).collect();
     let pages = block_on_all(calls);
     let took = started.elapsed();
-    assert!(pages.iter().all(|p| p.as_ref().is_ok_and(|p| p.items.len() == 10)));
+    assert!(pages.iter().all(|p| p.as_ref().is_ok_and(|p| p.to_items().len() == 10)));
     // One after another they would take 30 s.
     assert!(took < Duration::from_secs(3), "100 calls of 300 ms took {took:?}");
 }
@@ -65,7 +65,7 @@ fn async_pages_walk_every_page() {
     let mut pages = client.queue_pages(QueueList::Media, "examplebucket-1250000000", query).into_async();
     let mut items = Vec::new();
     while let Some(page) = block_on_all(vec![pages.next_page()]).pop().unwrap().unwrap() {
-        items.extend(page.items);
+        items.extend(page.to_items());
     }
     assert_eq!(items, expected);
     assert!(items.len() > 5, "more than one page of 5");

@@ -18,7 +18,7 @@ fn every_request_gets_its_own_id() {
     let a = client.describe_buckets(BucketList::Media, &BucketQuery::default()).unwrap();
     let b = client.describe_buckets(BucketList::Media, &BucketQuery::default()).unwrap();
     let c = client.describe_queues(QueueList::Doc, BUCKET, &QueueQuery::default()).unwrap();
-    let ids = [a.request_id.unwrap(), b.request_id.unwrap(), c.request_id.unwrap()];
+    let ids = [a.request_id().map(str::to_owned).unwrap(), b.request_id().map(str::to_owned).unwrap(), c.request_id().map(str::to_owned).unwrap()];
     assert!(ids.iter().all(|id| !id.is_empty()));
     assert!(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2], "{ids:?}");
 }
@@ -118,9 +118,9 @@ fn one_client_serves_many_threads() {
             scope.spawn(move || {
                 for i in 0..25 {
                     if (t + i) % 2 == 0 {
-                        assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().items.len(), 10);
+                        assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().to_items().len(), 10);
                     } else {
-                        assert_eq!(client.describe_queues(QueueList::Ai, BUCKET, &QueueQuery::default()).unwrap().items.len(), 10);
+                        assert_eq!(client.describe_queues(QueueList::Ai, BUCKET, &QueueQuery::default()).unwrap().to_items().len(), 10);
                     }
                 }
             });

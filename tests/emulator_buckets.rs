@@ -47,9 +47,9 @@ fn each_list_answers_its_own_buckets_with_every_field() {
         let first = client.describe_buckets(list, &BucketQuery::default()).unwrap();
         assert_eq!(first.total_count, Some(want.len() as u64), "{list:?}");
         assert_eq!((first.page_number, first.page_size), (Some(1), Some(10)), "{list:?}: the default page");
-        assert_eq!(first.items, want[..10], "{list:?}");
-        assert!(first.non_exist_pids.is_empty());
-        assert!(first.request_id.as_deref().is_some_and(|id| !id.is_empty()));
+        assert_eq!(first.to_items(), want[..10], "{list:?}");
+        assert!(first.non_exist_pids().map(str::to_owned).collect::<Vec<_>>().is_empty());
+        assert!(first.request_id().is_some_and(|id| !id.is_empty()));
 
         let all = client.bucket_pages(list, BucketQuery { page_size: Some(9), ..Default::default() }).collect_items().unwrap();
         assert_eq!(all, want, "{list:?}: every field of every bucket, across pages");
@@ -70,7 +70,7 @@ fn doc_buckets_carry_alias_bucket_id_and_the_others_do_not() {
     assert!(doc.iter().any(|b| b.alias_bucket_id.is_none()));
     for list in bucket_lists().into_iter().filter(|l| *l != BucketList::Doc) {
         let page = client.describe_buckets(list, &BucketQuery { page_size: Some(100), ..Default::default() }).unwrap();
-        assert!(page.items.iter().all(|b| b.alias_bucket_id.is_none()), "{list:?}");
+        assert!(page.to_items().iter().all(|b| b.alias_bucket_id.is_none()), "{list:?}");
     }
 }
 
@@ -81,10 +81,10 @@ fn pic_buckets_walk_in_three_pages_of_fifty() {
     assert_eq!(want.len(), 130);
     let client = emu.client().build().unwrap();
     let pages: Vec<_> = client.bucket_pages(BucketList::Pic, BucketQuery { page_size: Some(50), ..Default::default() }).collect::<Result<_, _>>().unwrap();
-    let sizes: Vec<usize> = pages.iter().map(|p| p.items.len()).collect();
+    let sizes: Vec<usize> = pages.iter().map(|p| p.to_items().len()).collect();
     assert_eq!(sizes, [50, 50, 30]);
     assert_eq!(pages.iter().map(|p| p.page_number).collect::<Vec<_>>(), [Some(1), Some(2), Some(3)]);
-    assert_eq!(pages.into_iter().flat_map(|p| p.items).collect::<Vec<_>>(), want);
+    assert_eq!(pages.into_iter().flat_map(|p| p.to_items()).collect::<Vec<_>>(), want);
     assert_eq!(emu.requests(), 3, "one request per page, no extra");
     // Starting from a later page walks the rest.
     let rest = client.bucket_pages(BucketList::Pic, BucketQuery { page_number: Some(2), page_size: Some(100), ..Default::default() }).collect_items().unwrap();
@@ -112,7 +112,7 @@ fn every_list_filters_by_regions_names_and_prefix() {
         let elsewhere = every_bucket.iter().find(|n| !all.iter().any(|b| &name(b) == *n)).unwrap().clone();
         let names = vec![name(&all[3]), elsewhere, name(&all[all.len() - 1]), "nosuch-1250000000".to_string()];
         let page = client.describe_buckets(list, &BucketQuery { bucket_names: names, ..Default::default() }).unwrap();
-        assert_eq!(page.items, vec![all[3].clone(), all[all.len() - 1].clone()], "{list:?} bucketNames, in listing order");
+        assert_eq!(page.to_items(), vec![all[3].clone(), all[all.len() - 1].clone()], "{list:?} bucketNames, in listing order");
         assert_eq!(page.total_count, Some(2));
 
         // bucketName: a prefix, not a substring.
@@ -148,11 +148,11 @@ fn page_number_and_page_size() {
         let all = expected::buckets(&fixture, list);
         let page = client.describe_buckets(list, &BucketQuery { page_number: Some(2), page_size: Some(5), ..Default::default() }).unwrap();
         assert_eq!((page.page_number, page.page_size, page.total_count), (Some(2), Some(5), Some(all.len() as u64)));
-        assert_eq!(page.items, all[5..10], "{list:?}");
+        assert_eq!(page.to_items(), all[5..10], "{list:?}");
         let last = client.describe_buckets(list, &BucketQuery { page_size: Some(100), ..Default::default() }).unwrap();
-        assert_eq!(last.items.len(), all.len().min(100));
+        assert_eq!(last.to_items().len(), all.len().min(100));
         let past_end = client.describe_buckets(list, &BucketQuery { page_number: Some(1000), ..Default::default() }).unwrap();
-        assert!(past_end.items.is_empty());
+        assert!(past_end.to_items().is_empty());
         assert_eq!(past_end.total_count, Some(all.len() as u64));
     }
 }

@@ -24,16 +24,16 @@ fn every_field_across_pages() {
     let first = client.describe_ci_buckets(&CiBucketQuery::default()).unwrap();
     assert_eq!(first.total_count, Some(want.len() as u64));
     assert_eq!((first.page_number, first.page_size), (Some(1), Some(10)));
-    assert_eq!(first.items, want[..10]);
-    assert!(first.items[0].bucket_name.as_deref() == Some("examplebucket") && first.items[0].app_id.as_deref() == Some("1250000000"));
+    assert_eq!(first.to_items(), want[..10]);
+    assert!(first.to_items()[0].bucket_name.as_deref() == Some("examplebucket") && first.to_items()[0].app_id.as_deref() == Some("1250000000"));
 
     let pages: Vec<_> = client.ci_bucket_pages(CiBucketQuery { page_size: Some(40), ..Default::default() }).collect::<Result<_, _>>().unwrap();
     assert_eq!(pages.len(), want.len().div_ceil(40));
-    assert_eq!(pages.into_iter().flat_map(|p| p.items).collect::<Vec<_>>(), want);
+    assert_eq!(pages.into_iter().flat_map(|p| p.to_items()).collect::<Vec<_>>(), want);
 
     let third = client.describe_ci_buckets(&CiBucketQuery { page_number: Some(3), page_size: Some(6), ..Default::default() }).unwrap();
     assert_eq!((third.page_number, third.page_size), (Some(3), Some(6)));
-    assert_eq!(third.items, want[12..18]);
+    assert_eq!(third.to_items(), want[12..18]);
 }
 
 #[test]
@@ -81,5 +81,5 @@ fn bucket_name_tag_key_and_region_filter() {
             page_size: Some(1),
         })
         .unwrap();
-    assert_eq!((got.items, got.total_count), (vec![target], Some(1)));
+    assert_eq!((got.to_items(), got.total_count), (vec![target], Some(1)));
 }

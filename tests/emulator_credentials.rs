@@ -129,7 +129,7 @@ fn the_cvm_provider_gets_new_keys_each_time_and_a_client_calls_with_them() {
         .build()
         .unwrap();
     let page = client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap();
-    assert!(!page.items.is_empty());
+    assert!(!page.to_items().is_empty());
 
     let stats = emu.credentials();
     assert_eq!(stats["issued"]["metadata"], 2, "{stats}");

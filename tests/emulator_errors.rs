@@ -72,7 +72,7 @@ fn a_flaky_bucket_succeeds_after_retries() {
     let emu = Emulator::start();
     let client = emu.client().max_retries(3).build().unwrap();
     let page = queues(&client, "flaky-1250000000").unwrap();
-    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.to_items().len(), 1);
     assert_eq!(emu.requests(), 3, "two 503s, then the success");
 }
 
@@ -107,7 +107,7 @@ fn an_armed_per_request_fault_is_retried_through() {
     let emu = Emulator::start();
     emu.arm_fault(r#"{"kind": "status", "status": 502, "times": 2, "path": "/picbucket"}"#);
     let client = emu.client().build().unwrap();
-    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().items.len(), 10);
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().to_items().len(), 10);
     assert_eq!(emu.requests(), 3);
 }
 
@@ -122,7 +122,7 @@ fn a_slow_answer_past_the_timeout_is_a_timeout_within_the_timeout() {
     assert!(took < Duration::from_millis(1500), "gave up after {took:?}");
     // With time to spare the same bucket answers.
     let patient = emu.client().timeout(Duration::from_secs(10)).build().unwrap();
-    assert_eq!(queues(&patient, "slow-1250000000").unwrap().items.len(), 1);
+    assert_eq!(queues(&patient, "slow-1250000000").unwrap().to_items().len(), 1);
 }
 
 #[test]
@@ -183,7 +183,7 @@ fn a_server_clock_ahead_expires_our_signature_and_we_correct_once() {
     let emu = Emulator::start();
     emu.set_clock_offset(7200);
     let client = emu.client().build().unwrap();
-    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().items.len(), 10);
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().to_items().len(), 10);
     assert!((client.clock_offset_secs() - 7200).abs() <= 2, "offset {}", client.clock_offset_secs());
     assert_eq!(emu.requests(), 2, "one refused, one signed again");
     // The correction sticks: no more refusals.
@@ -243,9 +243,9 @@ fn not_implemented_and_other_4xx_are_not_retried() {
 fn call(client: &cloud_infinite::Client, spec: &cloud_infinite::OperationSpec, bucket: &str) -> Result<usize, Error> {
     use cloud_infinite::{CiBucketQuery, Operation};
     match spec.operation {
-        Operation::Buckets(list) => client.describe_buckets(list, &BucketQuery::default()).map(|p| p.items.len()),
-        Operation::CiBuckets => client.describe_ci_buckets(&CiBucketQuery::default()).map(|p| p.items.len()),
-        Operation::Queues(list) => client.describe_queues(list, bucket, &QueueQuery::default()).map(|p| p.items.len()),
+        Operation::Buckets(list) => client.describe_buckets(list, &BucketQuery::default()).map(|p| p.to_items().len()),
+        Operation::CiBuckets => client.describe_ci_buckets(&CiBucketQuery::default()).map(|p| p.to_items().len()),
+        Operation::Queues(list) => client.describe_queues(list, bucket, &QueueQuery::default()).map(|p| p.to_items().len()),
         other => panic!("{other}: a shape this test does not know"),
     }
 }

@@ -42,12 +42,12 @@ fn every_kind_every_field_across_pages() {
         let first = client.describe_queues(list, BUCKET, &QueueQuery { page_size: Some(3), ..Default::default() }).unwrap();
         assert_eq!(first.total_count, Some(want.len() as u64), "{list:?}");
         assert_eq!((first.page_number, first.page_size), (Some(1), Some(3)));
-        assert_eq!(first.items, want[..3], "{list:?}");
-        assert!(first.non_exist_pids.is_empty());
+        assert_eq!(first.to_items(), want[..3], "{list:?}");
+        assert!(first.non_exist_pids().map(str::to_owned).collect::<Vec<_>>().is_empty());
 
         let pages: Vec<_> = client.queue_pages(list, BUCKET, QueueQuery { page_size: Some(3), ..Default::default() }).collect::<Result<_, _>>().unwrap();
         assert_eq!(pages.len(), want.len().div_ceil(3), "{list:?}");
-        let all: Vec<Queue> = pages.into_iter().flat_map(|p| p.items).collect();
+        let all: Vec<Queue> = pages.into_iter().flat_map(|p| p.to_items()).collect();
         assert_eq!(all, want, "{list:?}: every field of every queue");
         every.extend(all);
     }
@@ -105,7 +105,7 @@ fn media_queues_by_category() {
     let page = client
         .describe_queues(QueueList::Media, BUCKET, &QueueQuery { state: Some(QueueState::Paused), category: Some("CateAll".into()), page_number: Some(2), page_size: Some(1), ..Default::default() })
         .unwrap();
-    assert_eq!((page.items, page.total_count), (vec![want[1].clone()], Some(want.len() as u64)));
+    assert_eq!((page.to_items(), page.total_count), (vec![want[1].clone()], Some(want.len() as u64)));
     // A category the call does not list is the service's to refuse.
     let e = client.describe_queues(QueueList::Media, BUCKET, &QueueQuery { category: Some("AIProcess".into()), ..Default::default() }).unwrap_err();
     assert_eq!((e.kind(), e.http_status(), e.code()), (cloud_infinite::ErrorKind::Service, Some(400), Some("InvalidArgument")));
@@ -129,8 +129,8 @@ fn queue_ids_answer_without_paging_and_with_non_exist_pids() {
         let last = queues.len() - 1;
         let ids = vec![queues[last].queue_id.clone().unwrap(), "A".into(), other_kind.clone(), queues[0].queue_id.clone().unwrap()];
         let page = client.describe_queues(list, BUCKET, &QueueQuery { queue_ids: ids.clone(), ..Default::default() }).unwrap();
-        assert_eq!(page.items, vec![queues[last].clone(), queues[0].clone()], "{list:?}: in the order asked, any category");
-        assert_eq!(page.non_exist_pids, ["A".to_string(), other_kind], "{list:?}");
+        assert_eq!(page.to_items(), vec![queues[last].clone(), queues[0].clone()], "{list:?}: in the order asked, any category");
+        assert_eq!(page.non_exist_pids().map(str::to_owned).collect::<Vec<_>>(), ["A".to_string(), other_kind], "{list:?}");
         assert_eq!((page.total_count, page.page_number, page.page_size), (None, None, None), "{list:?}: absent, not zero");
         // The page walker makes exactly one request for an id query, and the
         // state filter and paging do not apply to it.
@@ -139,7 +139,7 @@ fn queue_ids_answer_without_paging_and_with_non_exist_pids() {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(pages.len(), 1);
-        assert_eq!(pages[0].items.len(), 2);
+        assert_eq!(pages[0].to_items().len(), 2);
     }
     assert_eq!(emu.requests() - before, 2 * queue_lists().len() as u64);
 }
@@ -159,7 +159,7 @@ fn queues_belong_to_their_bucket() {
         // This bucket's queue ids are unknown to the example bucket.
         if let Some(id) = want.first().and_then(|q| q.queue_id.clone()) {
             let page = client.describe_queues(list, BUCKET, &QueueQuery { queue_ids: vec![id.clone()], ..Default::default() }).unwrap();
-            assert!(page.items.is_empty() && page.non_exist_pids == [id], "{list:?}");
+            assert!(page.to_items().is_empty() && page.non_exist_pids().map(str::to_owned).collect::<Vec<_>>() == [id], "{list:?}");
         }
     }
     assert!(some > 0, "the second bucket has queues");
@@ -171,7 +171,7 @@ fn a_bucket_without_queues_is_an_empty_page_of_every_kind() {
     let client = emu.client().build().unwrap();
     for list in queue_lists() {
         let page = client.describe_queues(list, "emptybucket-1250000000", &QueueQuery::default()).unwrap();
-        assert!(page.items.is_empty(), "{list:?}");
+        assert!(page.to_items().is_empty(), "{list:?}");
         assert_eq!(page.total_count, Some(0));
         assert_eq!(client.queue_pages(list, "emptybucket-1250000000", QueueQuery::default()).count(), 1);
     }
@@ -197,7 +197,7 @@ fn the_container_form_of_non_exist_pids_is_read_too() {
         .unwrap();
     let ids = vec!["A".to_string(), "B".to_string(), "C".to_string()];
     let page = client.describe_queues(QueueList::Doc, BUCKET, &QueueQuery { queue_ids: ids, ..Default::default() }).unwrap();
-    assert_eq!(page.non_exist_pids, ["B", "C"]);
-    assert_eq!(page.items.len(), 1);
-    assert_eq!(page.items[0].queue_id.as_deref(), Some("A"));
+    assert_eq!(page.non_exist_pids().map(str::to_owned).collect::<Vec<_>>(), ["B", "C"]);
+    assert_eq!(page.to_items().len(), 1);
+    assert_eq!(page.to_items()[0].queue_id.as_deref(), Some("A"));
 }

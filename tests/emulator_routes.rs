@@ -28,8 +28,8 @@ fn an_explicit_proxy_carries_the_request() {
     let emu = Emulator::start();
     let proxy = ConnectProxy::start(&emu.addr);
     let client = through_proxy(ProxyConfig::Url(format!("http://{}", proxy.addr))).build().unwrap();
-    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().items.len(), 10);
-    assert_eq!(client.describe_queues(QueueList::Ai, "examplebucket-1250000000", &QueueQuery::default()).unwrap().items.len(), 10);
+    assert_eq!(client.describe_buckets(BucketList::Pic, &BucketQuery::default()).unwrap().to_items().len(), 10);
+    assert_eq!(client.describe_queues(QueueList::Ai, "examplebucket-1250000000", &QueueQuery::default()).unwrap().to_items().len(), 10);
     let targets = proxy.targets.lock().unwrap().clone();
     assert!(targets.contains(&"ci.ap-guangzhou.myqcloud.com:80".to_string()), "{targets:?}");
     assert!(targets.contains(&"examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com:80".to_string()), "{targets:?}");

@@ -358,7 +358,7 @@ fn point_8_429_is_retried_honouring_retry_after_seconds() {
     });
     let started = Instant::now();
     let page = pic(&direct(&srv.addr).build().unwrap()).unwrap();
-    assert_eq!(page.request_id.as_deref(), Some("good-1"));
+    assert_eq!(page.request_id(), Some("good-1"));
     let took = started.elapsed();
     assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(3), "waited {took:?} for Retry-After: 1");
     assert_eq!(srv.connection_count(), 2);

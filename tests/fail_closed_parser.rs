@@ -91,10 +91,10 @@ fn point_7_the_peak_memory_of_a_parse_is_at_most_about_twice_the_body() {
     // 1,000,000 empty items in about 12 MB, as the issue measured (566 MiB then).
     let body = items_page(None, 1_000_000, b"<PicBucketList/>");
     let len = body.len() as u64;
-    let _ = cloud_infinite::xml::parse_page::<cloud_infinite::Bucket>(b"<Response/>", "PicBucketList", cloud_infinite::xml::MAX_ITEMS_PER_PAGE);
+    let _ = cloud_infinite::xml::parse_page::<cloud_infinite::Bucket>(b"<Response/>".to_vec(), "PicBucketList", cloud_infinite::xml::MAX_ITEMS_PER_PAGE);
     std::fs::write("/proc/self/clear_refs", "5").unwrap();
     let before = vm_kib("VmRSS");
-    let parsed = cloud_infinite::xml::parse_page::<cloud_infinite::Bucket>(&body, "PicBucketList", cloud_infinite::xml::MAX_ITEMS_PER_PAGE);
+    let parsed = cloud_infinite::xml::parse_page::<cloud_infinite::Bucket>(body, "PicBucketList", cloud_infinite::xml::MAX_ITEMS_PER_PAGE);
     let peak = vm_kib("VmHWM");
     assert!(parsed.is_err(), "a million items is not a page");
     let grew = (peak - before) * 1024;
@@ -113,4 +113,33 @@ fn point_7_the_timeout_covers_parsing() {
     // deadline), it ends in a bounded error within the timeout.
     let e = result.unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Parse | ErrorKind::ResponseTooLarge), "{e}");
+}
+
+/// Issue 17: a parsed page holds at most twice its body, hostile pages
+/// included: the page keeps the body as its buffer and adds 8 bytes per
+/// field and 4 per item, each of which takes more than that of the body.
+#[test]
+fn a_parsed_page_holds_at_most_twice_its_body() {
+    use cloud_infinite::xml::{parse_page, MAX_ITEMS_PER_PAGE};
+    let queue = b"<QueueList><QueueId>p4a17eeea29334bf499b7e20e2fb00001</QueueId><Name>q</Name><State>Active</State>\
+        <NotifyConfig><Url>http://cb.example/?a=1&amp;b=2</Url><Event>TaskFinish</Event><Type>Url</Type><State>On</State>\
+        <KafkaConfig><Region>r</Region><InstanceId>i</InstanceId><Topic>t</Topic></KafkaConfig></NotifyConfig>\
+        <MaxSize>10000</MaxSize><MaxConcurrent>10</MaxConcurrent><Category>AIProcess</Category>\
+        <UpdateTime>2022-08-09T16:23:11+0800</UpdateTime><CreateTime>2022-08-09T16:23:11+0800</CreateTime></QueueList>";
+    // Every field there is, each as short as it can be.
+    let empty_fields = b"<QueueList><QueueId/><Name/><State/><MaxSize/><Category/><UpdateTime/><CreateTime/><BucketId/>\
+        <NotifyConfig><Url/><Event/><Type/><State/><MqMode/><MqRegion/><MqName/><KafkaConfig><Region/><Topic/></KafkaConfig></NotifyConfig></QueueList>";
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("100 queues", items_page(Some(100), 100, queue)),
+        ("1000 empty items", items_page(None, MAX_ITEMS_PER_PAGE, b"<QueueList/>")),
+        ("1000 items of empty fields", items_page(None, MAX_ITEMS_PER_PAGE, empty_fields)),
+        ("1000 items of one repeated field", items_page(None, MAX_ITEMS_PER_PAGE, &[&b"<QueueList>"[..], &b"<Name/>".repeat(50), b"</QueueList>"].concat())),
+    ];
+    for (what, body) in cases {
+        let len = body.len();
+        let page = parse_page::<cloud_infinite::Queue>(body, "QueueList", MAX_ITEMS_PER_PAGE).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(!page.is_empty(), "{what}");
+        let held = page.heap_bytes();
+        assert!(held <= 2 * len, "{what}: the page holds {held} bytes for a {len}-byte body");
+    }
 }

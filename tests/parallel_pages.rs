@@ -111,7 +111,7 @@ fn parallel_pages_keep_their_order_and_fetch_nothing_past_the_end() {
     let query = BucketQuery { page_size: Some(100), ..Default::default() };
     let pages: Vec<_> = client(&addr).bucket_pages(BucketList::Pic, query).map(Result::unwrap).collect();
     assert_eq!(pages.iter().map(|p| p.page_number.unwrap()).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
-    let items: Vec<_> = pages.into_iter().flat_map(|p| p.items).collect();
+    let items: Vec<_> = pages.into_iter().flat_map(|p| p.to_items()).collect();
     assert_eq!(names(&items), expected());
     assert_eq!(seen.requests.load(Ordering::SeqCst), 10, "one request per page, none past the last");
     // The first page alone, then the other nine at once (the default is 10).
@@ -158,7 +158,7 @@ fn dropping_a_walk_or_cancelling_it_stops_the_pages_in_flight() {
     let query = BucketQuery { page_size: Some(100), ..Default::default() };
     let token = CancelToken::new();
     let mut pages = client(&addr).with_cancel(&token).bucket_pages(BucketList::Pic, query);
-    assert_eq!(pages.next().unwrap().unwrap().items.len(), 100);
+    assert_eq!(pages.next().unwrap().unwrap().to_items().len(), 100);
     // Nine pages are in flight now; the caller's cancel ends them all.
     thread::sleep(Duration::from_millis(50));
     token.cancel();

@@ -258,3 +258,15 @@ const (
 	// CredentialsSourceCallback: credentials_callback.
 	CredentialsSourceCallback CredentialsSource = 6
 )
+
+// PageFormat is the C ABI's enum ci_page_format:
+// ci_query.page_format: how a page hands out its items.
+type PageFormat uint32
+
+// The values of ci_page_format.
+const (
+	// PageFormatStructs: The item arrays of ci_page (the default).
+	PageFormatStructs PageFormat = 0
+	// PageFormatJson: ci_page.json, and no item arrays.
+	PageFormatJson PageFormat = 1
+)

@@ -21,8 +21,8 @@ impl Client {
     /// # let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build()?;
     /// use cloud_infinite::{BucketList, BucketQuery};
     /// let page = client.describe_buckets(BucketList::Media, &BucketQuery { page_size: Some(100), ..Default::default() })?;
-    /// for bucket in &page.items {
-    ///     println!("{:?} in {:?}", bucket.name, bucket.region);
+    /// for bucket in page.items() {
+    ///     println!("{:?} in {:?}", bucket.name(), bucket.region());
     /// }
     /// # Ok::<(), cloud_infinite::Error>(())
     /// ```
@@ -69,11 +69,13 @@ impl Client {
         let spec = operation.spec();
         let params = query.to_params(spec)?;
         let host = self.host(operation, bucket)?;
-        let raw = self.get(&host, spec.path, &params)?;
+        let mut raw = self.get(&host, spec.path, &params)?;
         if self.cancel.as_ref().is_some_and(crate::CancelToken::is_cancelled) {
             return Err(crate::cancel::cancelled_error(spec.path));
         }
-        let page = xml::parse_page::<Q::Item>(&raw.body, spec.list_element, query.max_items()).map_err(|e| {
+        // The page keeps the body's bytes as its own.
+        let body = std::mem::take(&mut raw.body);
+        let page = xml::parse_page::<Q::Item>(body, spec.list_element, query.max_items()).map_err(|e| {
             // What the body said wins over the headers; they fill its gaps.
             let details = match e.service_details() {
                 Some(body) => ServiceDetails { request_id: body.request_id.clone().or_else(|| raw.request_id.clone()), ..body.clone() },
@@ -91,7 +93,7 @@ impl Client {
             .with_service_details(raw.details()));
         }
         let mut page = page?;
-        page.request_id = page.request_id.or(raw.request_id);
+        page.set_request_id_if_absent(raw.request_id.as_deref());
         Ok(page)
     }
 

@@ -144,7 +144,7 @@ impl Client {
 /// use cloud_infinite::{BucketList, BucketQuery};
 /// let mut pages = client.bucket_pages(BucketList::Pic, BucketQuery::default()).into_async();
 /// while let Some(page) = pages.next_page().await? {
-///     println!("{} buckets", page.items.len());
+///     println!("{} buckets", page.len());
 /// }
 /// # Ok(()) }
 /// ```

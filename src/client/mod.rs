@@ -71,8 +71,8 @@ pub use send::{parse_retry_after, MAX_CLOCK_OFFSET_SECS, MAX_RETRY_AFTER};
 /// use cloud_infinite::{BucketList, BucketQuery, Client};
 /// let client = Client::builder().secret_id("AKID...").secret_key("...").region("ap-guangzhou").build()?;
 /// for page in client.bucket_pages(BucketList::Pic, BucketQuery { page_size: Some(100), ..Default::default() }) {
-///     for bucket in page?.items {
-///         println!("{:?} {:?}", bucket.name, bucket.region);
+///     for bucket in page?.items() {
+///         println!("{:?} {:?}", bucket.name(), bucket.region());
 ///     }
 /// }
 /// # Ok::<(), cloud_infinite::Error>(())

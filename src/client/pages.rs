@@ -41,8 +41,9 @@ pub const MAX_PAGE_CONCURRENCY: usize = 64;
 /// # let client = cloud_infinite::Client::builder().secret_id("AK").secret_key("k").region("ap-guangzhou").build()?;
 /// use cloud_infinite::{QueueList, QueueQuery};
 /// for page in client.queue_pages(QueueList::Media, "examplebucket-1250000000", QueueQuery::default()) {
-///     for queue in page?.items {
-///         println!("{:?} {:?}", queue.queue_id, queue.state);
+///     let page = page?;
+///     for queue in page.items() {
+///         println!("{:?} {:?}", queue.queue_id(), queue.state());
 ///     }
 /// }
 /// # Ok::<(), cloud_infinite::Error>(())
@@ -174,7 +175,7 @@ impl<Q: Query> Pages<Q> {
     pub fn collect_items(self) -> Result<Vec<Q::Item>> {
         let mut all = Vec::new();
         for page in self {
-            all.extend(page?.items);
+            all.extend(page?.to_items());
         }
         Ok(all)
     }
@@ -201,7 +202,7 @@ impl<Q: Query> Pages<Q> {
         if !self.query.is_paged() {
             return self.finish();
         }
-        self.next_page = next_page_number(current, self.query.page_size(), page.total_count, page.page_size, page.items.len());
+        self.next_page = next_page_number(current, self.query.page_size(), page.total_count, page.page_size, page.len());
         if self.next_page.is_none() {
             return self.finish();
         }

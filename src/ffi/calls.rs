@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::client::{client_from, not_live, ci_client};
-use super::page::{ci_page, hand_out_bucket_page, hand_out_ci_bucket_page, hand_out_queue_page};
+use super::page::{ci_page, ci_page_format, hand_out_bucket_page, hand_out_ci_bucket_page, hand_out_queue_page};
 use super::query::{ci_query, query_from, CallOptions, ShapedQuery};
 use super::registry::{self, Tag};
 use super::{ci_error, ffi_result, null_argument, optional_str, required_str};
@@ -47,6 +47,7 @@ struct CallArgs<'a> {
     client: Client,
     /// Pagers only.
     concurrency: Option<usize>,
+    page_format: ci_page_format,
 }
 
 /// # Safety
@@ -70,19 +71,19 @@ unsafe fn call_args<'a>(client: *const ci_client, operation: u32, bucket: *const
     }
     // SAFETY: per the contract.
     let (query, options) = unsafe { query_from(query, spec) }?;
-    Ok(CallArgs { operation, bucket, query, client: client_for_call(client, &options)?, concurrency: options.concurrency })
+    Ok(CallArgs { operation, bucket, query, client: client_for_call(client, &options)?, concurrency: options.concurrency, page_format: options.page_format })
 }
 
 fn describe(args: CallArgs<'_>) -> Result<*mut ci_page, Error> {
-    let CallArgs { operation, bucket, query, client, concurrency } = args;
+    let CallArgs { operation, bucket, query, client, concurrency, page_format } = args;
     if concurrency.is_some() {
         return Err(Error::invalid_argument("concurrency is for pagers (ci_pager_new): one call fetches one page; leave has_concurrency 0"));
     }
     let started = Instant::now();
     let page = match query {
-        ShapedQuery::Buckets(q) => hand_out_bucket_page(operation, &client.describe(operation, bucket, &q)?),
-        ShapedQuery::CiBuckets(q) => hand_out_ci_bucket_page(operation, &client.describe(operation, bucket, &q)?),
-        ShapedQuery::Queues(q) => hand_out_queue_page(operation, &client.describe(operation, bucket, &q)?),
+        ShapedQuery::Buckets(q) => hand_out_bucket_page(operation, client.describe(operation, bucket, &q)?, page_format),
+        ShapedQuery::CiBuckets(q) => hand_out_ci_bucket_page(operation, client.describe(operation, bucket, &q)?, page_format),
+        ShapedQuery::Queues(q) => hand_out_queue_page(operation, client.describe(operation, bucket, &q)?, page_format),
     };
     // The timeout covers the whole call, the page's conversion for C included.
     if started.elapsed() > client.timeout() {
@@ -170,6 +171,7 @@ enum ShapedPages {
 /// and hands them out in order; freeing the pager cancels them.
 pub struct ci_pager {
     operation: Operation,
+    format: ci_page_format,
     pages: Arc<Mutex<ShapedPages>>,
 }
 
@@ -189,14 +191,14 @@ pub extern "C" fn ci_pager_new(
 ) -> *mut ci_error {
     ffi_result(out, || {
         // SAFETY: the pointers are NULL or valid per the contract.
-        let CallArgs { operation, bucket, query, client, concurrency } = unsafe { call_args(client, operation, bucket, query) }?;
+        let CallArgs { operation, bucket, query, client, concurrency, page_format } = unsafe { call_args(client, operation, bucket, query) }?;
         let concurrency = concurrency.unwrap_or(CI_DEFAULT_PAGE_CONCURRENCY as usize);
         let pages = match query {
             ShapedQuery::Buckets(q) => ShapedPages::Buckets(client.pages(operation, bucket, q).with_concurrency(concurrency)?),
             ShapedQuery::CiBuckets(q) => ShapedPages::CiBuckets(client.pages(operation, bucket, q).with_concurrency(concurrency)?),
             ShapedQuery::Queues(q) => ShapedPages::Queues(client.pages(operation, bucket, q).with_concurrency(concurrency)?),
         };
-        Ok(registry::hand_out(ci_pager { operation, pages: Arc::new(Mutex::new(pages)) }, Tag::Pager))
+        Ok(registry::hand_out(ci_pager { operation, format: page_format, pages: Arc::new(Mutex::new(pages)) }, Tag::Pager))
     })
 }
 
@@ -209,13 +211,13 @@ pub extern "C" fn ci_pager_next(pager: *mut ci_pager, out: *mut *mut ci_page) ->
         if pager.is_null() {
             return Err(null_argument("pager"));
         }
-        let (operation, pages) = registry::with_live(pager, Tag::Pager, |p: &ci_pager| (p.operation, Arc::clone(&p.pages)))
+        let (operation, format, pages) = registry::with_live(pager, Tag::Pager, |p: &ci_pager| (p.operation, p.format, Arc::clone(&p.pages)))
             .ok_or_else(|| Error::invalid_argument(not_live("pager", pager.cast(), Tag::Pager)))?;
         let mut pages = pages.lock().unwrap_or_else(|p| p.into_inner());
         Ok(match &mut *pages {
-            ShapedPages::Buckets(p) => p.next().transpose()?.map_or(std::ptr::null_mut(), |page| hand_out_bucket_page(operation, &page)),
-            ShapedPages::CiBuckets(p) => p.next().transpose()?.map_or(std::ptr::null_mut(), |page| hand_out_ci_bucket_page(operation, &page)),
-            ShapedPages::Queues(p) => p.next().transpose()?.map_or(std::ptr::null_mut(), |page| hand_out_queue_page(operation, &page)),
+            ShapedPages::Buckets(p) => p.next().transpose()?.map_or(std::ptr::null_mut(), |page| hand_out_bucket_page(operation, page, format)),
+            ShapedPages::CiBuckets(p) => p.next().transpose()?.map_or(std::ptr::null_mut(), |page| hand_out_ci_bucket_page(operation, page, format)),
+            ShapedPages::Queues(p) => p.next().transpose()?.map_or(std::ptr::null_mut(), |page| hand_out_queue_page(operation, page, format)),
         })
     })
 }

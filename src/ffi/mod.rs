@@ -20,11 +20,13 @@
 // arguments are the nature of a C ABI.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+mod arena;
 mod calls;
 mod cancel;
 mod client;
 mod credentials;
 mod error;
+mod json;
 mod operations;
 mod page;
 mod query;

@@ -1,50 +1,17 @@
-//! `ci_page`: the one result type of every describe call. A page is one
-//! allocation of structs plus an arena holding all of its strings,
-//! released together by `ci_free` on the page.
+//! `ci_page`: the one result type of every describe call. It keeps the
+//! core's [`Page`], whose buffer holds every string NUL-terminated where
+//! the answer had it, so the C structs point into the answer's own bytes:
+//! no string is copied. Released together by `ci_free` on the page.
 
 use std::ffi::c_char;
 use std::ptr;
 
+use super::json;
 use super::registry::{self, Tag};
-use crate::model::{Bucket, CiBucket, KafkaConfig, NotifyConfig, Page, Queue};
+use crate::model::{Bucket, CiBucket, Page, Queue};
 use crate::operations::Operation;
-
-/// The strings of one result, NUL-terminated, in a few buffers that never
-/// grow once a string is in them, so a pointer to a string stays valid for
-/// as long as the arena lives (moving the arena moves only the headers).
-#[derive(Default)]
-pub(super) struct Arena {
-    chunks: Vec<Vec<u8>>,
-}
-
-impl Arena {
-    /// An arena whose first buffer holds `bytes` without a second allocation.
-    pub(super) fn with_capacity(bytes: usize) -> Self {
-        Arena { chunks: vec![Vec::with_capacity(bytes)] }
-    }
-
-    /// Copies `s` in and returns its C string.
-    pub(super) fn add(&mut self, s: &str) -> *const c_char {
-        let needed = s.len() + 1;
-        if !self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= needed) {
-            let grown = self.chunks.last().map_or(0, |c| c.capacity() * 2);
-            self.chunks.push(Vec::with_capacity(needed.max(grown).max(1024)));
-        }
-        let chunk = self.chunks.last_mut().expect("a chunk with room was just ensured");
-        let at = chunk.len();
-        // The parser rejects NUL in text, so each string is one C string.
-        chunk.extend_from_slice(s.as_bytes());
-        chunk.push(0);
-        // SAFETY: `at` is within the chunk, which had room for the string,
-        // so it was not reallocated and never will be.
-        unsafe { chunk.as_ptr().add(at).cast() }
-    }
-
-    /// `add` for an optional string: NULL when absent.
-    pub(super) fn opt(&mut self, s: &Option<String>) -> *const c_char {
-        s.as_deref().map_or(ptr::null(), |s| self.add(s))
-    }
-}
+use crate::views::{BucketRef, CiBucketRef, KafkaConfigRef, NotifyConfigRef};
+use crate::xml::Item;
 
 /// The paging fields of a page: each `has_` flag says whether the
 /// element was present (with `queue_ids` the service sends none of them).
@@ -192,6 +159,28 @@ pub struct ci_page {
     pub non_exist_pids: *const *const c_char,
     /// Number of `non_exist_pids`.
     pub non_exist_pids_len: usize,
+    /// With `CI_PAGE_FORMAT_JSON` (`ci_query.page_format`): the items and
+    /// `non_exist_pids` as `json_size` bytes of UTF-8 JSON, followed by a NUL
+    /// (the item arrays are then NULL with a length of 0); else NULL.
+    /// The text is `{"items":[ROW,...],"non_exist_pids":["id",...]}`,
+    /// where the ROW of an item is a JSON array of its struct's fields in
+    /// declaration order: a `has_X`/`X` pair is one element (the number, or
+    /// null), a string is a string or null, a pointer to a struct is that
+    /// struct's ROW or null. Lets a binding read a page in one go.
+    pub json: *const c_char,
+    /// Bytes of `json`, the NUL not counted.
+    pub json_size: usize,
+}
+
+/// `ci_query.page_format`: how a page hands out its items.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ci_page_format {
+    /// The item arrays of `ci_page` (the default).
+    #[default]
+    Structs = 0,
+    /// `ci_page.json`, and no item arrays.
+    Json = 1,
 }
 
 /// A handed-out page: the C struct first (so a pointer to this is a
@@ -206,7 +195,10 @@ struct PageOwner {
     notify_configs: Vec<ci_notify_config>,
     kafka_configs: Vec<ci_kafka_config>,
     non_exist_pids: Vec<*const c_char>,
-    arena: Arena,
+    json: Vec<u8>,
+    /// The buffer of the page this was made from: every string pointer
+    /// above points into it.
+    buffer: Vec<u8>,
 }
 
 // SAFETY: the raw pointers point into the owner's own immutable buffers.
@@ -224,6 +216,11 @@ fn count(value: Option<u64>) -> (bool, u64) {
     (value.is_some(), value.unwrap_or(0))
 }
 
+/// A C string of the page: the page's buffer has a NUL after every string.
+fn c_str(s: Option<&str>) -> *const c_char {
+    s.map_or(ptr::null(), |s| s.as_ptr().cast())
+}
+
 /// A pointer to `item` pushed onto `items`, which must have room for it so
 /// that no earlier pointer moves.
 fn push_stable<T>(items: &mut Vec<T>, item: T) -> *const T {
@@ -232,28 +229,19 @@ fn push_stable<T>(items: &mut Vec<T>, item: T) -> *const T {
     items.last().expect("just pushed")
 }
 
-/// The strings of a page in bytes, to size its arena once.
-fn text_bytes<T>(page: &Page<T>, item_text: impl Fn(&T) -> usize) -> usize {
-    let len = |s: &Option<String>| s.as_ref().map_or(0, |s| s.len() + 1);
-    len(&page.request_id) + page.items.iter().map(item_text).sum::<usize>() + page.non_exist_pids.iter().map(|p| p.len() + 1).sum::<usize>()
-}
-
-fn strings_len(strings: &[&Option<String>]) -> usize {
-    strings.iter().map(|s| s.as_ref().map_or(0, |s| s.len() + 1)).sum()
-}
-
 impl PageOwner {
-    fn new<T>(operation: Operation, page: &Page<T>, arena_bytes: usize) -> Self {
-        let mut arena = Arena::with_capacity(arena_bytes);
-        let request_id = arena.opt(&page.request_id);
+    fn new<T: Item>(operation: Operation, page: &Page<T>, format: ci_page_format, row: impl Fn(&mut Vec<u8>, T::Ref<'_>)) -> Self {
         let (has_total_count, total_count) = count(page.total_count);
         let (has_page_number, page_number) = count(page.page_number);
         let (has_page_size, page_size) = count(page.page_size);
-        let non_exist_pids: Vec<*const c_char> = page.non_exist_pids.iter().map(|p| arena.add(p)).collect();
+        let (json, non_exist_pids) = match format {
+            ci_page_format::Json => (json::page(page, row), Vec::new()),
+            ci_page_format::Structs => (Vec::new(), page.non_exist_pids().map(|p| c_str(Some(p))).collect()),
+        };
         PageOwner {
             page: ci_page {
                 operation: operation.id(),
-                request_id,
+                request_id: c_str(page.request_id()),
                 paging: ci_paging { has_total_count, total_count, has_page_number, page_number, has_page_size, page_size },
                 buckets: ptr::null(),
                 buckets_len: 0,
@@ -263,6 +251,8 @@ impl PageOwner {
                 queues_len: 0,
                 non_exist_pids: ptr::null(),
                 non_exist_pids_len: 0,
+                json: ptr::null(),
+                json_size: 0,
             },
             buckets: Vec::new(),
             ci_buckets: Vec::new(),
@@ -270,119 +260,121 @@ impl PageOwner {
             notify_configs: Vec::new(),
             kafka_configs: Vec::new(),
             non_exist_pids,
-            arena,
+            json,
+            buffer: Vec::new(),
         }
     }
 
     /// Points the C page at the arrays, now complete, and hands it out.
-    fn hand_out(mut self) -> *mut ci_page {
+    fn hand_out<T: Item>(mut self, page: Page<T>) -> *mut ci_page {
+        self.buffer = page.into_buffer();
         let p = &mut self.page;
         (p.buckets, p.buckets_len) = (array_ptr(&self.buckets), self.buckets.len());
         (p.ci_buckets, p.ci_buckets_len) = (array_ptr(&self.ci_buckets), self.ci_buckets.len());
         (p.queues, p.queues_len) = (array_ptr(&self.queues), self.queues.len());
         (p.non_exist_pids, p.non_exist_pids_len) = (array_ptr(&self.non_exist_pids), self.non_exist_pids.len());
-        // Moving the Vecs and the arena moves only their headers: the heap
+        if !self.json.is_empty() {
+            // The NUL json::page ended it with is not counted.
+            (p.json, p.json_size) = (self.json.as_ptr().cast(), self.json.len() - 1);
+        }
+        // Moving the Vecs and the page moves only their headers: the heap
         // buffers the pointers refer to stay where they are.
         registry::hand_out(self, Tag::Page).cast()
     }
 }
 
+fn bucket(b: BucketRef<'_>) -> ci_bucket {
+    ci_bucket {
+        bucket_id: c_str(b.bucket_id()),
+        name: c_str(b.name()),
+        region: c_str(b.region()),
+        create_time: c_str(b.create_time()),
+        alias_bucket_id: c_str(b.alias_bucket_id()),
+    }
+}
+
+fn ci_bucket_of(b: CiBucketRef<'_>) -> ci_ci_bucket {
+    ci_ci_bucket {
+        bucket_id: c_str(b.bucket_id()),
+        bucket_name: c_str(b.bucket_name()),
+        app_id: c_str(b.app_id()),
+        create_time: c_str(b.create_time()),
+        region: c_str(b.region()),
+        status: c_str(b.status()),
+    }
+}
+
+fn kafka_config(k: KafkaConfigRef<'_>) -> ci_kafka_config {
+    ci_kafka_config { region: c_str(k.region()), instance_id: c_str(k.instance_id()), topic: c_str(k.topic()) }
+}
+
+fn notify_config(n: NotifyConfigRef<'_>, kafka_config: *const ci_kafka_config) -> ci_notify_config {
+    ci_notify_config {
+        url: c_str(n.url()),
+        event: c_str(n.event()),
+        r#type: c_str(n.r#type()),
+        state: c_str(n.state()),
+        result_format: c_str(n.result_format()),
+        mq_mode: c_str(n.mq_mode()),
+        mq_region: c_str(n.mq_region()),
+        mq_name: c_str(n.mq_name()),
+        kafka_config,
+    }
+}
+
 /// Hands out a page of a bucket list.
-pub(super) fn hand_out_bucket_page(operation: Operation, page: &Page<Bucket>) -> *mut ci_page {
-    let bytes = text_bytes(page, |b| strings_len(&[&b.bucket_id, &b.name, &b.region, &b.create_time, &b.alias_bucket_id]));
-    let mut owner = PageOwner::new(operation, page, bytes);
-    let arena = &mut owner.arena;
-    owner.buckets = page
-        .items
-        .iter()
-        .map(|b| ci_bucket {
-            bucket_id: arena.opt(&b.bucket_id),
-            name: arena.opt(&b.name),
-            region: arena.opt(&b.region),
-            create_time: arena.opt(&b.create_time),
-            alias_bucket_id: arena.opt(&b.alias_bucket_id),
-        })
-        .collect();
-    owner.hand_out()
+pub(super) fn hand_out_bucket_page(operation: Operation, page: Page<Bucket>, format: ci_page_format) -> *mut ci_page {
+    let mut owner = PageOwner::new(operation, &page, format, json::bucket_row);
+    if format == ci_page_format::Structs {
+        owner.buckets = page.items().map(bucket).collect();
+    }
+    owner.hand_out(page)
 }
 
 /// Hands out a page of `DescribeCIBuckets`.
-pub(super) fn hand_out_ci_bucket_page(operation: Operation, page: &Page<CiBucket>) -> *mut ci_page {
-    let bytes = text_bytes(page, |b| strings_len(&[&b.bucket_id, &b.bucket_name, &b.app_id, &b.create_time, &b.region, &b.status]));
-    let mut owner = PageOwner::new(operation, page, bytes);
-    let arena = &mut owner.arena;
-    owner.ci_buckets = page
-        .items
-        .iter()
-        .map(|b| ci_ci_bucket {
-            bucket_id: arena.opt(&b.bucket_id),
-            bucket_name: arena.opt(&b.bucket_name),
-            app_id: arena.opt(&b.app_id),
-            create_time: arena.opt(&b.create_time),
-            region: arena.opt(&b.region),
-            status: arena.opt(&b.status),
-        })
-        .collect();
-    owner.hand_out()
-}
-
-fn notify_text(n: &NotifyConfig) -> usize {
-    let kafka = n.kafka_config.as_ref().map_or(0, |k: &KafkaConfig| strings_len(&[&k.region, &k.instance_id, &k.topic]));
-    kafka + strings_len(&[&n.url, &n.event, &n.r#type, &n.state, &n.result_format, &n.mq_mode, &n.mq_region, &n.mq_name])
+pub(super) fn hand_out_ci_bucket_page(operation: Operation, page: Page<CiBucket>, format: ci_page_format) -> *mut ci_page {
+    let mut owner = PageOwner::new(operation, &page, format, json::ci_bucket_row);
+    if format == ci_page_format::Structs {
+        owner.ci_buckets = page.items().map(ci_bucket_of).collect();
+    }
+    owner.hand_out(page)
 }
 
 /// Hands out a page of a queue list.
-pub(super) fn hand_out_queue_page(operation: Operation, page: &Page<Queue>) -> *mut ci_page {
-    let bytes = text_bytes(page, |q| {
-        strings_len(&[&q.queue_id, &q.name, &q.state, &q.category, &q.update_time, &q.create_time, &q.bucket_id])
-            + q.notify_config.as_ref().map_or(0, notify_text)
-    });
-    let mut owner = PageOwner::new(operation, page, bytes);
-    let notify_configs = page.items.iter().filter(|q| q.notify_config.is_some()).count();
-    let kafka_configs = page.items.iter().filter(|q| q.notify_config.as_ref().is_some_and(|n| n.kafka_config.is_some())).count();
-    owner.notify_configs.reserve_exact(notify_configs);
-    owner.kafka_configs.reserve_exact(kafka_configs);
-    let PageOwner { arena, notify_configs, kafka_configs, .. } = &mut owner;
-    let queues = page
-        .items
-        .iter()
-        .map(|q| {
-            let notify_config = q.notify_config.as_ref().map_or(ptr::null(), |n| {
-                let kafka_config = n.kafka_config.as_ref().map_or(ptr::null(), |k| {
-                    let kafka = ci_kafka_config { region: arena.opt(&k.region), instance_id: arena.opt(&k.instance_id), topic: arena.opt(&k.topic) };
-                    push_stable(kafka_configs, kafka)
+pub(super) fn hand_out_queue_page(operation: Operation, page: Page<Queue>, format: ci_page_format) -> *mut ci_page {
+    let mut owner = PageOwner::new(operation, &page, format, json::queue_row);
+    if format == ci_page_format::Structs {
+        let notify_configs = page.items().filter(|q| q.notify_config().is_some()).count();
+        let kafka_configs = page.items().filter(|q| q.notify_config().is_some_and(|n| n.kafka_config().is_some())).count();
+        owner.notify_configs.reserve_exact(notify_configs);
+        owner.kafka_configs.reserve_exact(kafka_configs);
+        let PageOwner { notify_configs, kafka_configs, .. } = &mut owner;
+        let queues = page
+            .items()
+            .map(|q| {
+                let notify = q.notify_config().map_or(ptr::null(), |n| {
+                    let kafka = n.kafka_config().map_or(ptr::null(), |k| push_stable(kafka_configs, kafka_config(k)));
+                    push_stable(notify_configs, notify_config(n, kafka))
                 });
-                let notify = ci_notify_config {
-                    url: arena.opt(&n.url),
-                    event: arena.opt(&n.event),
-                    r#type: arena.opt(&n.r#type),
-                    state: arena.opt(&n.state),
-                    result_format: arena.opt(&n.result_format),
-                    mq_mode: arena.opt(&n.mq_mode),
-                    mq_region: arena.opt(&n.mq_region),
-                    mq_name: arena.opt(&n.mq_name),
-                    kafka_config,
-                };
-                push_stable(notify_configs, notify)
-            });
-            let (has_max_size, max_size) = count(q.max_size);
-            let (has_max_concurrent, max_concurrent) = count(q.max_concurrent);
-            ci_queue {
-                queue_id: arena.opt(&q.queue_id),
-                name: arena.opt(&q.name),
-                state: arena.opt(&q.state),
-                notify_config,
-                has_max_size,
-                max_size,
-                has_max_concurrent,
-                max_concurrent,
-                category: arena.opt(&q.category),
-                update_time: arena.opt(&q.update_time),
-                create_time: arena.opt(&q.create_time),
-                bucket_id: arena.opt(&q.bucket_id),
-            }
-        })
-        .collect();
-    owner.queues = queues;
-    owner.hand_out()
+                let (has_max_size, max_size) = count(q.max_size());
+                let (has_max_concurrent, max_concurrent) = count(q.max_concurrent());
+                ci_queue {
+                    queue_id: c_str(q.queue_id()),
+                    name: c_str(q.name()),
+                    state: c_str(q.state()),
+                    notify_config: notify,
+                    has_max_size,
+                    max_size,
+                    has_max_concurrent,
+                    max_concurrent,
+                    category: c_str(q.category()),
+                    update_time: c_str(q.update_time()),
+                    create_time: c_str(q.create_time()),
+                    bucket_id: c_str(q.bucket_id()),
+                }
+            })
+            .collect();
+        owner.queues = queues;
+    }
+    owner.hand_out(page)
 }

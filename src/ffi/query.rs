@@ -8,6 +8,7 @@ use super::cancel::{ci_cancel, token_from};
 use super::{flag, optional_str, string_list};
 use crate::cancel::CancelToken;
 use super::calls::CI_MAX_PAGE_CONCURRENCY;
+use super::page::ci_page_format;
 use crate::error::Error;
 use crate::operations::{OperationSpec, Shape};
 use crate::request::{BucketQuery, CiBucketQuery, QueueQuery, QueueState};
@@ -90,6 +91,10 @@ pub struct ci_query {
     /// `TotalCount` is known, 1 to `CI_MAX_PAGE_CONCURRENCY`; 1 fetches one
     /// page at a time. Pages are still handed out in order.
     pub concurrency: u32,
+    /// Not a wire parameter: how the page hands out its items, one of
+    /// `ci_page_format` (0: the item arrays; `CI_PAGE_FORMAT_JSON`: one
+    /// JSON text in `ci_page.json`). For a pager, every page.
+    pub page_format: u32,
 }
 
 /// What a query asks of the call beyond its wire parameters.
@@ -98,6 +103,7 @@ pub(super) struct CallOptions {
     pub(super) timeout: Option<Duration>,
     pub(super) cancel: Option<CancelToken>,
     pub(super) concurrency: Option<usize>,
+    pub(super) page_format: ci_page_format,
 }
 
 /// The query of the call's shape, and the call's own timeout if set.
@@ -145,7 +151,14 @@ pub(super) unsafe fn query_from(q: *const ci_query, spec: &OperationSpec) -> Res
         }
         n => n.map(|n| n as usize),
     };
-    let options = CallOptions { timeout, cancel: token_from(q.cancel)?, concurrency };
+    const STRUCTS: u32 = ci_page_format::Structs as u32;
+    const JSON: u32 = ci_page_format::Json as u32;
+    let page_format = match q.page_format {
+        STRUCTS => ci_page_format::Structs,
+        JSON => ci_page_format::Json,
+        other => return Err(Error::invalid_argument(format!("page_format {other} is not a ci_page_format (0 structs, 1 JSON)"))),
+    };
+    let options = CallOptions { timeout, cancel: token_from(q.cancel)?, concurrency, page_format };
 
     // Fields of another shape than the call's: refused by name.
     let foreign: &[(&str, bool)] = match shape {

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::page::Arena;
+use super::arena::Arena;
 use super::registry::{self, Tag};
 use super::{ci_error, ffi_result, null_argument, required_element, required_str};
 use crate::error::Error;

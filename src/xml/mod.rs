@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 
 mod error_body;
-mod items;
+pub(crate) mod items;
 mod pages;
 #[cfg(any(test, feature = "reference-parser"))]
 #[doc(hidden)]
@@ -26,7 +26,7 @@ mod tests;
 mod tree;
 
 pub use error_body::{parse_error_body, ErrorBody};
-pub use items::Item;
+pub use items::{Item, ItemSpans, Leaf};
 pub use pages::{parse_page, MAX_ITEMS_PER_PAGE};
 
 /// The element names this crate understands; everything else is `Other`.
@@ -170,7 +170,7 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> 
         let at = scanner.pos;
         let Some(token) = scanner.next()? else { break };
         match token {
-            Token::Start { name, empty } => {
+            Token::Start { name, empty, close } => {
                 let tag = Tag::from_name(local_name(name).as_bytes());
                 if tree.outside_root() {
                     if root.is_some() {
@@ -181,7 +181,8 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> 
                 if !empty {
                     open.push(name);
                 }
-                tree.open(tag, empty)?;
+                let no_text = if empty { close - 1 } else { close + 1 };
+                tree.open(tag, empty, &text[no_text..no_text])?;
             }
             Token::End { name } => {
                 match open.pop() {

@@ -1,40 +1,46 @@
 //! One page of any call: the paging fields, the items of the call's list
-//! element, and `NonExistPIDs`, filled by one sink for every call.
+//! element, and `NonExistPIDs`, filled by one sink for every call as
+//! ranges of the body the page then keeps.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
-use super::items::Item;
+use super::items::{Item, ItemSpans, Leaf};
 use super::{expect_root, parse_count, parse_error, walk, Sink, Tag};
 use crate::error::{Error, ErrorKind, Result, ServiceDetails};
-use crate::model::Page;
+use crate::page::{Page, PageParts, Span, MAX_BUFFER_BYTES, MAX_STRING_BYTES};
+use crate::views::field;
 
 /// The most items a page may hold whatever the query: the service's
 /// largest page size. A queue query naming more ids than this may get one
 /// item per id.
 pub const MAX_ITEMS_PER_PAGE: usize = crate::request::MAX_PAGE_SIZE as usize;
 
-/// Parses a 2xx answer of a call whose items are `list_element`s. More
-/// than `max_items` items (or `NonExistPIDs`) is a parse error: the service
-/// never sends more than it was asked for, and a page that claims to hold
-/// millions must not be built.
+/// Parses a 2xx answer of a call whose items are `list_element`s into a
+/// page that keeps `body` as its buffer. More than `max_items` items (or
+/// `NonExistPIDs`) is a parse error: the service never sends more than it
+/// was asked for, and a page that claims to hold millions must not be built.
 ///
 /// ```
 /// use cloud_infinite::{xml, Bucket};
 /// let body = b"<Response><TotalCount>1</TotalCount><MediaBucketList><Name>a-1</Name></MediaBucketList></Response>";
-/// let page = xml::parse_page::<Bucket>(body, "MediaBucketList", 100).unwrap();
-/// assert_eq!(page.items[0].name.as_deref(), Some("a-1"));
-/// assert!(xml::parse_page::<Bucket>(body, "MediaBucketList", 0).is_err());
+/// let page = xml::parse_page::<Bucket>(body.to_vec(), "MediaBucketList", 100).unwrap();
+/// assert_eq!(page.item(0).unwrap().name(), Some("a-1"));
+/// assert!(xml::parse_page::<Bucket>(body.to_vec(), "MediaBucketList", 0).is_err());
 /// ```
-pub fn parse_page<T: Item>(body: &[u8], list_element: &str, max_items: usize) -> Result<Page<T>> {
-    let mut sink = PageSink::<T>::new(list_element, max_items);
-    expect_root(walk(body, &mut sink)?, Tag::Response)?;
-    sink.finish()
+pub fn parse_page<T: Item>(body: Vec<u8>, list_element: &str, max_items: usize) -> Result<Page<T>> {
+    if body.len() >= MAX_BUFFER_BYTES {
+        return Err(parse_error(format!("the answer is {} bytes, more than the {MAX_BUFFER_BYTES} a page can index: refused", body.len())));
+    }
+    let mut sink = PageSink::<T>::new(&body, list_element, max_items);
+    expect_root(walk(&body, &mut sink)?, Tag::Response)?;
+    sink.finish(body)
 }
 
 /// The paging fields, and a 2xx answer's error fields if it has any.
 #[derive(Default)]
 struct Paging {
-    request_id: Option<String>,
+    request_id: Option<Span>,
     total_count: Option<u64>,
     page_number: Option<u64>,
     page_size: Option<u64>,
@@ -43,26 +49,13 @@ struct Paging {
 }
 
 impl Paging {
-    fn accept(&mut self, tag: Tag, text: Cow<'_, str>) -> Result<()> {
-        match tag {
-            Tag::RequestId => self.request_id = Some(text.into_owned()),
-            Tag::TotalCount => self.total_count = parse_count("TotalCount", &text)?,
-            Tag::PageNumber => self.page_number = parse_count("PageNumber", &text)?,
-            Tag::PageSize => self.page_size = parse_count("PageSize", &text)?,
-            Tag::Code => self.error_code = Some(text.into_owned()),
-            Tag::Message => self.error_message = Some(text.into_owned()),
-            _ => {}
-        }
-        Ok(())
-    }
-
     /// A `<Code>` in a 2xx answer is the service reporting a failure: it
     /// keeps its code and the body's request id.
-    fn check_no_error(&mut self) -> Result<()> {
+    fn check_no_error(&mut self, request_id: Option<&str>) -> Result<()> {
         let Some(code) = self.error_code.take() else { return Ok(()) };
         let message = self.error_message.take().unwrap_or_else(|| "(no message)".into());
         Err(Error::new(ErrorKind::Service, format!("the service answered 2xx with error {code}: {message}")).with_service_details(
-            ServiceDetails { http_status: 200, code: Some(code), request_id: self.request_id.clone(), ..Default::default() },
+            ServiceDetails { http_status: 200, code: Some(code), request_id: request_id.map(str::to_owned), ..Default::default() },
         ))
     }
 
@@ -77,25 +70,66 @@ impl Paging {
     }
 }
 
+/// Where the strings of a page go: a range of the body when the text is
+/// one piece of it as it is (the common case), else appended after the
+/// body (entities decoded, pieces joined).
+struct Texts {
+    body_start: usize,
+    body_len: usize,
+    /// What goes after the body, each string followed by a NUL.
+    appended: Vec<u8>,
+}
+
+impl Texts {
+    fn span(&mut self, text: &str, field: u8) -> Result<Span> {
+        if text.len() > MAX_STRING_BYTES {
+            return Err(parse_error(format!("the answer holds a string of {} bytes, more than the {MAX_STRING_BYTES} a page keeps: refused", text.len())));
+        }
+        let offset = (text.as_ptr() as usize).wrapping_sub(self.body_start);
+        // In the body with a byte after it (the markup that ended it), which
+        // becomes its NUL.
+        if offset < self.body_len && offset + text.len() < self.body_len {
+            return Ok(Span::new(offset, text.len(), field));
+        }
+        let start = self.body_len + self.appended.len();
+        if start + text.len() + 1 >= MAX_BUFFER_BYTES {
+            return Err(parse_error(format!("the answer's strings take more than the {MAX_BUFFER_BYTES} bytes a page can index: refused")));
+        }
+        self.appended.extend_from_slice(text.as_bytes());
+        self.appended.push(0);
+        Ok(Span::new(start, text.len(), field))
+    }
+}
+
 pub(super) struct PageSink<'l, T> {
     list: Tag,
     /// The list element's name, for messages.
     list_element: &'l str,
     max_items: usize,
     paging: Paging,
-    items: Vec<T>,
-    non_exist_pids: Vec<String>,
+    texts: Texts,
+    item_starts: Vec<u32>,
+    spans: Vec<Span>,
+    /// The fields the current item has (see [`ItemSpans`]).
+    seen: u64,
+    non_exist_pids: Vec<Span>,
+    item: PhantomData<fn() -> T>,
 }
 
 impl<'l, T: Item> PageSink<'l, T> {
-    pub(super) fn new(list_element: &'l str, max_items: usize) -> Self {
+    /// A sink for a walk over `body`, which [`finish`](Self::finish) then takes.
+    pub(super) fn new(body: &[u8], list_element: &'l str, max_items: usize) -> Self {
         PageSink {
             list: Tag::from_name(list_element.as_bytes()),
             list_element,
             max_items,
             paging: Paging::default(),
-            items: Vec::new(),
+            texts: Texts { body_start: body.as_ptr() as usize, body_len: body.len(), appended: Vec::new() },
+            item_starts: Vec::new(),
+            spans: Vec::new(),
+            seen: 0,
             non_exist_pids: Vec::new(),
+            item: PhantomData,
         }
     }
 
@@ -103,10 +137,50 @@ impl<'l, T: Item> PageSink<'l, T> {
         parse_error(format!("the answer holds more than {} {what}, more than the page can hold: refused", self.max_items))
     }
 
-    pub(super) fn finish(mut self) -> Result<Page<T>> {
-        self.paging.check_no_error()?;
+    fn current_item(&mut self) -> ItemSpans<'_> {
+        let from = *self.item_starts.last().expect("start() opened the item") as usize;
+        ItemSpans { spans: &mut self.spans, from, seen: &mut self.seen }
+    }
+
+    /// The page, over `body`: the bytes the walk read (the same buffer, or
+    /// a copy of the bytes given to [`new`](Self::new)).
+    pub(super) fn finish(mut self, body: Vec<u8>) -> Result<Page<T>> {
+        debug_assert_eq!(body.len(), self.texts.body_len);
+        let mut buf = body;
+        // Exactly: a doubled buffer would cost as much as the body again.
+        buf.reserve_exact(self.texts.appended.len());
+        buf.extend_from_slice(&self.texts.appended);
+        // The byte after each string of the body (markup) becomes its NUL,
+        // so that every string is a C string where it lies.
+        let body_len = self.texts.body_len;
+        let in_body = self.spans.iter().filter(|s| !matches!(s.field(), field::NOTIFY_CONFIG | field::KAFKA_CONFIG));
+        for span in in_body.chain(&self.non_exist_pids).chain(&self.paging.request_id) {
+            if span.start() < body_len {
+                buf[span.start() + span.len()] = 0;
+            }
+        }
+        let request_id = self.paging.request_id.map(|s| std::str::from_utf8(&buf[s.start()..s.start() + s.len()]).unwrap_or_default());
+        self.paging.check_no_error(request_id)?;
         let Paging { request_id, total_count, page_number, page_size, .. } = self.paging;
-        Ok(Page { request_id, total_count, page_number, page_size, items: self.items, non_exist_pids: self.non_exist_pids })
+        // A page holds at most twice its body (issue 17): estimates that
+        // grew past it, on pages unlike the service's, give the slack back.
+        let held = buf.capacity() + 4 * self.item_starts.capacity() + 8 * (self.spans.capacity() + self.non_exist_pids.capacity());
+        if held > 2 * body_len {
+            buf.shrink_to_fit();
+            self.item_starts.shrink_to_fit();
+            self.spans.shrink_to_fit();
+            self.non_exist_pids.shrink_to_fit();
+        }
+        Ok(Page::from_parts(PageParts {
+            buf,
+            request_id,
+            total_count,
+            page_number,
+            page_size,
+            item_starts: self.item_starts,
+            spans: self.spans,
+            non_exist_pids: self.non_exist_pids,
+        }))
     }
 }
 
@@ -114,26 +188,30 @@ impl<'a, T: Item> Sink<'a> for PageSink<'_, T> {
     fn start(&mut self, path: &[Tag]) -> Result<()> {
         match path {
             [Tag::Response, list] if *list == self.list => {
-                if self.items.len() >= self.max_items {
+                if self.item_starts.len() >= self.max_items {
                     return Err(self.too_many(&format!("{} items", self.list_element)));
                 }
                 // An answer that says its page holds N items and lists more
                 // contradicts itself (the service lists PageSize first).
-                if self.paging.page_size.is_some_and(|size| self.items.len() as u64 >= size) {
+                if self.paging.page_size.is_some_and(|size| self.item_starts.len() as u64 >= size) {
                     return Err(parse_error(format!(
                         "the answer lists more {} items than its own PageSize of {}: refused",
                         self.list_element,
                         self.paging.page_size.unwrap_or_default()
                     )));
                 }
-                if self.items.is_empty() {
-                    self.items.reserve(self.paging.expected_items(self.max_items));
+                if self.item_starts.is_empty() {
+                    // Sized once for the service's pages, and never more
+                    // than the body can hold: an item takes 12 bytes or more
+                    // of it, and the service's fields about 30 each.
+                    let body_len = self.texts.body_len;
+                    self.item_starts.reserve(self.paging.expected_items(self.max_items).min(body_len / 12));
+                    self.spans.reserve((self.paging.expected_items(self.max_items) * T::TYPICAL_FIELDS).min(body_len / 24));
                 }
-                self.items.push(T::default());
+                self.item_starts.push(self.spans.len() as u32);
+                self.seen = 0;
             }
-            [Tag::Response, list, rest @ ..] if *list == self.list => {
-                self.items.last_mut().expect("start() pushed the item").start(rest);
-            }
+            [Tag::Response, list, rest @ ..] if *list == self.list => T::start(rest, &mut self.current_item()),
             _ => {}
         }
         Ok(())
@@ -147,14 +225,35 @@ impl<'a, T: Item> Sink<'a> for PageSink<'_, T> {
                 if self.non_exist_pids.len() >= self.max_items {
                     return Err(self.too_many("NonExistPIDs"));
                 }
-                self.non_exist_pids.push(text.into_owned());
+                let span = self.texts.span(&text, 0)?;
+                self.non_exist_pids.push(span);
             }
             // `<QueueList/>` itself (an empty item) has nothing to read.
             [Tag::Response, list] if *list == self.list => {}
-            [Tag::Response, list, rest @ ..] if *list == self.list => {
-                self.items.last_mut().expect("start() pushed the item").leaf(rest, text)?;
-            }
-            [Tag::Response, tag] => self.paging.accept(*tag, text)?,
+            [Tag::Response, list, rest @ ..] if *list == self.list => match T::leaf(rest) {
+                None => {}
+                Some(Leaf::Text(field)) => {
+                    let span = self.texts.span(&text, field)?;
+                    self.current_item().set(span);
+                }
+                Some(Leaf::Number(field, name)) => match parse_count(name, &text)? {
+                    Some(_) => {
+                        let span = self.texts.span(&text, field)?;
+                        self.current_item().set(span);
+                    }
+                    // Present but empty: as absent, replacing an earlier one.
+                    None => self.current_item().remove(|f| f == field),
+                },
+            },
+            [Tag::Response, tag] => match tag {
+                Tag::RequestId => self.paging.request_id = Some(self.texts.span(&text, 0)?),
+                Tag::TotalCount => self.paging.total_count = parse_count("TotalCount", &text)?,
+                Tag::PageNumber => self.paging.page_number = parse_count("PageNumber", &text)?,
+                Tag::PageSize => self.paging.page_size = parse_count("PageSize", &text)?,
+                Tag::Code => self.paging.error_code = Some(text.into_owned()),
+                Tag::Message => self.paging.error_message = Some(text.into_owned()),
+                _ => {}
+            },
             _ => {}
         }
         Ok(())

@@ -40,7 +40,11 @@ pub(super) fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag,
                     }
                     root = Some((tag, String::from_utf8_lossy(start.name().as_ref()).into_owned()));
                 }
-                tree.open(tag, empty)?;
+                // Where the text would be, as the scanner gives it: after the
+                // tag, or at the `/` of an empty one.
+                let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+                let no_text = if empty { after.wrapping_sub(2) } else { after };
+                tree.open(tag, empty, text.get(no_text..no_text).unwrap_or(""))?;
             }
             Event::End(_) => tree.close()?,
             Event::Text(t) => {
@@ -107,8 +111,10 @@ fn root<'a>(reader: Which, body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<T
 /// page, a CI bucket page and an error body, printed, or `None` for a failure.
 fn outcomes(reader: Which, body: &[u8]) -> [Option<String>; 4] {
     fn page<T: super::Item>(reader: Which, body: &[u8], list: &str) -> Option<String> {
-        let mut sink = PageSink::<T>::new(list, MAX_ITEMS_PER_PAGE);
-        let page = root(reader, body, &mut sink).and_then(|tag| expect_root((tag, ""), Tag::Response)).and_then(|()| sink.finish());
+        let mut sink = PageSink::<T>::new(body, list, MAX_ITEMS_PER_PAGE);
+        let page = root(reader, body, &mut sink).and_then(|tag| expect_root((tag, ""), Tag::Response));
+        // The sink reads the body's bytes where they lie.
+        let page = page.and_then(|()| sink.finish(body.to_vec()));
         page.ok().map(|p| format!("{p:?}"))
     }
     let mut error = ErrorSink::default();

@@ -8,8 +8,9 @@ const MAX_QUOTED_BYTES: usize = 300;
 
 /// One piece of markup or text, borrowed from the body.
 pub(super) enum Token<'a> {
-    /// `<name ...>`, or `<name .../>` when `empty`.
-    Start { name: &'a str, empty: bool },
+    /// `<name ...>`, or `<name .../>` when `empty`; `close` is the offset
+    /// of its `>`.
+    Start { name: &'a str, empty: bool, close: usize },
     /// `</name>`, trailing whitespace trimmed.
     End { name: &'a str },
     /// Character data up to the next `<`; `plain` when it holds no `&`
@@ -112,7 +113,7 @@ impl<'a> Scanner<'a> {
                 if name.is_empty() {
                     return Err(self.error(at, "an element with no name"));
                 }
-                Ok(Some(Token::Start { name, empty }))
+                Ok(Some(Token::Start { name, empty, close }))
             }
         }
     }

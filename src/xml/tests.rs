@@ -2,11 +2,11 @@ use super::*;
 use crate::model::{Bucket, CiBucket, KafkaConfig, NotifyConfig, Page, Queue};
 
 fn parse_pic_bucket_page(body: &[u8]) -> Result<Page<Bucket>> {
-    parse_page(body, "PicBucketList", MAX_ITEMS_PER_PAGE)
+    parse_page(body.to_vec(), "PicBucketList", MAX_ITEMS_PER_PAGE)
 }
 
 fn parse_ai_queue_page(body: &[u8]) -> Result<Page<Queue>> {
-    parse_page(body, "QueueList", MAX_ITEMS_PER_PAGE)
+    parse_page(body.to_vec(), "QueueList", MAX_ITEMS_PER_PAGE)
 }
 
 const DOC_QUEUES: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -40,10 +40,10 @@ const DOC_QUEUES: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 #[test]
 fn queues_every_field_entities_cdata_and_variants() {
     let page = parse_ai_queue_page(DOC_QUEUES.as_bytes()).unwrap();
-    assert_eq!(page.request_id.as_deref(), Some("NjJmNDczY2RfOTBmYTUwNjRfNTA4ZV85"));
+    assert_eq!(page.request_id(), Some("NjJmNDczY2RfOTBmYTUwNjRfNTA4ZV85"));
     assert_eq!((page.total_count, page.page_number, page.page_size), (Some(1), Some(1), Some(10)));
-    assert_eq!(page.items.len(), 3);
-    let q = &page.items[0];
+    assert_eq!(page.to_items().len(), 3);
+    let q = &page.to_items()[0];
     assert_eq!(q.name.as_deref(), Some("My-Queue-ai & <co> 测"));
     assert_eq!(q.state.as_deref(), Some("Active"));
     assert_eq!((q.max_size, q.max_concurrent), (Some(10000), Some(10)));
@@ -56,17 +56,17 @@ fn queues_every_field_entities_cdata_and_variants() {
     assert_eq!(n.state.as_deref(), Some("On"));
     assert_eq!(n.result_format.as_deref(), Some("JSON"));
     assert_eq!(n.mq_mode, None);
-    assert_eq!(page.items[1].notify_config, Some(NotifyConfig::default()));
-    assert_eq!(page.items[2].notify_config, None);
-    assert!(page.non_exist_pids.is_empty());
+    assert_eq!(page.to_items()[1].notify_config, Some(NotifyConfig::default()));
+    assert_eq!(page.to_items()[2].notify_config, None);
+    assert!(page.non_exist_pids().map(str::to_owned).collect::<Vec<_>>().is_empty());
 }
 
 #[test]
 fn one_bucket_is_still_a_list_and_empty_page_has_none() {
     let one = parse_pic_bucket_page(b"<Response><PicBucketList><Name>a</Name></PicBucketList></Response>").unwrap();
-    assert_eq!(one.items.len(), 1);
+    assert_eq!(one.to_items().len(), 1);
     let none = parse_pic_bucket_page(b"<Response><TotalCount>0</TotalCount></Response>").unwrap();
-    assert!(none.items.is_empty());
+    assert!(none.to_items().is_empty());
     assert_eq!(none.total_count, Some(0));
 }
 
@@ -167,36 +167,36 @@ fn a_nameless_element_is_refused() {
 #[test]
 fn every_shape_and_its_new_fields() {
     let doc = b"<Response><DocBucketList><BucketId>d-1</BucketId><AliasBucketId>alias-d</AliasBucketId></DocBucketList></Response>";
-    let page = parse_page::<Bucket>(doc, "DocBucketList", MAX_ITEMS_PER_PAGE).unwrap();
-    assert_eq!(page.items[0].alias_bucket_id.as_deref(), Some("alias-d"));
+    let page = parse_page::<Bucket>(doc.to_vec(), "DocBucketList", MAX_ITEMS_PER_PAGE).unwrap();
+    assert_eq!(page.to_items()[0].alias_bucket_id.as_deref(), Some("alias-d"));
     // Another call's list element is not this call's items.
-    assert!(parse_page::<Bucket>(doc, "MediaBucketList", MAX_ITEMS_PER_PAGE).unwrap().items.is_empty());
+    assert!(parse_page::<Bucket>(doc.to_vec(), "MediaBucketList", MAX_ITEMS_PER_PAGE).unwrap().to_items().is_empty());
 
     let ci = b"<Response><TotalCount>1</TotalCount><CIBucketList><BucketId>b-125</BucketId><BucketName>b</BucketName>\
         <AppId>125</AppId><CreateTime>t</CreateTime><Region>ap-beijing</Region><Status>on</Status></CIBucketList></Response>";
-    let page = parse_page::<CiBucket>(ci, "CIBucketList", MAX_ITEMS_PER_PAGE).unwrap();
-    let b = &page.items[0];
+    let page = parse_page::<CiBucket>(ci.to_vec(), "CIBucketList", MAX_ITEMS_PER_PAGE).unwrap();
+    let b = &page.to_items()[0];
     let fields = [&b.bucket_id, &b.bucket_name, &b.app_id, &b.create_time, &b.region, &b.status].map(|f| f.as_deref());
     assert_eq!(fields, [Some("b-125"), Some("b"), Some("125"), Some("t"), Some("ap-beijing"), Some("on")]);
 
     let kafka = b"<Response><QueueList><QueueId>q</QueueId><BucketId>b-1</BucketId><NotifyConfig><Type>Kafka</Type>\
         <KafkaConfig><Region>ap-guangzhou</Region><InstanceId>ckafka-1</InstanceId><Topic>t</Topic></KafkaConfig>\
         </NotifyConfig></QueueList><QueueList><NotifyConfig><KafkaConfig/></NotifyConfig></QueueList></Response>";
-    let page = parse_ai_queue_page(kafka).unwrap();
-    assert_eq!(page.items[0].bucket_id.as_deref(), Some("b-1"));
-    let notify = page.items[0].notify_config.as_ref().unwrap();
+    let items = parse_ai_queue_page(kafka).unwrap().to_items();
+    assert_eq!(items[0].bucket_id.as_deref(), Some("b-1"));
+    let notify = items[0].notify_config.as_ref().unwrap();
     assert_eq!(notify.r#type.as_deref(), Some("Kafka"));
     let want = KafkaConfig { region: Some("ap-guangzhou".into()), instance_id: Some("ckafka-1".into()), topic: Some("t".into()) };
     assert_eq!(notify.kafka_config.as_ref(), Some(&want));
-    assert_eq!(page.items[1].notify_config.as_ref().unwrap().kafka_config, Some(KafkaConfig::default()));
+    assert_eq!(items[1].notify_config.as_ref().unwrap().kafka_config, Some(KafkaConfig::default()));
 }
 
 #[test]
 fn non_exist_pids_in_both_documented_shapes() {
     let flat = parse_ai_queue_page(b"<Response><NonExistPIDs>A</NonExistPIDs><NonExistPIDs>B</NonExistPIDs></Response>").unwrap();
     let nested = parse_ai_queue_page(b"<Response><NonExistPIDs><QueueID>A</QueueID><QueueID>B</QueueID></NonExistPIDs></Response>").unwrap();
-    assert_eq!(flat.non_exist_pids, ["A", "B"]);
-    assert_eq!(nested.non_exist_pids, ["A", "B"]);
+    assert_eq!(flat.non_exist_pids().map(str::to_owned).collect::<Vec<_>>(), ["A", "B"]);
+    assert_eq!(nested.non_exist_pids().map(str::to_owned).collect::<Vec<_>>(), ["A", "B"]);
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn a_page_holding_more_than_a_page_can_is_refused_early() {
     assert_eq!(e.kind(), ErrorKind::Parse);
     assert!(e.message().contains("more than 100"), "{}", e.message());
     let ok = body.replacen("<PicBucketList/>", "", 1);
-    assert_eq!(parse_pic_bucket_page(ok.as_bytes()).unwrap().items.len(), MAX_ITEMS_PER_PAGE);
+    assert_eq!(parse_pic_bucket_page(ok.as_bytes()).unwrap().to_items().len(), MAX_ITEMS_PER_PAGE);
 
     let pids: String = (0..=MAX_ITEMS_PER_PAGE).map(|i| format!("<NonExistPIDs>p{i}</NonExistPIDs>")).collect();
     let e = parse_ai_queue_page(format!("<Response>{pids}</Response>").as_bytes()).unwrap_err();

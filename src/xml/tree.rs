@@ -28,20 +28,23 @@ impl<'a, 's, S: Sink<'a>> Tree<'a, 's, S> {
         self.stack.is_empty()
     }
 
-    /// An element opened, and at once closed again when `empty`.
-    pub(super) fn open(&mut self, tag: Tag, empty: bool) -> Result<()> {
+    /// An element opened, and at once closed again when `empty`. `no_text`
+    /// is an empty slice of the body where its text would be (after `>`,
+    /// or at the `/` of `/>`), so that a page can point an empty string
+    /// into the body like any other.
+    pub(super) fn open(&mut self, tag: Tag, empty: bool, no_text: &'a str) -> Result<()> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(parse_error(format!("response body nests elements more than {MAX_DEPTH} deep: refused")));
         }
         self.stack.push(tag);
         self.sink.start(&self.stack)?;
         if empty {
-            self.sink.leaf(&self.stack, Cow::Borrowed(""))?;
+            self.sink.leaf(&self.stack, Cow::Borrowed(no_text))?;
             self.stack.pop();
             // The parent now has a child, so it is not a leaf.
             self.leaf_text = None;
         } else {
-            self.leaf_text = Some(Cow::Borrowed(""));
+            self.leaf_text = Some(Cow::Borrowed(no_text));
         }
         Ok(())
     }

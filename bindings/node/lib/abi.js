@@ -266,6 +266,18 @@ const CREDENTIALS_SOURCE = Object.freeze({
   CALLBACK: 6,
 });
 
+/**
+ * `ci_query.page_format`: how a page hands out its items.
+ * @readonly
+ * @enum {number}
+ */
+const PAGE_FORMAT = Object.freeze({
+  /** The item arrays of `ci_page` (the default). */
+  STRUCTS: 0,
+  /** `ci_page.json`, and no item arrays. */
+  JSON: 1,
+});
+
 // Opaque handles: koffi passes them as BigInt addresses and checks no
 // pointee type, so the names document the prototypes; the library looks
 // every handle up in its registry and reports a stale or foreign one.
@@ -313,6 +325,7 @@ types.ci_query = koffi.struct('ci_query', {
   cancel: 'const ci_cancel *',
   has_concurrency: 'uint8_t',
   concurrency: 'uint32_t',
+  page_format: 'uint32_t',
 });
 
 /**
@@ -408,6 +421,8 @@ types.ci_page = koffi.struct('ci_page', {
   queuesLen: 'size_t',
   nonExistPids: koffi.pointer(null, 'const char *', 'nonExistPidsLen'),
   nonExistPidsLen: 'size_t',
+  json: 'const char *',
+  jsonSize: 'size_t',
 });
 
 /**
@@ -588,4 +603,4 @@ const PROTOTYPES = Object.freeze({
   ci_live_objects: 'size_t ci_live_objects(void)',
 });
 
-module.exports = { ABI_VERSION, CREDENTIALS_PENDING, KIND, SCHEME, PROXY_MODE, QUEUE_STATE, STRUCT_ID, OPERATION, SHAPE, HOST_LEVEL, PARAM, CREDENTIALS_SOURCE, types, MIRRORS, PROTOTYPES };
+module.exports = { ABI_VERSION, CREDENTIALS_PENDING, KIND, SCHEME, PROXY_MODE, QUEUE_STATE, STRUCT_ID, OPERATION, SHAPE, HOST_LEVEL, PARAM, CREDENTIALS_SOURCE, PAGE_FORMAT, types, MIRRORS, PROTOTYPES };

@@ -43,6 +43,8 @@ fn go_fields(header: &Header, s: &Struct, skip: &[&str]) -> Vec<GoField> {
         // A length or a presence flag is read with the field it describes.
         if (f.name.ends_with("_len") && has(f.name.trim_end_matches("_len")))
             || f.name.strip_prefix("has_").is_some_and(&has)
+            // Go reads the item arrays; the JSON form is for Python and Node.
+            || (s.name == "ci_page" && crate::header::PAGE_TRANSPORT_FIELDS.contains(&f.name.as_str()))
         {
             continue;
         }

@@ -153,7 +153,11 @@ pub struct Field {
 /// The `ci_query` fields each binding sets from its own call options (a
 /// cancel handle for a task, context or AbortSignal; a pager's
 /// concurrency), not from a query's keys.
-pub const CALL_OPTION_FIELDS: [&str; 3] = ["cancel", "has_concurrency", "concurrency"];
+pub const CALL_OPTION_FIELDS: [&str; 4] = ["cancel", "has_concurrency", "concurrency", "page_format"];
+
+/// The fields of `ci_page` that carry its items in another form
+/// (`CI_PAGE_FORMAT_JSON`) rather than being results themselves.
+pub const PAGE_TRANSPORT_FIELDS: [&str; 2] = ["json", "json_size"];
 
 /// A struct with a layout (opaque handles are in [`Header::opaque`]).
 #[derive(Debug, Clone)]

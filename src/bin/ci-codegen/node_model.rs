@@ -161,6 +161,9 @@ pub fn result_fields<'h>(header: &'h Header, s: &'h Struct) -> Vec<JsField<'h>> 
         if f.name.starts_with("has_") && names.contains(&&f.name[4..]) {
             continue;
         }
+        if s.name == "ci_page" && crate::header::PAGE_TRANSPORT_FIELDS.contains(&f.name.as_str()) {
+            continue;
+        }
         if let Some(base) = f.name.strip_suffix("_len") {
             if names.contains(&base) {
                 continue;

@@ -49,6 +49,9 @@ fn fields_of<'a>(s: &'a Struct, header: &'a Header, prefix: &str, keep: &dyn Fn(
         if !keep(f) || (f.name.ends_with("_len") && has(f.name.trim_end_matches("_len"))) {
             continue;
         }
+        if s.name == "ci_page" && crate::header::PAGE_TRANSPORT_FIELDS.contains(&f.name.as_str()) {
+            continue;
+        }
         // "The buckets, `buckets_len` of them": a tuple knows its length.
         let doc = py_doc(&first_paragraph(&f.doc)).replace(&format!(", ``{}_len`` of them", f.name), "");
         let access = format!("{prefix}{}", f.name);

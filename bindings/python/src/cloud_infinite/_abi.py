@@ -13,7 +13,7 @@ import enum
 from ctypes import CFUNCTYPE, POINTER, Structure, c_bool, c_char, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64, c_uint8, c_void_p
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type
 
-__all__ = ["MAX_MESSAGE_BYTES", "MAX_SERVICE_MESSAGE_BYTES", "MAX_FIELD_BYTES", "BODY_SNIPPET_BYTES", "ABI_VERSION", "DEFAULT_PAGE_CONCURRENCY", "MAX_PAGE_CONCURRENCY", "CREDENTIALS_PENDING", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param", "CredentialsSource"]
+__all__ = ["MAX_MESSAGE_BYTES", "MAX_SERVICE_MESSAGE_BYTES", "MAX_FIELD_BYTES", "BODY_SNIPPET_BYTES", "ABI_VERSION", "DEFAULT_PAGE_CONCURRENCY", "MAX_PAGE_CONCURRENCY", "CREDENTIALS_PENDING", "ErrorKind", "Scheme", "ProxyMode", "QueueState", "Operation", "Shape", "HostLevel", "Param", "CredentialsSource", "PageFormat"]
 
 #: The most bytes an error's message holds; longer ones are cut (saying so).
 MAX_MESSAGE_BYTES = 2048
@@ -320,6 +320,16 @@ class CredentialsSource(enum.IntEnum):
     CALLBACK = 6
 
 
+class PageFormat(enum.IntEnum):
+    """``ci_query.page_format``: how a page hands out its items. (``ci_page_format``)"""
+
+    #: The item arrays of ``ci_page`` (the default).
+    STRUCTS = 0
+
+    #: ``ci_page.json``, and no item arrays.
+    JSON = 1
+
+
 class ci_query(Structure):
     """The parameters of a describe call. Zero-initialise it and set what you need:
     NULL strings, empty lists and `has_` flags of 0 are not sent. A field the call
@@ -349,6 +359,7 @@ class ci_query(Structure):
         ("cancel", c_void_p),  # Not a wire parameter: a `ci_cancel` that ends the call (or every page of a pager, those fetched ahead included) when cancelled; NULL for none.
         ("has_concurrency", c_uint8),  # 1 when `concurrency` is set, else 0 (pagers then fetch up to `CI_DEFAULT_PAGE_CONCURRENCY` pages at once).
         ("concurrency", c_uint32),  # Not a wire parameter, pagers only (`ci_describe` refuses it): how many pages `ci_pager_next` may fetch at once once the first page's `TotalCount` is known, 1 to `CI_MAX_PAGE_CONCURRENCY`; 1 fetches one page at a time.
+        ("page_format", c_uint32),  # Not a wire parameter: how the page hands out its items, one of `ci_page_format` (0: the item arrays; `CI_PAGE_FORMAT_JSON`: one JSON text in `ci_page.json`).
     ]
 
 
@@ -463,6 +474,8 @@ class ci_page(Structure):
         ("queues_len", c_size_t),  # Number of `queues`.
         ("non_exist_pids", POINTER(c_char_p)),  # `NonExistPIDs`: requested queue ids that do not exist.
         ("non_exist_pids_len", c_size_t),  # Number of `non_exist_pids`.
+        ("json", c_char_p),  # With `CI_PAGE_FORMAT_JSON` (`ci_query.page_format`): the items and `non_exist_pids` as `json_size` bytes of UTF-8 JSON, followed by a NUL (the item arrays are then NULL with a length of 0); else NULL.
+        ("json_size", c_size_t),  # Bytes of `json`, the NUL not counted.
     ]
 
 
