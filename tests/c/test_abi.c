@@ -283,6 +283,72 @@ static void test_ai_queues(ci_client *c) {
     EXPECT_ERROR(ci_describe_ai_queues(c, "bucket-1250000000\xff", NULL, &page), CI_KIND_INVALID_ARGUMENT, NULL, 0);
 }
 
+/* CI_PAGE_FORMAT_JSON: the items as one JSON text, no item arrays; the
+ * paging fields and request id as always. */
+static void test_json_pages(ci_client *c) {
+    ci_query q;
+    memset(&q, 0, sizeof q);
+    q.page_format = CI_PAGE_FORMAT_JSON;
+    q.has_page_size = 1; q.page_size = 3;
+    ci_page *page = NULL;
+    CHECK(ci_describe(c, CI_OPERATION_AI_QUEUES, BUCKET, &q, &page) == NULL);
+    if (page) {
+        CHECK(page->queues == NULL && page->queues_len == 0 && page->non_exist_pids == NULL);
+        CHECK(page->paging.has_total_count && page->paging.total_count == 25 && page->request_id != NULL);
+        CHECK(page->json != NULL && page->json_size == strlen(page->json));
+        /* The first queue of the documentation example, then the one whose
+         * name needs escaping in XML and in JSON. */
+        const char *first = "{\"items\":[[\"p4a17eeea29334bf499b7e20e2fbfd99d\",\"My-Queue-ai\",\"Active\","
+                            "[\"http://callback.demo.com\",\"TaskFinish,WorkflowFinish\",\"Url\",\"On\",\"JSON\",null,null,null,null],"
+                            "10000,10,\"AIProcess\",\"2022-08-09T16:23:11+0800\",\"2022-08-09T16:23:11+0800\",";
+        CHECK(page->json && strncmp(page->json, first, strlen(first)) == 0);
+        CHECK(page->json && strstr(page->json, "\"q&<tag> \\\"double\\\" 'single'\"") != NULL);
+        const char *end = "]],\"non_exist_pids\":[]}";
+        CHECK(page->json && page->json_size > strlen(end) && strcmp(page->json + page->json_size - strlen(end), end) == 0);
+        CHECK(ci_free(page) == 1);
+    }
+    /* Unknown ids come in the JSON too. */
+    const char *ids[] = {"A", "B"};
+    q.has_page_size = 0;
+    q.queue_ids = ids; q.queue_ids_len = 2;
+    CHECK(ci_describe(c, CI_OPERATION_AI_QUEUES, BUCKET, &q, &page) == NULL);
+    if (page) {
+        CHECK_STR(page->json, "{\"items\":[],\"non_exist_pids\":[\"A\",\"B\"]}");
+        CHECK(page->non_exist_pids_len == 0);
+        ci_free(page);
+    }
+    /* Every page of a pager. */
+    memset(&q, 0, sizeof q);
+    q.page_format = CI_PAGE_FORMAT_JSON;
+    q.has_page_size = 1; q.page_size = 100;
+    ci_pager *pager = NULL;
+    CHECK(ci_pager_new(c, CI_OPERATION_PIC_BUCKETS, NULL, &q, &pager) == NULL);
+    size_t pages = 0;
+    while (pager) {
+        page = NULL;
+        ci_error *e = ci_pager_next(pager, &page);
+        CHECK(e == NULL);
+        ci_free(e);
+        if (!page) break;
+        pages++;
+        CHECK(page->buckets == NULL && page->json && strncmp(page->json, "{\"items\":[[", 11) == 0);
+        ci_free(page);
+    }
+    CHECK(pages >= 1);
+    ci_free(pager);
+    /* A format the library does not know is refused by name. */
+    q.page_format = 2;
+    EXPECT_ERROR(ci_describe(c, CI_OPERATION_PIC_BUCKETS, NULL, &q, &page), CI_KIND_INVALID_ARGUMENT, NULL, 0);
+    CHECK(page == NULL);
+    /* The default: item arrays and no JSON. */
+    q.page_format = CI_PAGE_FORMAT_STRUCTS;
+    CHECK(ci_describe(c, CI_OPERATION_PIC_BUCKETS, NULL, &q, &page) == NULL);
+    if (page) {
+        CHECK(page->json == NULL && page->json_size == 0 && page->buckets_len > 0);
+        ci_free(page);
+    }
+}
+
 static void test_pagers(ci_client *c) {
     ci_query q;
     memset(&q, 0, sizeof q);
@@ -565,6 +631,7 @@ int main(void) {
     ci_client *c = make_client(NULL, NULL);
     test_pic_buckets(c);
     test_ai_queues(c);
+    test_json_pages(c);
     test_pagers(c);
     test_error_kinds(c);
     test_threads(c);
