@@ -82,45 +82,84 @@ pub enum Tag {
 impl Tag {
     /// The tag of an element's local name.
     pub fn from_name(name: &[u8]) -> Tag {
-        match name {
-            b"Response" => Tag::Response,
-            b"Error" => Tag::Error,
-            b"RequestId" => Tag::RequestId,
-            b"TotalCount" => Tag::TotalCount,
-            b"PageNumber" => Tag::PageNumber,
-            b"PageSize" => Tag::PageSize,
-            b"BucketId" => Tag::BucketId,
-            b"BucketName" => Tag::BucketName,
-            b"AliasBucketId" => Tag::AliasBucketId,
-            b"AppId" => Tag::AppId,
-            b"Status" => Tag::Status,
-            b"Name" => Tag::Name,
-            b"Region" => Tag::Region,
-            b"CreateTime" => Tag::CreateTime,
-            b"QueueId" => Tag::QueueId,
-            b"State" => Tag::State,
-            b"NotifyConfig" => Tag::NotifyConfig,
-            b"Url" => Tag::Url,
-            b"Event" => Tag::Event,
-            b"Type" => Tag::Type,
-            b"ResultFormat" => Tag::ResultFormat,
-            b"MqMode" => Tag::MqMode,
-            b"MqRegion" => Tag::MqRegion,
-            b"MqName" => Tag::MqName,
-            b"KafkaConfig" => Tag::KafkaConfig,
-            b"InstanceId" => Tag::InstanceId,
-            b"Topic" => Tag::Topic,
-            b"MaxSize" => Tag::MaxSize,
-            b"MaxConcurrent" => Tag::MaxConcurrent,
-            b"Category" => Tag::Category,
-            b"UpdateTime" => Tag::UpdateTime,
-            b"NonExistPIDs" => Tag::NonExistPids,
-            b"QueueID" => Tag::NonExistQueueId,
-            b"Code" => Tag::Code,
-            b"Message" => Tag::Message,
-            b"Resource" => Tag::Resource,
-            b"TraceId" => Tag::TraceId,
-            other => list_tag(other),
+        // By length first: each name is then compared with the few of
+        // its length only.
+        let tag = match name.len() {
+            3 => match name {
+                b"Url" => Tag::Url,
+                _ => Tag::Other,
+            },
+            4 => match name {
+                b"Name" => Tag::Name,
+                b"Type" => Tag::Type,
+                b"Code" => Tag::Code,
+                _ => Tag::Other,
+            },
+            5 => match name {
+                b"Error" => Tag::Error,
+                b"AppId" => Tag::AppId,
+                b"State" => Tag::State,
+                b"Event" => Tag::Event,
+                b"Topic" => Tag::Topic,
+                _ => Tag::Other,
+            },
+            6 => match name {
+                b"Status" => Tag::Status,
+                b"Region" => Tag::Region,
+                b"MqMode" => Tag::MqMode,
+                b"MqName" => Tag::MqName,
+                _ => Tag::Other,
+            },
+            7 => match name {
+                b"QueueId" => Tag::QueueId,
+                b"MaxSize" => Tag::MaxSize,
+                b"QueueID" => Tag::NonExistQueueId,
+                b"Message" => Tag::Message,
+                b"TraceId" => Tag::TraceId,
+                _ => Tag::Other,
+            },
+            8 => match name {
+                b"Response" => Tag::Response,
+                b"PageSize" => Tag::PageSize,
+                b"BucketId" => Tag::BucketId,
+                b"MqRegion" => Tag::MqRegion,
+                b"Category" => Tag::Category,
+                b"Resource" => Tag::Resource,
+                _ => Tag::Other,
+            },
+            9 => match name {
+                b"RequestId" => Tag::RequestId,
+                _ => Tag::Other,
+            },
+            10 => match name {
+                b"TotalCount" => Tag::TotalCount,
+                b"PageNumber" => Tag::PageNumber,
+                b"BucketName" => Tag::BucketName,
+                b"CreateTime" => Tag::CreateTime,
+                b"InstanceId" => Tag::InstanceId,
+                b"UpdateTime" => Tag::UpdateTime,
+                _ => Tag::Other,
+            },
+            11 => match name {
+                b"KafkaConfig" => Tag::KafkaConfig,
+                _ => Tag::Other,
+            },
+            12 => match name {
+                b"NotifyConfig" => Tag::NotifyConfig,
+                b"ResultFormat" => Tag::ResultFormat,
+                b"NonExistPIDs" => Tag::NonExistPids,
+                _ => Tag::Other,
+            },
+            13 => match name {
+                b"AliasBucketId" => Tag::AliasBucketId,
+                b"MaxConcurrent" => Tag::MaxConcurrent,
+                _ => Tag::Other,
+            },
+            _ => Tag::Other,
+        };
+        match tag {
+            Tag::Other => list_tag(name),
+            tag => tag,
         }
     }
 }
@@ -171,18 +210,26 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> 
         let Some(token) = scanner.next()? else { break };
         match token {
             Token::Start { name, empty, close } => {
-                let tag = Tag::from_name(local_name(name).as_bytes());
+                let tag = match Tag::from_name(name.as_bytes()) {
+                    // Only a name we do not know may carry a namespace prefix.
+                    Tag::Other if name.contains(':') => Tag::from_name(local_name(name).as_bytes()),
+                    tag => tag,
+                };
                 if tree.outside_root() {
                     if root.is_some() {
                         return Err(scanner.error(at, "a second root element"));
                     }
                     root = Some((tag, name));
                 }
-                if !empty {
+                if empty {
+                    tree.open(tag, true, &text[close - 1..close - 1])?;
+                } else if let Some(leaf) = scanner.plain_leaf(name) {
+                    // `<name>text</name>`, most of an answer: one step.
+                    tree.leaf(tag, leaf)?;
+                } else {
                     open.push(name);
+                    tree.open(tag, false, &text[close + 1..close + 1])?;
                 }
-                let no_text = if empty { close - 1 } else { close + 1 };
-                tree.open(tag, empty, &text[no_text..no_text])?;
             }
             Token::End { name } => {
                 match open.pop() {

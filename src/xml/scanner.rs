@@ -61,7 +61,16 @@ impl<'a> Scanner<'a> {
         let at = self.pos;
         let Some(&first) = bytes.get(at) else { return Ok(None) };
         if first != b'<' {
-            // One pass finds the end of the text and whether it needs decoding.
+            // One pass finds the end of the text and whether it needs
+            // decoding. Texts here are short (ids, names, dates), where a
+            // plain loop beats a vector search's setup.
+            let short = &bytes[at..bytes.len().min(at + 48)];
+            if let Some(i) = text_length(short) {
+                if short[i] == b'<' {
+                    self.pos = at + i;
+                    return Ok(Some(Token::Text { raw: &src[at..at + i], plain: true }));
+                }
+            }
             let (end, plain) = match memchr::memchr3(b'<', b'&', 0, &bytes[at..]) {
                 Some(i) if bytes[at + i] == b'<' => (at + i, true),
                 Some(i) => (memchr::memchr(b'<', &bytes[at + i..]).map_or(bytes.len(), |j| at + i + j), false),
@@ -79,12 +88,16 @@ impl<'a> Scanner<'a> {
                 // Usually `</name>`; anything else between the name and '>'
                 // becomes part of the name compared with the open one, as
                 // quick-xml compares it, so it can only mismatch.
-                let close = match bytes.get(name_end) {
-                    Some(b'>') => name_end,
-                    _ => self.tag_close(at, name_end, "an end tag")?,
+                let (close, name) = match bytes.get(name_end) {
+                    // `</name>`: nothing to trim.
+                    Some(b'>') => (name_end, &src[name_start..name_end]),
+                    _ => {
+                        let close = self.tag_close(at, name_end, "an end tag")?;
+                        (close, src[name_start..close].trim_end_matches([' ', '\t', '\r', '\n']))
+                    }
                 };
                 self.pos = close + 1;
-                Ok(Some(Token::End { name: src[name_start..close].trim_end_matches([' ', '\t', '\r', '\n']) }))
+                Ok(Some(Token::End { name }))
             }
             Some(b'?') => {
                 let close = self.find(inner + 1, b"?>").ok_or_else(|| self.error(at, "a processing instruction that is never closed"))?;
@@ -94,10 +107,21 @@ impl<'a> Scanner<'a> {
             Some(b'!') => self.bang(at),
             Some(_) => {
                 let name_end = inner + name_length(&bytes[inner..]);
-                let close = match bytes.get(name_end) {
-                    Some(b'>') => name_end,
-                    _ => self.tag_close(at, name_end, "a start tag")?,
-                };
+                if bytes.get(name_end) == Some(&b'>') {
+                    // `<name>` or `<name/>`, as nearly every tag is: the
+                    // name holds no whitespace, or name_length would have
+                    // stopped there.
+                    self.pos = name_end + 1;
+                    let (name, empty) = match bytes[name_end - 1] {
+                        b'/' => (&src[inner..name_end - 1], true),
+                        _ => (&src[inner..name_end], false),
+                    };
+                    if name.is_empty() {
+                        return Err(self.error(at, "an element with no name"));
+                    }
+                    return Ok(Some(Token::Start { name, empty, close: name_end }));
+                }
+                let close = self.tag_close(at, name_end, "a start tag")?;
                 self.pos = close + 1;
                 let content = &src[inner..close];
                 let (content, empty) = match content.strip_suffix('/') {
@@ -116,6 +140,31 @@ impl<'a> Scanner<'a> {
                 Ok(Some(Token::Start { name, empty, close }))
             }
         }
+    }
+
+    /// After the start tag of `name`: when plain text (no `&`, no NUL, no
+    /// markup) and then exactly `</name>` follow, that text, with the
+    /// scanner past the end tag; else `None` and the scanner unmoved. The
+    /// same tokens, read in one step.
+    pub(super) fn plain_leaf(&mut self, name: &str) -> Option<&'a str> {
+        let bytes = self.src.as_bytes();
+        let at = self.pos;
+        let rest = &bytes[at..];
+        let len = memchr::memchr3(b'<', b'&', 0, rest)?;
+        let end_tag = &rest[len..];
+        let name = name.as_bytes();
+        // Compared byte by byte: names are short, and a call to memcmp
+        // costs more than the loop.
+        if end_tag.len() < name.len() + 3
+            || end_tag[0] != b'<'
+            || end_tag[1] != b'/'
+            || end_tag[name.len() + 2] != b'>'
+            || !end_tag[2..name.len() + 2].iter().zip(name).all(|(a, b)| a == b)
+        {
+            return None;
+        }
+        self.pos = at + len + name.len() + 3;
+        Some(&self.src[at..at + len])
     }
 
     /// The offset of the '>' that closes the tag opened at `at`: the first
@@ -173,8 +222,36 @@ pub(super) fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// A byte that ends a plain name: whitespace, '>' or a quote.
+const ENDS_NAME: u8 = 1;
+/// A byte that ends plain text: '<', '&' or NUL.
+const ENDS_TEXT: u8 = 2;
+
+/// What each byte ends, so that the scanning loops test one table entry
+/// per byte instead of comparing it with each delimiter.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if matches!(b, b'>' | b'"' | b'\'' | b' ' | b'\t' | b'\r' | b'\n') {
+            table[i] |= ENDS_NAME;
+        }
+        if matches!(b, b'<' | b'&' | 0) {
+            table[i] |= ENDS_TEXT;
+        }
+        i += 1;
+    }
+    table
+};
+
 /// The length of the plain name `bytes` starts with: up to whitespace,
 /// '>' or a quote, after which the tag needs a closer look.
 pub(super) fn name_length(bytes: &[u8]) -> usize {
-    bytes.iter().position(|&b| matches!(b, b'>' | b'"' | b'\'') || is_xml_space(b)).unwrap_or(bytes.len())
+    bytes.iter().position(|&b| BYTE_CLASS[usize::from(b)] & ENDS_NAME != 0).unwrap_or(bytes.len())
+}
+
+/// The length of the text `bytes` starts with, up to '<', '&' or NUL.
+fn text_length(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| BYTE_CLASS[usize::from(b)] & ENDS_TEXT != 0)
 }

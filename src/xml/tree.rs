@@ -49,6 +49,21 @@ impl<'a, 's, S: Sink<'a>> Tree<'a, 's, S> {
         Ok(())
     }
 
+    /// An element holding only `text` (plain: no entity, no markup), opened
+    /// and closed at once: what `open`, `text` and `close` would do.
+    pub(super) fn leaf(&mut self, tag: Tag, text: &'a str) -> Result<()> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(parse_error(format!("response body nests elements more than {MAX_DEPTH} deep: refused")));
+        }
+        self.stack.push(tag);
+        self.sink.start(&self.stack)?;
+        self.sink.leaf(&self.stack, Cow::Borrowed(text))?;
+        self.stack.pop();
+        // The parent now has a child, so it is not a leaf.
+        self.leaf_text = None;
+        Ok(())
+    }
+
     pub(super) fn close(&mut self) -> Result<()> {
         if let Some(text) = self.leaf_text.take() {
             self.sink.leaf(&self.stack, text)?;
