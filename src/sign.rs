@@ -256,35 +256,61 @@ fn is_unreserved(b: u8) -> bool {
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
+/// Where the encoder writes: the public [`percent_encode_into`] appends to
+/// a `String`, the signature builds its text as bytes (validated once at the
+/// end). One generic encoder serves both, so they cannot disagree.
+trait Sink {
+    fn push_run(&mut self, run: &str, lowercase: bool);
+    fn push_escape(&mut self, escape: [u8; 3]);
+}
+
+impl Sink for String {
+    fn push_run(&mut self, run: &str, lowercase: bool) {
+        let from = self.len();
+        self.push_str(run);
+        if lowercase {
+            self[from..].make_ascii_lowercase();
+        }
+    }
+    fn push_escape(&mut self, escape: [u8; 3]) {
+        for b in escape {
+            self.push(b as char);
+        }
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn push_run(&mut self, run: &str, lowercase: bool) {
+        let from = self.len();
+        self.extend_from_slice(run.as_bytes());
+        if lowercase {
+            self[from..].make_ascii_lowercase();
+        }
+    }
+    fn push_escape(&mut self, escape: [u8; 3]) {
+        self.extend_from_slice(&escape);
+    }
+}
+
 /// Appends `s` encoded as [`percent_encode_into`] does, with `hex` digits;
 /// runs of unreserved bytes are copied whole, and lowercased for a name.
-fn encode_into(out: &mut String, s: &str, hex: &[u8; 16], lowercase: bool) {
+fn encode_into(out: &mut impl Sink, s: &str, hex: &[u8; 16], lowercase: bool) {
     let bytes = s.as_bytes();
     let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if !is_unreserved(b) {
+            // A non-empty run is unreserved ASCII between two escaped bytes
+            // (or the ends), so its ends are char boundaries; an empty one
+            // may sit inside a multi-byte character, hence the checks.
             if run < i {
-                push_run(out, &s[run..i], lowercase);
+                out.push_run(&s[run..i], lowercase);
             }
-            out.push('%');
-            out.push(hex[(b >> 4) as usize] as char);
-            out.push(hex[(b & 15) as usize] as char);
+            out.push_escape([b'%', hex[(b >> 4) as usize], hex[(b & 15) as usize]]);
             run = i + 1;
         }
     }
     if run < bytes.len() {
-        push_run(out, &s[run..], lowercase);
-    }
-}
-
-// A non-empty run is unreserved ASCII between two escaped bytes (or the
-// ends), so its ends are char boundaries and the slicing above cannot panic
-// (an empty one may sit inside a multi-byte character, hence the checks).
-fn push_run(out: &mut String, run: &str, lowercase: bool) {
-    let from = out.len();
-    out.push_str(run);
-    if lowercase {
-        out[from..].make_ascii_lowercase();
+        out.push_run(&s[run..], lowercase);
     }
 }
 
@@ -398,37 +424,71 @@ const INLINE_PAIRS: usize = 16;
 
 type Pair<'a> = (&'a str, &'a str);
 
+/// A raw pair with what its encoding takes, measured once.
+#[derive(Clone, Copy)]
+struct Entry<'a> {
+    name: &'a str,
+    value: &'a str,
+    name_len: usize,
+    value_len: usize,
+    /// Where the encoded name was written in the `HttpString`, so the list
+    /// of names copies it rather than encoding it again.
+    name_at: usize,
+}
+
+impl<'a> Entry<'a> {
+    const EMPTY: Entry<'static> = Entry { name: "", value: "", name_len: 0, value_len: 0, name_at: 0 };
+
+    fn new((name, value): Pair<'a>) -> Self {
+        Entry { name, value, name_len: encoded_len(name), value_len: encoded_len(value), name_at: 0 }
+    }
+}
+
+/// Appends `s`, whose encoding is `len` long: a string with nothing to
+/// escape, the usual case, is copied whole.
+fn push_encoded(out: &mut Vec<u8>, s: &str, len: usize, hex: &[u8; 16], lowercase: bool) {
+    if len == s.len() {
+        out.push_run(s, lowercase);
+    } else {
+        encode_into(out, s, hex, lowercase);
+    }
+}
+
 /// Raw `name=value` pairs in the order the signature wants them: sorted by
 /// [`canonical_name`] and, for a repeated name, only the last value kept.
+// Large on purpose: it lives on the stack for one call, and boxing the
+// inline array would be the very allocation it is there to avoid.
+#[allow(clippy::large_enum_variant)]
 enum CanonicalPairs<'a> {
-    Inline([Pair<'a>; INLINE_PAIRS], usize),
-    Heap(Vec<Pair<'a>>),
+    Inline([Entry<'a>; INLINE_PAIRS], usize),
+    Heap(Vec<Entry<'a>>),
 }
 
 impl<'a> CanonicalPairs<'a> {
     fn new(pairs: impl Iterator<Item = Pair<'a>>) -> Self {
-        let mut out = CanonicalPairs::Inline([("", ""); INLINE_PAIRS], 0);
+        let mut out = CanonicalPairs::Inline([Entry::EMPTY; INLINE_PAIRS], 0);
         for pair in pairs {
+            let entry = Entry::new(pair);
             match &mut out {
                 CanonicalPairs::Inline(array, len) if *len < INLINE_PAIRS => {
-                    array[*len] = pair;
+                    array[*len] = entry;
                     *len += 1;
                 }
                 CanonicalPairs::Inline(array, _) => {
                     let mut heap = array.to_vec();
-                    heap.push(pair);
+                    heap.push(entry);
                     out = CanonicalPairs::Heap(heap);
                 }
-                CanonicalPairs::Heap(heap) => heap.push(pair),
+                CanonicalPairs::Heap(heap) => heap.push(entry),
             }
         }
         // A stable sort keeps later duplicates after earlier ones, so keeping
         // the last of each run matches the SDKs' dict semantics.
         let all = out.slice_mut();
-        all.sort_by(|a, b| cmp_canonical(a.0, b.0));
+        all.sort_by(|a, b| cmp_canonical(a.name, b.name));
         let mut kept = 0;
         for i in 0..all.len() {
-            if kept > 0 && cmp_canonical(all[kept - 1].0, all[i].0) == Ordering::Equal {
+            if kept > 0 && cmp_canonical(all[kept - 1].name, all[i].name) == Ordering::Equal {
                 all[kept - 1] = all[i];
             } else {
                 all[kept] = all[i];
@@ -442,14 +502,14 @@ impl<'a> CanonicalPairs<'a> {
         out
     }
 
-    fn slice_mut(&mut self) -> &mut [Pair<'a>] {
+    fn slice_mut(&mut self) -> &mut [Entry<'a>] {
         match self {
             CanonicalPairs::Inline(array, len) => &mut array[..*len],
             CanonicalPairs::Heap(heap) => heap,
         }
     }
 
-    fn as_slice(&self) -> &[Pair<'a>] {
+    fn as_slice(&self) -> &[Entry<'a>] {
         match self {
             CanonicalPairs::Inline(array, len) => &array[..*len],
             CanonicalPairs::Heap(heap) => heap,
@@ -458,33 +518,35 @@ impl<'a> CanonicalPairs<'a> {
 
     /// The length of `k=v&k=v...`.
     fn joined_len(&self) -> usize {
-        let pairs = self.as_slice();
-        pairs.iter().map(|(k, v)| encoded_len(k) + 1 + encoded_len(v)).sum::<usize>() + pairs.len().saturating_sub(1)
+        let entries = self.as_slice();
+        entries.iter().map(|e| e.name_len + 1 + e.value_len).sum::<usize>() + entries.len().saturating_sub(1)
     }
 
     /// The length of `k;k...`.
     fn names_len(&self) -> usize {
-        let pairs = self.as_slice();
-        pairs.iter().map(|(k, _)| encoded_len(k)).sum::<usize>() + pairs.len().saturating_sub(1)
+        let entries = self.as_slice();
+        entries.iter().map(|e| e.name_len).sum::<usize>() + entries.len().saturating_sub(1)
     }
 
-    fn push_joined(&self, out: &mut String) {
-        for (i, (k, v)) in self.as_slice().iter().enumerate() {
+    fn push_joined(&mut self, out: &mut Vec<u8>) {
+        for (i, e) in self.slice_mut().iter_mut().enumerate() {
             if i > 0 {
-                out.push('&');
+                out.push(b'&');
             }
-            encode_into(out, k, HEX_LOWER, true);
-            out.push('=');
-            encode_into(out, v, HEX_UPPER, false);
+            e.name_at = out.len();
+            push_encoded(out, e.name, e.name_len, HEX_LOWER, true);
+            out.push(b'=');
+            push_encoded(out, e.value, e.value_len, HEX_UPPER, false);
         }
     }
 
-    fn push_names(&self, out: &mut String) {
-        for (i, (k, _)) in self.as_slice().iter().enumerate() {
+    /// Appends `k;k...`, copied from where [`Self::push_joined`] wrote them in `out`.
+    fn push_names(&self, out: &mut Vec<u8>) {
+        for (i, e) in self.as_slice().iter().enumerate() {
             if i > 0 {
-                out.push(';');
+                out.push(b';');
             }
-            encode_into(out, k, HEX_LOWER, true);
+            out.extend_from_within(e.name_at..e.name_at + e.name_len);
         }
     }
 }
@@ -493,7 +555,7 @@ impl<'a> CanonicalPairs<'a> {
 #[cfg(test)]
 fn canonical_pairs<'a>(pairs: impl Iterator<Item = Pair<'a>>) -> Vec<(String, String)> {
     let pairs = CanonicalPairs::new(pairs);
-    pairs.as_slice().iter().map(|(k, v)| (canonical_name(k), percent_encode(v).into_owned())).collect()
+    pairs.as_slice().iter().map(|e| (canonical_name(e.name), percent_encode(e.value).into_owned())).collect()
 }
 
 /// Writes `bytes` as lowercase hex into `out`, which is twice as long.
@@ -504,11 +566,10 @@ fn hex_lower_into(out: &mut [u8], bytes: &[u8]) {
     }
 }
 
-fn push_hex_lower(out: &mut String, bytes: &[u8]) {
-    for &b in bytes {
-        out.push(HEX_LOWER[(b >> 4) as usize] as char);
-        out.push(HEX_LOWER[(b & 15) as usize] as char);
-    }
+fn push_hex_lower(out: &mut Vec<u8>, bytes: &[u8; 20]) {
+    let mut hex = [0u8; 40];
+    hex_lower_into(&mut hex, bytes);
+    out.extend_from_slice(&hex);
 }
 
 fn hmac_keyed(key: &[u8]) -> HmacSha1 {
@@ -557,9 +618,9 @@ impl KeyTime {
 pub fn sign_key(secret_key: &str, window: SignWindow) -> String {
     let mut mac = hmac_keyed(secret_key.as_bytes());
     mac.update(KeyTime::new(window).as_str().as_bytes());
-    let mut out = String::with_capacity(40);
-    push_hex_lower(&mut out, &mac.finalize().into_bytes());
-    out
+    let mut hex = [0u8; 40];
+    hex_lower_into(&mut hex, &mac.finalize().into_bytes());
+    hex.iter().map(|&b| b as char).collect()
 }
 
 /// A computed signature and every intermediate string, for debugging a
@@ -661,8 +722,8 @@ pub fn sign_exactly<'a>(
     const PARAM_LIST: &str = "&q-url-param-list=";
     const SIGNATURE: &str = "&q-signature=";
 
-    let params = CanonicalPairs::new(params);
-    let headers = CanonicalPairs::new(headers);
+    let mut params = CanonicalPairs::new(params);
+    let mut headers = CanonicalPairs::new(headers);
     let key_time = KeyTime::new(window);
     let key_time = key_time.as_str();
 
@@ -681,49 +742,47 @@ pub fn sign_exactly<'a>(
         + SIGNATURE.len()
         + 40;
     let capacity = http_len + string_to_sign_len + authorization_len;
-    let mut text = String::with_capacity(capacity);
+    let mut text = Vec::with_capacity(capacity);
     let allocated = text.capacity();
 
-    text.push_str(method);
+    text.extend_from_slice(method.as_bytes());
     text.make_ascii_lowercase();
-    text.push('\n');
-    text.push_str(path);
-    text.push('\n');
+    text.push(b'\n');
+    text.extend_from_slice(path.as_bytes());
+    text.push(b'\n');
     params.push_joined(&mut text);
-    text.push('\n');
+    text.push(b'\n');
     headers.push_joined(&mut text);
-    text.push('\n');
+    text.push(b'\n');
     let http_string_end = text.len();
 
-    let http_digest = Sha1::digest(text.as_bytes());
-    text.push_str("sha1\n");
-    text.push_str(key_time);
-    text.push('\n');
-    push_hex_lower(&mut text, &http_digest);
-    text.push('\n');
+    let http_digest = Sha1::digest(&text);
+    text.extend_from_slice(b"sha1\n");
+    text.extend_from_slice(key_time.as_bytes());
+    text.push(b'\n');
+    push_hex_lower(&mut text, &http_digest.into());
+    text.push(b'\n');
     let string_to_sign_end = text.len();
 
     let mut mac = credentials.sign_key_mac(window, key_time);
-    mac.update(&text.as_bytes()[http_string_end..]);
+    mac.update(&text[http_string_end..]);
     let signature = mac.finalize().into_bytes();
 
-    text.push_str(AUTH_START);
-    text.push_str(&credentials.secret_id);
-    text.push_str(SIGN_TIME);
-    text.push_str(key_time);
-    text.push_str(KEY_TIME);
-    text.push_str(key_time);
-    text.push_str(HEADER_LIST);
+    for part in [AUTH_START, &credentials.secret_id, SIGN_TIME, key_time, KEY_TIME, key_time, HEADER_LIST] {
+        text.extend_from_slice(part.as_bytes());
+    }
     let header_start = text.len();
     headers.push_names(&mut text);
     let header_list = (header_start, text.len());
-    text.push_str(PARAM_LIST);
+    text.extend_from_slice(PARAM_LIST.as_bytes());
     let param_start = text.len();
     params.push_names(&mut text);
     let param_list = (param_start, text.len());
-    text.push_str(SIGNATURE);
-    push_hex_lower(&mut text, &signature);
+    text.extend_from_slice(SIGNATURE.as_bytes());
+    push_hex_lower(&mut text, &signature.into());
     debug_assert_eq!((http_string_end, text.len(), text.capacity()), (http_len, capacity, allocated));
+    // Every part is a &str or ASCII, and runs are cut at char boundaries.
+    let text = String::from_utf8(text).expect("the signature's text is UTF-8");
 
     Signature { window, text, http_string_end, string_to_sign_end, header_list, param_list }
 }
@@ -846,5 +905,112 @@ mod tests {
         let bad = "q-sign-algorithm=sha1&q-ak=a&q-sign-time=x&q-key-time=1;2&q-header-list=&q-url-param-list=&q-signature=s";
         let e = ParsedAuthorization::parse(bad).unwrap_err();
         assert!(e.message().contains("q-sign-time"), "{e}");
+    }
+
+    /// The signature as the module computed it before it was optimised:
+    /// owned strings, `format!`, a sort of `String`s, nothing cached.
+    fn reference(creds: &Credentials, method: &str, path: &str, params: &[Pair<'_>], headers: &[Pair<'_>], window: SignWindow) -> (String, String, String) {
+        let canon = |pairs: &[Pair<'_>]| {
+            let mut v: Vec<(String, String)> =
+                pairs.iter().map(|(k, v)| (percent_encode(k).to_ascii_lowercase(), percent_encode(v).into_owned())).collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out: Vec<(String, String)> = Vec::new();
+            for p in v {
+                match out.last_mut() {
+                    Some(last) if last.0 == p.0 => *last = p,
+                    _ => out.push(p),
+                }
+            }
+            out
+        };
+        let join = |v: &[(String, String)]| v.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        let names = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>().join(";");
+        let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let hmac = |key: &[u8], data: &[u8]| {
+            let mut m = HmacSha1::new_from_slice(key).unwrap();
+            m.update(data);
+            hex(&m.finalize().into_bytes())
+        };
+        let headers: Vec<Pair<'_>> = headers.iter().copied().filter(|(k, _)| is_signed_header(&k.to_ascii_lowercase())).collect();
+        let (p, h) = (canon(params), canon(&headers));
+        let http = format!("{}\n{path}\n{}\n{}\n", method.to_ascii_lowercase(), join(&p), join(&h));
+        let kt = window.to_string();
+        let sts = format!("sha1\n{kt}\n{}\n", hex(&Sha1::digest(http.as_bytes())));
+        let sig = hmac(hmac(creds.secret_key().as_bytes(), kt.as_bytes()).as_bytes(), sts.as_bytes());
+        let auth = format!(
+            "q-sign-algorithm=sha1&q-ak={}&q-sign-time={kt}&q-key-time={kt}&q-header-list={}&q-url-param-list={}&q-signature={sig}",
+            creds.secret_id(),
+            names(&h),
+            names(&p)
+        );
+        (http, sts, auth)
+    }
+
+    fn check_against_reference(creds: &Credentials, params: &[Pair<'_>], headers: &[Pair<'_>], window: SignWindow) {
+        let sig = sign(creds, "Get", "/a b/测", params, headers, window);
+        let (http, sts, auth) = reference(creds, "Get", "/a b/测", params, headers, window);
+        assert_eq!((sig.http_string(), sig.string_to_sign(), sig.authorization()), (&*http, &*sts, &*auth));
+        assert!(auth.ends_with(&format!("&q-signature={}", sig.signature())));
+        assert!(auth.contains(&format!("&q-header-list={}&q-url-param-list={}&", sig.header_list(), sig.param_list())));
+    }
+
+    #[test]
+    fn matches_the_straightforward_computation() {
+        let creds = Credentials::new("AKID", "key").with_session_token("tok");
+        let w = SignWindow { start: 0, end: u64::MAX };
+        check_against_reference(&creds, &[], &[], w);
+        let odd = [("B", "1"), ("a", "x y"), ("测", "测"), ("%41", "%"), ("A", "2"), ("a-", ""), ("", "e"), ("ä", "ö"), ("Ab", "~._-")];
+        let headers = [("Host", "h"), ("X-Cos-Meta-Ä", "v v"), ("Date", "d"), ("x-ci-security-token", "t+/="), ("HOST", "H2"), ("Content-Type", "a/b")];
+        check_against_reference(&creds, &odd, &headers, w);
+        // More pairs than fit on the stack, with repeats across the boundary.
+        let many: Vec<(String, String)> = (0..40).map(|i| (format!("K{}", i % 23), format!("v{i}"))).collect();
+        let many: Vec<Pair<'_>> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        check_against_reference(&creds, &many, &headers, SignWindow { start: 7, end: 8 });
+    }
+
+    #[test]
+    fn canonical_order_is_the_order_of_canonical_names() {
+        let names = ["a", "A", "ab", "a%", "a b", "测", "%E6", "%e6", "Z", "z~", "z-", "", "aB", "ä"];
+        for x in names {
+            for y in names {
+                assert_eq!(cmp_canonical(x, y), canonical_name(x).cmp(&canonical_name(y)), "{x:?} {y:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cached_sign_key_follows_the_window() {
+        let creds = Credentials::new("AKID", "key");
+        let fresh = || Credentials::new("AKID", "key");
+        let (a, b) = (SignWindow { start: 1, end: 2 }, SignWindow { start: 1, end: 3 });
+        for w in [a, b, a, a, b] {
+            let expected = sign(&fresh(), "GET", "/", &[("p", "1")], &[], w);
+            assert_eq!(sign(&creds, "GET", "/", &[("p", "1")], &[], w), expected);
+            assert_eq!(sign(&creds.clone(), "GET", "/", &[("p", "1")], &[], w), expected);
+        }
+        // Another key signing the same window gets its own SignKey.
+        let other = Credentials::new("AKID", "other");
+        assert_ne!(sign(&other, "GET", "/", &[], &[], a).signature(), sign(&creds, "GET", "/", &[], &[], a).signature());
+        assert_eq!(creds, fresh());
+        assert!(!format!("{creds:?}").contains("key\""));
+    }
+
+    #[test]
+    fn concurrent_signers_agree_with_a_fresh_key() {
+        let creds = Credentials::new("AKID", "key");
+        let expected: Vec<String> =
+            (0..8).map(|i| sign(&Credentials::new("AKID", "key"), "GET", "/", &[], &[], SignWindow { start: i % 3, end: 9 }).signature().to_owned()).collect();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (creds, expected) = (&creds, &expected);
+                scope.spawn(move || {
+                    for n in 0..2000u64 {
+                        let i = (n + t) % 8;
+                        let sig = sign(creds, "GET", "/", &[], &[], SignWindow { start: i % 3, end: 9 });
+                        assert_eq!(sig.signature(), expected[i as usize]);
+                    }
+                });
+            }
+        });
     }
 }
