@@ -420,7 +420,7 @@ pub fn canonical_name(name: &str) -> String {
 
 /// Pairs kept on the stack up to this many (a request has a handful), so
 /// signing allocates nothing but the [`Signature`] it returns.
-const INLINE_PAIRS: usize = 16;
+const INLINE_PAIRS: usize = 8;
 
 type Pair<'a> = (&'a str, &'a str);
 
