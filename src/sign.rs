@@ -72,7 +72,7 @@ struct SigningKeys {
     secret: OnceLock<Box<HmacSha1>>,
     /// The last window's SignKey as an HMAC state keyed by it: a client signs
     /// many calls with the same window (it moves once a second), and a hit
-    /// skips four of the seven compressions a miss costs. A miss, or a slot
+    /// skips four of the eleven SHA-1 compressions a miss costs. A miss, or a slot
     /// another thread holds at that instant, is computed afresh, so
     /// concurrent signers never wait for each other.
     last_window: Mutex<Option<Box<(SignWindow, HmacSha1)>>>,
