@@ -103,8 +103,8 @@ fn row_name(c_struct: &str) -> String {
 
 /// The structs whose rows a JSON page holds: the item structs of
 /// `ci_page`'s arrays and every struct they point to, in header order.
-pub fn row_structs<'h>(header: &'h Header) -> Vec<&'h Struct> {
-    fn visit<'h>(header: &'h Header, c_struct: &str, seen: &mut Vec<String>) {
+pub fn row_structs(header: &Header) -> Vec<&Struct> {
+    fn visit(header: &Header, c_struct: &str, seen: &mut Vec<String>) {
         if seen.iter().any(|s| s == c_struct) {
             return;
         }
