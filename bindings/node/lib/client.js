@@ -8,7 +8,7 @@
  */
 
 const { fns } = require('./native');
-const { SCHEME, PROXY_MODE } = require('./abi');
+const { SCHEME, PROXY_MODE, PAGE_FORMAT } = require('./abi');
 const { invalid, takeError } = require('./errors');
 const { checkKeys, optString, isSet, optUint64 } = require('./values');
 const { callAsync, callSync, jsCredentialsGate } = require('./call');
@@ -86,6 +86,20 @@ function toClientOptions(options) {
   // Last: it registers the callback of a function provider, and nothing may throw after that.
   const { fields: credentialFields, provider } = credentialOptions(o);
   return { options: { ...fields, ...credentialFields }, provider };
+}
+
+/**
+ * The `ci_query` of a call or a pager: the query's fields (all unset for
+ * none), with pages handed over as packed JSON (`CI_PAGE_FORMAT_JSON`),
+ * which lib/results.js reads in one crossing. A fresh object the caller
+ * may add call options to.
+ * @param {object|undefined|null} query
+ * @returns {object}
+ */
+function callQuery(query) {
+  const q = toQuery(query ?? {});
+  q.page_format = PAGE_FORMAT.JSON;
+  return q;
 }
 
 /** An operation argument: a `ci_operation` number (the core rejects unknown ones). */
@@ -222,14 +236,14 @@ class Client extends Operations {
    */
   async describe(operation, bucket, query, options) {
     const o = checkKeys(options, CALL_OPTION_KEYS, 'call option');
-    const args = [operationArg(operation), bucketArg(bucket), toQuery(query)];
+    const args = [operationArg(operation), bucketArg(bucket), callQuery(query)];
     const scope = CancelScope.of(o.signal);
     const h = this.#handle;
     const ptr = h.acquire();
     try {
       if (!scope) return await callAsync(fns.ci_describe, [ptr, ...args], convertPage, h.gate);
       if (scope.aborted) throw scope.error();
-      args[2] = { ...(args[2] ?? toQuery({})), cancel: scope.arm() };
+      args[2].cancel = scope.arm();
       try {
         return await callAsync(fns.ci_describe, [ptr, ...args], convertPage, h.gate, scope);
       } finally {
@@ -261,18 +275,18 @@ class Client extends Operations {
    */
   pages(operation, bucket, query, options) {
     const o = checkKeys(options, PAGE_OPTION_KEYS, 'page option');
-    const args = [operationArg(operation), bucketArg(bucket), toQuery(query)];
+    const args = [operationArg(operation), bucketArg(bucket), callQuery(query)];
     const scope = CancelScope.of(o.signal);
     const h = this.#handle;
     const ptr = h.acquire();
     try {
       if (isSet(o.concurrency)) {
-        const concurrency = optUint64(o.concurrency, 'concurrency', UINT32_MAX);
-        args[2] = { ...(args[2] ?? toQuery({})), has_concurrency: 1, concurrency };
+        args[2].has_concurrency = 1;
+        args[2].concurrency = optUint64(o.concurrency, 'concurrency', UINT32_MAX);
       }
       if (!scope) return new PageIterator(h, callSync(fns.ci_pager_new, [ptr, ...args]));
       if (scope.aborted) return new PageIterator(h, null, scope);
-      args[2] = { ...(args[2] ?? toQuery({})), cancel: scope.arm() };
+      args[2].cancel = scope.arm();
       let pager;
       try {
         pager = callSync(fns.ci_pager_new, [ptr, ...args]);

@@ -2,11 +2,17 @@
 // Regenerate with `make generate`; tests/generated.rs fails while this file is stale.
 'use strict';
 /**
- * C results to JS values, generated from include/cloud_infinite.h: a
- * converter for each result struct that koffi's decoding does not leave
- * final (optional numbers, pointers to one struct), and one per shape of
- * page. Each is a straight list of fields, so V8 builds every result
- * object with one hidden class.
+ * C results to JS values, generated from include/cloud_infinite.h.
+ *
+ * A page the binding asks for in `CI_PAGE_FORMAT_JSON` (every call and
+ * pager does) is read in one crossing: one `koffi.decode` of the `ci_page`
+ * gives its head and its packed JSON text as a string, which is parsed
+ * once; each row (an array of a struct's fields in declaration order)
+ * becomes its result object through the struct's row decoder. A page in
+ * `CI_PAGE_FORMAT_STRUCTS` goes through a converter for each result struct
+ * that koffi's decoding does not leave final (optional numbers, pointers
+ * to one struct), and one per shape of page. Both build the same objects, each a straight list of fields, so V8
+ * builds every result object with one hidden class.
  * @module cloud-infinite/lib/results
  * @private
  */
@@ -70,6 +76,143 @@ function queuePage(p) {
   };
 }
 
+/**
+ * A `ci_bucket` row of a JSON page (its fields in declaration order) to a Bucket.
+ * @param {Array} r
+ * @returns {import('./types').Bucket}
+ */
+function bucketRow(r) {
+  return {
+    bucketId: r[0],
+    name: r[1],
+    region: r[2],
+    createTime: r[3],
+    aliasBucketId: r[4],
+  };
+}
+
+/**
+ * A `ci_ci_bucket` row of a JSON page (its fields in declaration order) to a CiBucket.
+ * @param {Array} r
+ * @returns {import('./types').CiBucket}
+ */
+function ciBucketRow(r) {
+  return {
+    bucketId: r[0],
+    bucketName: r[1],
+    appId: r[2],
+    createTime: r[3],
+    region: r[4],
+    status: r[5],
+  };
+}
+
+/**
+ * A `ci_kafka_config` row of a JSON page (its fields in declaration order) to a KafkaConfig.
+ * @param {Array} r
+ * @returns {import('./types').KafkaConfig}
+ */
+function kafkaConfigRow(r) {
+  return {
+    region: r[0],
+    instanceId: r[1],
+    topic: r[2],
+  };
+}
+
+/**
+ * A `ci_notify_config` row of a JSON page (its fields in declaration order) to a NotifyConfig.
+ * @param {Array} r
+ * @returns {import('./types').NotifyConfig}
+ */
+function notifyConfigRow(r) {
+  return {
+    url: r[0],
+    event: r[1],
+    type: r[2],
+    state: r[3],
+    resultFormat: r[4],
+    mqMode: r[5],
+    mqRegion: r[6],
+    mqName: r[7],
+    kafkaConfig: r[8] === null ? null : kafkaConfigRow(r[8]),
+  };
+}
+
+/**
+ * A `ci_queue` row of a JSON page (its fields in declaration order) to a Queue.
+ * @param {Array} r
+ * @returns {import('./types').Queue}
+ */
+function queueRow(r) {
+  return {
+    queueId: r[0],
+    name: r[1],
+    state: r[2],
+    notifyConfig: r[3] === null ? null : notifyConfigRow(r[3]),
+    maxSize: r[4],
+    maxConcurrent: r[5],
+    category: r[6],
+    updateTime: r[7],
+    createTime: r[8],
+    bucketId: r[9],
+  };
+}
+
+/**
+ * The rows of a JSON page through `decode`, into a packed array.
+ * @template T
+ * @param {Array[]} items
+ * @param {(r: Array) => T} decode
+ * @returns {T[]}
+ */
+function rows(items, decode) {
+  const out = [];
+  for (let i = 0; i < items.length; i++) out.push(decode(items[i]));
+  return out;
+}
+
+/** `ci_page` (decoded, its item arrays empty) of shape BUCKETS with its JSON text (parsed) to a BucketPage. */
+function bucketPageJson(p, j) {
+  return {
+    requestId: p.requestId,
+    totalCount: p.paging.hasTotalCount ? Number(p.paging.totalCount) : null,
+    pageNumber: p.paging.hasPageNumber ? Number(p.paging.pageNumber) : null,
+    pageSize: p.paging.hasPageSize ? Number(p.paging.pageSize) : null,
+    buckets: rows(j.items, bucketRow),
+  };
+}
+
+/** `ci_page` (decoded, its item arrays empty) of shape CI_BUCKETS with its JSON text (parsed) to a CiBucketPage. */
+function ciBucketPageJson(p, j) {
+  return {
+    requestId: p.requestId,
+    totalCount: p.paging.hasTotalCount ? Number(p.paging.totalCount) : null,
+    pageNumber: p.paging.hasPageNumber ? Number(p.paging.pageNumber) : null,
+    pageSize: p.paging.hasPageSize ? Number(p.paging.pageSize) : null,
+    buckets: rows(j.items, ciBucketRow),
+  };
+}
+
+/** `ci_page` (decoded, its item arrays empty) of shape QUEUES with its JSON text (parsed) to a QueuePage. */
+function queuePageJson(p, j) {
+  return {
+    requestId: p.requestId,
+    totalCount: p.paging.hasTotalCount ? Number(p.paging.totalCount) : null,
+    pageNumber: p.paging.hasPageNumber ? Number(p.paging.pageNumber) : null,
+    pageSize: p.paging.hasPageSize ? Number(p.paging.pageSize) : null,
+    queues: rows(j.items, queueRow),
+    nonExistPids: j.non_exist_pids,
+  };
+}
+
+/** The JSON page converter of each `ci_shape`. */
+const JSON_PAGE_OF_SHAPE = {
+  [SHAPE.BUCKETS]: bucketPageJson,
+  [SHAPE.CI_BUCKETS]: ciBucketPageJson,
+  [SHAPE.QUEUES]: queuePageJson,
+};
+
 /** The page converter of each `ci_shape`. */
 const PAGE_OF_SHAPE = {
   [SHAPE.BUCKETS]: bucketPage,
@@ -95,12 +238,26 @@ const SHAPE_OF_OPERATION = {
 };
 
 /**
- * Copies a live `ci_page *` into the JS page of its operation's shape.
+ * The JS page of a JSON page: `head` is the decoded `ci_page` (its
+ * `operation`, `requestId` and `paging`), `text` its JSON text.
+ * @param {object} head
+ * @param {string} text
+ * @returns {object}
+ */
+function convertJsonPage(head, text) {
+  return JSON_PAGE_OF_SHAPE[SHAPE_OF_OPERATION[head.operation]](head, JSON.parse(text));
+}
+
+/**
+ * Copies a live `ci_page *` into the JS page of its operation's shape,
+ * from its JSON text when it has one (`json` is not null, decoded with the
+ * rest of the struct), else from its item arrays.
  * @param {bigint} ptr
  * @returns {object}
  */
 function convertPage(ptr) {
   const p = koffi.decode(ptr, types.ci_page);
+  if (p.json !== null) return convertJsonPage(p, p.json);
   return PAGE_OF_SHAPE[SHAPE_OF_OPERATION[p.operation]](p);
 }
 
@@ -123,4 +280,4 @@ function convertOperationInfos(ptr, len) {
   return len ? koffi.decode(ptr, types.ci_operation_info, len) : [];
 }
 
-module.exports = { convertPage, convertSignature, convertOperationInfos };
+module.exports = { convertPage, convertJsonPage, convertSignature, convertOperationInfos };

@@ -83,4 +83,22 @@ mod tests {
         let results = &files.iter().find(|f| f.path.ends_with("lib/results.js")).unwrap().contents;
         assert!(results.contains("buckets: p.ciBuckets,") && results.contains("nonExistPids: p.nonExistPids,"));
     }
+
+    #[test]
+    fn json_rows_follow_the_header_order_with_each_has_flag_and_its_number_as_one_element() {
+        let h = header();
+        let rows: Vec<&str> = results::row_structs(&h).iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(rows, ["ci_bucket", "ci_ci_bucket", "ci_kafka_config", "ci_notify_config", "ci_queue"]);
+        let js = results::results_js(&h);
+        // ci_queue: queue_id, name, state, notify_config, (has_)max_size, (has_)max_concurrent, ...
+        for line in ["    notifyConfig: r[3] === null ? null : notifyConfigRow(r[3]),\n    maxSize: r[4],\n    maxConcurrent: r[5],\n", "    bucketId: r[9],\n  };", "    kafkaConfig: r[8] === null ? null : kafkaConfigRow(r[8]),"] {
+            assert!(js.contains(line), "{line}");
+        }
+        assert!(js.contains("    queues: rows(j.items, queueRow),\n    nonExistPids: j.non_exist_pids,\n"));
+        assert!(js.contains("    buckets: rows(j.items, ciBucketRow),\n"));
+        // The structs converter never copies the packed text into a page.
+        assert!(!js.contains("json: p.json") && js.contains("if (p.json !== null) return convertJsonPage(p, p.json);"));
+        let abi = abi::abi_js(&h);
+        assert!(abi.contains("  json: 'const char *',\n"), "the text is decoded with the page");
+    }
 }
