@@ -202,7 +202,7 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> 
     let mut scanner = Scanner::new(text);
     let mut tree = Tree::new(sink);
     // The names of the open elements, for their end tags.
-    let mut open: Vec<&'a str> = Vec::with_capacity(8);
+    let mut open = tree::Depth::new("");
     let mut root: Option<(Tag, &'a str)> = None;
 
     loop {
@@ -227,8 +227,9 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> 
                     // `<name>text</name>`, most of an answer: one step.
                     tree.leaf(tag, leaf)?;
                 } else {
-                    open.push(name);
                     tree.open(tag, false, &text[close + 1..close + 1])?;
+                    // Within the depth the tree just allowed.
+                    open.push(name)?;
                 }
             }
             Token::End { name } => {

@@ -95,6 +95,9 @@ impl Texts {
         if start + text.len() + 1 >= MAX_BUFFER_BYTES {
             return Err(parse_error(format!("the answer's strings take more than the {MAX_BUFFER_BYTES} bytes a page can index: refused")));
         }
+        // NUL included, and room for a few more, so a page of decoded
+        // texts grows this a few times, not once per text.
+        self.appended.reserve((text.len() + 1).max(64));
         self.appended.extend_from_slice(text.as_bytes());
         self.appended.push(0);
         Ok(Span::new(start, text.len(), field))
@@ -164,12 +167,15 @@ impl<'l, T: Item> PageSink<'l, T> {
         let Paging { request_id, total_count, page_number, page_size, .. } = self.paging;
         // A page holds at most twice its body (issue 17): estimates that
         // grew past it, on pages unlike the service's, give the slack back.
-        let held = buf.capacity() + 4 * self.item_starts.capacity() + 8 * (self.spans.capacity() + self.non_exist_pids.capacity());
-        if held > 2 * body_len {
+        let lists = |s: &Self| 4 * s.item_starts.capacity() + 8 * (s.spans.capacity() + s.non_exist_pids.capacity());
+        if buf.capacity() + lists(&self) > 2 * body_len {
+            // The body's own slack first (a read without Content-Length).
             buf.shrink_to_fit();
-            self.item_starts.shrink_to_fit();
-            self.spans.shrink_to_fit();
-            self.non_exist_pids.shrink_to_fit();
+            if buf.capacity() + lists(&self) > 2 * body_len {
+                self.item_starts.shrink_to_fit();
+                self.spans.shrink_to_fit();
+                self.non_exist_pids.shrink_to_fit();
+            }
         }
         Ok(Page::from_parts(PageParts {
             buf,
