@@ -21,7 +21,7 @@ import pytest
 import cloud_infinite
 from cloud_infinite import HostLevel, Param, Shape, _abi, _calls, _ffi, _results
 
-from conftest import BUCKET, EMULATOR_BIN, Emulator, expected_ci_buckets, expected_queues, from_fixture
+from conftest import BUCKET, EMULATOR_BIN, Emulator, expected_ci_buckets, expected_queues
 
 ESCAPES = "escapes-1250000000"
 #: What JSON escapes (a quote, a backslash, control characters: tab, line
