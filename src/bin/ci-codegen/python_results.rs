@@ -160,25 +160,29 @@ fn row_expression(f: &PyField, i: usize) -> String {
     }
 }
 
-/// The row decoder of the item struct `s`, whose dataclass is `class`.
+/// The row decoder of the item struct `s`, whose dataclass is `class`, and
+/// the plain class it builds the instance with (`_QueueRow`): its
+/// `__init__` stores each element as an attribute, which CPython 3.11 and
+/// later do faster than anything that fills `__dict__` (inline values), and
+/// the decoder then turns the instance into a `class` by assigning
+/// `__class__`, which CPython allows between classes of the same layout (a
+/// dataclass without slots and a plain class both have `__dict__` and
+/// `__weakref__`).
 fn row_decoder_of(s: &Struct, class: &str, header: &Header) -> String {
     let fields = row_fields(s, header);
-    let mut out = format!("
-
-def {}(r: List[Any]) -> {class}:
-", row_decoder(s));
-    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-    out.push_str(&docstring(&format!("A `{class}` from its JSON row: the fields of ``{}`` in order, ``[{}]``.", s.name, names.join(", ")), "    "));
-    out.push_str(&format!("    obj = _new({class})
-    obj.__dict__.update(
-"));
+    let builder = format!("_{class}Row");
+    let decoder = row_decoder(s);
+    let mut out = format!("\n\nclass {builder}:\n");
+    out.push_str(&docstring(&format!("What `{decoder}` fills before making it a `{class}`: a plain class, whose attribute stores are the fastest way to fill an instance."), "    "));
+    out.push_str("\n    def __init__(self, r: List[Any]) -> None:\n");
     for (i, f) in fields.iter().enumerate() {
-        out.push_str(&format!("        {}={},
-", f.name, row_expression(f, i)));
+        out.push_str(&format!("        self.{} = {}\n", f.name, row_expression(f, i)));
     }
-    out.push_str("    )
-    return obj
-");
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    out.push_str(&format!("\n\ndef {decoder}(r: List[Any]) -> {class}:\n"));
+    out.push_str(&docstring(&format!("A `{class}` from its JSON row: the fields of ``{}`` in order, ``[{}]``.", s.name, names.join(", ")), "    "));
+    // Typed as what it becomes without a call (`cast` would be one per item).
+    out.push_str(&format!("    obj = {builder}(r)\n    obj.__class__ = {class}  # type: ignore[assignment]\n    return obj  # type: ignore[return-value]\n"));
     out
 }
 
@@ -186,22 +190,15 @@ def {}(r: List[Any]) -> {class}:
 /// one (`rows` is the parsed text), else from its arrays (`structs`, the
 /// converter [`class_and_converter`] wrote).
 fn page_converter(class: &str, conv: &str, structs: &str, fields: &[PyField]) -> String {
-    let mut out = format!("
-
-def {conv}(c: _abi.ci_page) -> {class}:
-");
+    let mut out = format!("\n\ndef {conv}(c: _abi.ci_page) -> {class}:\n");
     out.push_str(&docstring(
         &format!("A `{class}` copied out of a ``ci_page`` (which the caller still frees): from its packed JSON (``page_format`` ``CI_PAGE_FORMAT_JSON``) when it has one, else from its item arrays."),
         "    ",
     ));
-    // The text ends at its NUL: the JSON escapes every control character.
-    out.push_str(&format!("    if (data := c.{PAGE_JSON}) is None:
-        return {structs}(c)
-    rows = _loads(data)
-"));
-    out.push_str(&format!("    obj = _new({class})
-    obj.__dict__.update(
-"));
+    // A `c_char_p` reads up to the NUL after the text, which holds none
+    // (the JSON escapes every control character): the whole text.
+    out.push_str(&format!("    if (data := c.{PAGE_JSON}) is None:\n        return {structs}(c)\n    rows = _loads(data)\n"));
+    out.push_str(&format!("    obj = _new({class})\n    obj.__dict__.update(\n"));
     let mut struct_arrays = 0;
     for f in fields {
         let value = match &f.value {
@@ -212,13 +209,10 @@ def {conv}(c: _abi.ci_page) -> {class}:
             Value::Items { of: None, .. } => format!("tuple(rows[{:?}])", f.name),
             _ => expression(f),
         };
-        out.push_str(&format!("        {}={value},
-", f.name));
+        out.push_str(&format!("        {}={value},\n", f.name));
     }
     assert_eq!(struct_arrays, 1, "{class}: a page's JSON holds one array of item rows");
-    out.push_str("    )
-    return obj
-");
+    out.push_str("    )\n    return obj\n");
     out
 }
 
@@ -363,12 +357,15 @@ pub fn generate(header: &Header) -> String {
          two agree by construction; a page without JSON (``CI_PAGE_FORMAT_STRUCTS``)\n\
          is read from its arrays, and tests check both give equal pages.\n\
          \n\
-         The converters fill each instance's ``__dict__`` instead of calling the\n\
-         dataclass's ``__init__``, which sets every field through\n\
-         ``object.__setattr__`` and was most of the time a page took to convert.\n\
-         Measured on a 100-queue page, ``__dict__.update`` with keywords is as fast as\n\
-         assigning a dict literal to ``__dict__`` and faster than ``zip`` with the\n\
-         field names or ``__init__``.\n\
+         No converter calls a dataclass's ``__init__``, which sets every field through\n\
+         ``object.__setattr__`` and was most of the time a page took to convert. The\n\
+         struct converters fill each instance's ``__dict__``; the row decoders fill a\n\
+         plain twin class (``_QueueRow``) through its ``__init__`` and then assign the\n\
+         instance's ``__class__``. Measured on a 100-queue page (without the\n\
+         ``json.loads`` they share), that builds the objects in 59 µs on CPython 3.11,\n\
+         73 µs on 3.12 and 76 µs on 3.13, against 94, 110 and 149 µs for\n\
+         ``__dict__.update`` with keywords (3.10: the same); ``__dict__.update`` with\n\
+         ``zip`` of the field names, or a dict assigned to ``__dict__``, were no faster.\n\
          \"\"\"\n\
          \n\
          from __future__ import annotations\n\

@@ -22,12 +22,15 @@ generated from the header's structs, as the struct converters are, so the
 two agree by construction; a page without JSON (``CI_PAGE_FORMAT_STRUCTS``)
 is read from its arrays, and tests check both give equal pages.
 
-The converters fill each instance's ``__dict__`` instead of calling the
-dataclass's ``__init__``, which sets every field through
-``object.__setattr__`` and was most of the time a page took to convert.
-Measured on a 100-queue page, ``__dict__.update`` with keywords is as fast as
-assigning a dict literal to ``__dict__`` and faster than ``zip`` with the
-field names or ``__init__``.
+No converter calls a dataclass's ``__init__``, which sets every field through
+``object.__setattr__`` and was most of the time a page took to convert. The
+struct converters fill each instance's ``__dict__``; the row decoders fill a
+plain twin class (``_QueueRow``) through its ``__init__`` and then assign the
+instance's ``__class__``. Measured on a 100-queue page (without the
+``json.loads`` they share), that builds the objects in 59 µs on CPython 3.11,
+73 µs on 3.12 and 76 µs on 3.13, against 94, 110 and 149 µs for
+``__dict__.update`` with keywords (3.10: the same); ``__dict__.update`` with
+``zip`` of the field names, or a dict assigned to ``__dict__``, were no faster.
 """
 
 from __future__ import annotations
@@ -89,19 +92,26 @@ def _bucket(c: _abi.ci_bucket) -> Bucket:
     return obj
 
 
+class _BucketRow:
+    """What `_bucket_row` fills before making it a `Bucket`: a plain class, whose
+    attribute stores are the fastest way to fill an instance.
+    """
+
+    def __init__(self, r: List[Any]) -> None:
+        self.bucket_id = r[0]
+        self.name = r[1]
+        self.region = r[2]
+        self.create_time = r[3]
+        self.alias_bucket_id = r[4]
+
+
 def _bucket_row(r: List[Any]) -> Bucket:
     """A `Bucket` from its JSON row: the fields of ``ci_bucket`` in order,
     ``[bucket_id, name, region, create_time, alias_bucket_id]``.
     """
-    obj = _new(Bucket)
-    obj.__dict__.update(
-        bucket_id=r[0],
-        name=r[1],
-        region=r[2],
-        create_time=r[3],
-        alias_bucket_id=r[4],
-    )
-    return obj
+    obj = _BucketRow(r)
+    obj.__class__ = Bucket  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -143,20 +153,27 @@ def _ci_bucket(c: _abi.ci_ci_bucket) -> CiBucket:
     return obj
 
 
+class _CiBucketRow:
+    """What `_ci_bucket_row` fills before making it a `CiBucket`: a plain class, whose
+    attribute stores are the fastest way to fill an instance.
+    """
+
+    def __init__(self, r: List[Any]) -> None:
+        self.bucket_id = r[0]
+        self.bucket_name = r[1]
+        self.app_id = r[2]
+        self.create_time = r[3]
+        self.region = r[4]
+        self.status = r[5]
+
+
 def _ci_bucket_row(r: List[Any]) -> CiBucket:
     """A `CiBucket` from its JSON row: the fields of ``ci_ci_bucket`` in order,
     ``[bucket_id, bucket_name, app_id, create_time, region, status]``.
     """
-    obj = _new(CiBucket)
-    obj.__dict__.update(
-        bucket_id=r[0],
-        bucket_name=r[1],
-        app_id=r[2],
-        create_time=r[3],
-        region=r[4],
-        status=r[5],
-    )
-    return obj
+    obj = _CiBucketRow(r)
+    obj.__class__ = CiBucket  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -186,17 +203,24 @@ def _kafka_config(c: _abi.ci_kafka_config) -> KafkaConfig:
     return obj
 
 
+class _KafkaConfigRow:
+    """What `_kafka_config_row` fills before making it a `KafkaConfig`: a plain class,
+    whose attribute stores are the fastest way to fill an instance.
+    """
+
+    def __init__(self, r: List[Any]) -> None:
+        self.region = r[0]
+        self.instance_id = r[1]
+        self.topic = r[2]
+
+
 def _kafka_config_row(r: List[Any]) -> KafkaConfig:
     """A `KafkaConfig` from its JSON row: the fields of ``ci_kafka_config`` in order,
     ``[region, instance_id, topic]``.
     """
-    obj = _new(KafkaConfig)
-    obj.__dict__.update(
-        region=r[0],
-        instance_id=r[1],
-        topic=r[2],
-    )
-    return obj
+    obj = _KafkaConfigRow(r)
+    obj.__class__ = KafkaConfig  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -248,24 +272,31 @@ def _notify_config(c: _abi.ci_notify_config) -> NotifyConfig:
     return obj
 
 
+class _NotifyConfigRow:
+    """What `_notify_config_row` fills before making it a `NotifyConfig`: a plain
+    class, whose attribute stores are the fastest way to fill an instance.
+    """
+
+    def __init__(self, r: List[Any]) -> None:
+        self.url = r[0]
+        self.event = r[1]
+        self.type = r[2]
+        self.state = r[3]
+        self.result_format = r[4]
+        self.mq_mode = r[5]
+        self.mq_region = r[6]
+        self.mq_name = r[7]
+        self.kafka_config = None if (n := r[8]) is None else _kafka_config_row(n)
+
+
 def _notify_config_row(r: List[Any]) -> NotifyConfig:
     """A `NotifyConfig` from its JSON row: the fields of ``ci_notify_config`` in order,
     ``[url, event, type, state, result_format, mq_mode, mq_region, mq_name,
     kafka_config]``.
     """
-    obj = _new(NotifyConfig)
-    obj.__dict__.update(
-        url=r[0],
-        event=r[1],
-        type=r[2],
-        state=r[3],
-        result_format=r[4],
-        mq_mode=r[5],
-        mq_region=r[6],
-        mq_name=r[7],
-        kafka_config=None if (n := r[8]) is None else _kafka_config_row(n),
-    )
-    return obj
+    obj = _NotifyConfigRow(r)
+    obj.__class__ = NotifyConfig  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -321,25 +352,32 @@ def _queue(c: _abi.ci_queue) -> Queue:
     return obj
 
 
+class _QueueRow:
+    """What `_queue_row` fills before making it a `Queue`: a plain class, whose
+    attribute stores are the fastest way to fill an instance.
+    """
+
+    def __init__(self, r: List[Any]) -> None:
+        self.queue_id = r[0]
+        self.name = r[1]
+        self.state = r[2]
+        self.notify_config = None if (n := r[3]) is None else _notify_config_row(n)
+        self.max_size = r[4]
+        self.max_concurrent = r[5]
+        self.category = r[6]
+        self.update_time = r[7]
+        self.create_time = r[8]
+        self.bucket_id = r[9]
+
+
 def _queue_row(r: List[Any]) -> Queue:
     """A `Queue` from its JSON row: the fields of ``ci_queue`` in order, ``[queue_id,
     name, state, notify_config, max_size, max_concurrent, category, update_time,
     create_time, bucket_id]``.
     """
-    obj = _new(Queue)
-    obj.__dict__.update(
-        queue_id=r[0],
-        name=r[1],
-        state=r[2],
-        notify_config=None if (n := r[3]) is None else _notify_config_row(n),
-        max_size=r[4],
-        max_concurrent=r[5],
-        category=r[6],
-        update_time=r[7],
-        create_time=r[8],
-        bucket_id=r[9],
-    )
-    return obj
+    obj = _QueueRow(r)
+    obj.__class__ = Queue  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
