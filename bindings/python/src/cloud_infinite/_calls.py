@@ -2,6 +2,8 @@
 `Operations` (generated) calls them with its operation, its bucket and its
 keyword arguments, which fill one `ci_query` as `_abi.QUERY_FIELDS` says,
 and its call options (``cancel``, ``concurrency``), which fill the rest.
+Every query asks its pages as one packed JSON text (``page_format``), which
+the converters of `_results` read in one ``json.loads``.
 `describe_now` and `new_pager` are shared with `_async_calls`.
 """
 
@@ -39,10 +41,13 @@ def _enum(name: str, value: Any, names: Mapping[str, int]) -> int:
 
 class Query:
     """A `ci_query` filled from a call's keyword arguments, and the Python
-    objects its pointers point into (kept alive with it)."""
+    objects its pointers point into (kept alive with it). It asks for the
+    packed JSON page (``CI_PAGE_FORMAT_JSON``): reading one text costs far
+    less than reading the C item arrays field by field through ctypes."""
 
     def __init__(self, method: str, values: Mapping[str, Any]) -> None:
         q = _abi.ci_query()
+        q.page_format = _abi.PageFormat.JSON
         self._arrays: List[Any] = []
         for key, value in values.items():
             spec = _abi.QUERY_FIELDS.get(key)
