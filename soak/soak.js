@@ -183,7 +183,11 @@ async function main() {
   console.log(`soak node: rss_kib_every_5pct=${rss.join(',')} js_heap_total_kib_every_5pct=${heapTotals.join(',')}`);
   for (const e of firstErrors) console.error('error:', e);
   const ok = calls === total && errors === 0 && seen === total && live === 0 &&
-    fdsEnd === fdsStart && fdsAfterCalls <= fdsWarm && rssEnd - rssWarm <= maxGrowth &&
+    // While calls run, a lane can start its next call before the last one's
+    // connection is back in the pool and open another: up to one more per
+    // lane than at the warm sample is the pool at work, not a leak (which
+    // fdsEnd === fdsStart, after close, catches).
+    fdsEnd === fdsStart && fdsAfterCalls <= fdsWarm + lanes && rssEnd - rssWarm <= maxGrowth &&
     heapEnd.heapUsed - heapWarm.heapUsed < 4 * 1024 * 1024 && heapEnd.external - heapWarm.external < 1024 * 1024;
   console.log(`soak node: ${ok ? 'PASS' : 'FAIL'}`);
   return ok ? 0 : 1;
