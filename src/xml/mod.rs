@@ -185,6 +185,13 @@ trait Sink<'a> {
     fn start(&mut self, path: &[Tag]) -> Result<()>;
     /// An element with no child elements closed; `path` ends with it.
     fn leaf(&mut self, path: &[Tag], text: Cow<'a, str>) -> Result<()>;
+
+    /// An element holding only plain text opened and closed; `path` ends
+    /// with it. What `start` then `leaf` do, which a sink may do in one go.
+    fn plain_leaf(&mut self, path: &[Tag], text: &'a str) -> Result<()> {
+        self.start(path)?;
+        self.leaf(path, Cow::Borrowed(text))
+    }
 }
 
 /// The part of a name after its namespace prefix.
@@ -222,12 +229,12 @@ fn walk<'a>(body: &'a [u8], sink: &mut impl Sink<'a>) -> Result<(Tag, &'a str)> 
                     root = Some((tag, name));
                 }
                 if empty {
-                    tree.open(tag, true, &text[close - 1..close - 1])?;
+                    tree.open(tag, true, scanner.empty_at(close - 1))?;
                 } else if let Some(leaf) = scanner.plain_leaf(name) {
                     // `<name>text</name>`, most of an answer: one step.
                     tree.leaf(tag, leaf)?;
                 } else {
-                    tree.open(tag, false, &text[close + 1..close + 1])?;
+                    tree.open(tag, false, scanner.empty_at(close + 1))?;
                     // Within the depth the tree just allowed.
                     open.push(name)?;
                 }

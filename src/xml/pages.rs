@@ -190,7 +190,43 @@ impl<'l, T: Item> PageSink<'l, T> {
     }
 }
 
+impl<T: Item> PageSink<'_, T> {
+    /// A leaf of the current item: the field it fills, if any.
+    fn item_leaf(&mut self, rest: &[Tag], text: &str) -> Result<()> {
+        match T::leaf(rest) {
+            None => {}
+            Some(Leaf::Text(field)) => {
+                let span = self.texts.span(text, field)?;
+                self.current_item().set(span);
+            }
+            Some(Leaf::Number(field, name)) => match parse_count(name, text)? {
+                Some(_) => {
+                    let span = self.texts.span(text, field)?;
+                    self.current_item().set(span);
+                }
+                // Present but empty: as absent, replacing an earlier one.
+                None => self.current_item().remove(|f| f == field),
+            },
+        }
+        Ok(())
+    }
+}
+
 impl<'a, T: Item> Sink<'a> for PageSink<'_, T> {
+    fn plain_leaf(&mut self, path: &[Tag], text: &'a str) -> Result<()> {
+        match path {
+            // A field of an item, most of a page: one match, not two.
+            [Tag::Response, list, rest @ ..] if *list == self.list && !rest.is_empty() => {
+                T::start(rest, &mut self.current_item());
+                self.item_leaf(rest, text)
+            }
+            _ => {
+                self.start(path)?;
+                self.leaf(path, Cow::Borrowed(text))
+            }
+        }
+    }
+
     fn start(&mut self, path: &[Tag]) -> Result<()> {
         match path {
             [Tag::Response, list] if *list == self.list => {
@@ -236,21 +272,7 @@ impl<'a, T: Item> Sink<'a> for PageSink<'_, T> {
             }
             // `<QueueList/>` itself (an empty item) has nothing to read.
             [Tag::Response, list] if *list == self.list => {}
-            [Tag::Response, list, rest @ ..] if *list == self.list => match T::leaf(rest) {
-                None => {}
-                Some(Leaf::Text(field)) => {
-                    let span = self.texts.span(&text, field)?;
-                    self.current_item().set(span);
-                }
-                Some(Leaf::Number(field, name)) => match parse_count(name, &text)? {
-                    Some(_) => {
-                        let span = self.texts.span(&text, field)?;
-                        self.current_item().set(span);
-                    }
-                    // Present but empty: as absent, replacing an earlier one.
-                    None => self.current_item().remove(|f| f == field),
-                },
-            },
+            [Tag::Response, list, rest @ ..] if *list == self.list => self.item_leaf(rest, &text)?,
             [Tag::Response, tag] => match tag {
                 Tag::RequestId => self.paging.request_id = Some(self.texts.span(&text, 0)?),
                 Tag::TotalCount => self.paging.total_count = parse_count("TotalCount", &text)?,

@@ -38,6 +38,24 @@ pub(super) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    /// `src[start..end]` without the char-boundary checks of `&src[..]`,
+    /// which on these short slices cost a call each: every offset the
+    /// scanner slices at is next to an ASCII delimiter, so on a boundary
+    /// of the validated input.
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        let src: &'a str = self.src;
+        assert!(start <= end && end <= src.len());
+        debug_assert!(src.is_char_boundary(start) && src.is_char_boundary(end));
+        // SAFETY: in bounds (checked above) and on character boundaries
+        // (each offset is at or after an ASCII delimiter of valid UTF-8).
+        unsafe { src.get_unchecked(start..end) }
+    }
+
+    /// An empty slice of the input at `at`, where a text would lie.
+    pub(super) fn empty_at(&self, at: usize) -> &'a str {
+        self.slice(at, at)
+    }
+
     pub(super) fn new(src: &'a str) -> Self {
         // A UTF-8 byte order mark is allowed before the document.
         let pos = if src.starts_with('\u{FEFF}') { 3 } else { 0 };
@@ -68,7 +86,7 @@ impl<'a> Scanner<'a> {
             if let Some(i) = text_length(short) {
                 if short[i] == b'<' {
                     self.pos = at + i;
-                    return Ok(Some(Token::Text { raw: &src[at..at + i], plain: true }));
+                    return Ok(Some(Token::Text { raw: self.slice(at, at + i), plain: true }));
                 }
             }
             let (end, plain) = match memchr::memchr3(b'<', b'&', 0, &bytes[at..]) {
@@ -77,7 +95,7 @@ impl<'a> Scanner<'a> {
                 None => (bytes.len(), true),
             };
             self.pos = end;
-            return Ok(Some(Token::Text { raw: &src[at..end], plain }));
+            return Ok(Some(Token::Text { raw: self.slice(at, end), plain }));
         }
         let inner = at + 1;
         match bytes.get(inner) {
@@ -90,7 +108,7 @@ impl<'a> Scanner<'a> {
                 // quick-xml compares it, so it can only mismatch.
                 let (close, name) = match bytes.get(name_end) {
                     // `</name>`: nothing to trim.
-                    Some(b'>') => (name_end, &src[name_start..name_end]),
+                    Some(b'>') => (name_end, self.slice(name_start, name_end)),
                     _ => {
                         let close = self.tag_close(at, name_end, "an end tag")?;
                         (close, src[name_start..close].trim_end_matches([' ', '\t', '\r', '\n']))
@@ -113,8 +131,8 @@ impl<'a> Scanner<'a> {
                     // stopped there.
                     self.pos = name_end + 1;
                     let (name, empty) = match bytes[name_end - 1] {
-                        b'/' => (&src[inner..name_end - 1], true),
-                        _ => (&src[inner..name_end], false),
+                        b'/' => (self.slice(inner, name_end - 1), true),
+                        _ => (self.slice(inner, name_end), false),
                     };
                     if name.is_empty() {
                         return Err(self.error(at, "an element with no name"));
@@ -164,7 +182,7 @@ impl<'a> Scanner<'a> {
             return None;
         }
         self.pos = at + len + name.len() + 3;
-        Some(&self.src[at..at + len])
+        Some(self.slice(at, at + len))
     }
 
     /// The offset of the '>' that closes the tag opened at `at`: the first

@@ -82,8 +82,7 @@ impl<'a, 's, S: Sink<'a>> Tree<'a, 's, S> {
     /// and closed at once: what `open`, `text` and `close` would do.
     pub(super) fn leaf(&mut self, tag: Tag, text: &'a str) -> Result<()> {
         self.stack.push(tag)?;
-        self.sink.start(self.stack.as_slice())?;
-        self.sink.leaf(self.stack.as_slice(), Cow::Borrowed(text))?;
+        self.sink.plain_leaf(self.stack.as_slice(), text)?;
         self.stack.pop();
         // The parent now has a child, so it is not a leaf.
         self.leaf_text = None;
