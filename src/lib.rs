@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 mod cancel;
+mod decimal;
 pub mod client;
 pub mod credentials;
 pub mod error;

@@ -592,18 +592,9 @@ impl KeyTime {
         kt
     }
 
-    fn push_decimal(&mut self, mut n: u64) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        let digits = &digits[i..];
+    fn push_decimal(&mut self, n: u64) {
+        let mut buf = [0; 20];
+        let digits = crate::decimal::digits(n, &mut buf);
         self.bytes[self.len..self.len + digits.len()].copy_from_slice(digits);
         self.len += digits.len();
     }
