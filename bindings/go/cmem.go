@@ -102,51 +102,6 @@ func goStringOrEmpty(p *C.char) string {
 	return C.GoString(p)
 }
 
-// optString copies a C string, keeping NULL (an absent element) as nil.
-func optString(p *C.char) *string {
-	if p == nil {
-		return nil
-	}
-	s := C.GoString(p)
-	return &s
-}
-
-// optUint64 keeps a number whose has_ flag is false as nil.
-func optUint64(has C.bool, v C.uint64_t) *uint64 {
-	if !bool(has) {
-		return nil
-	}
-	n := uint64(v)
-	return &n
-}
-
-// goSlice converts the n C items at p with conv; an empty list is an
-// empty slice, never nil, so that "none" and "absent" read the same.
-func goSlice[T, G any](p *T, n C.size_t, conv func(*T) G) []G {
-	out := make([]G, int(n))
-	if n > 0 {
-		items := unsafe.Slice(p, int(n))
-		for i := range items {
-			out[i] = conv(&items[i])
-		}
-	}
-	return out
-}
-
-// goStrings copies n C strings (a NULL item reads ""); empty, never nil.
-func goStrings(p **C.char, n C.size_t) []string {
-	return goSlice(p, n, func(s **C.char) string { return goStringOrEmpty(*s) })
-}
-
-// optRef converts the C struct at p, keeping NULL (an absent element) as nil.
-func optRef[T, G any](p *T, conv func(*T) G) *G {
-	if p == nil {
-		return nil
-	}
-	g := conv(p)
-	return &g
-}
-
 // cfree releases anything the library handed out.
 func cfree(p unsafe.Pointer) {
 	if p != nil {

@@ -16,7 +16,7 @@ import (
 var linkedOperations = sync.OnceValue(func() []OperationInfo {
 	var n C.size_t
 	p := C.ci_operations(&n)
-	return goSlice(p, n, goOperationInfo)
+	return goSlice(p, n, new(copier), goOperationInfo)
 })
 
 // Operations lists every describe call the linked library offers, in

@@ -11,7 +11,8 @@ package cloudinfinite
 import "C"
 
 // Results mirror the service's XML elements and are copied out of C memory
-// (the caller frees the C page right after; no Go value points into it).
+// (the caller frees the C page right after; no Go value points into it),
+// each page's values through one copier (copier.go).
 // A string or number the service left out is nil, never "" or 0: with
 // QueueIDs, for example, a queue page has no TotalCount, PageNumber or
 // PageSize. Use [Value] to read an optional field with "" or 0 for absent.
@@ -28,11 +29,11 @@ type Paging struct {
 	PageSize *uint64
 }
 
-func goPaging(p *C.ci_paging) Paging {
+func goPaging(p *C.ci_paging, cp *copier) Paging {
 	var g Paging
-	g.TotalCount = optUint64(p.has_total_count, p.total_count)
-	g.PageNumber = optUint64(p.has_page_number, p.page_number)
-	g.PageSize = optUint64(p.has_page_size, p.page_size)
+	g.TotalCount = cp.optUint64(p.has_total_count, p.total_count)
+	g.PageNumber = cp.optUint64(p.has_page_number, p.page_number)
+	g.PageSize = cp.optUint64(p.has_page_size, p.page_size)
 	return g
 }
 
@@ -52,13 +53,13 @@ type Bucket struct {
 	AliasBucketID *string
 }
 
-func goBucket(p *C.ci_bucket) Bucket {
+func goBucket(p *C.ci_bucket, cp *copier) Bucket {
 	var g Bucket
-	g.BucketID = optString(p.bucket_id)
-	g.Name = optString(p.name)
-	g.Region = optString(p.region)
-	g.CreateTime = optString(p.create_time)
-	g.AliasBucketID = optString(p.alias_bucket_id)
+	g.BucketID = cp.optString(p.bucket_id)
+	g.Name = cp.optString(p.name)
+	g.Region = cp.optString(p.region)
+	g.CreateTime = cp.optString(p.create_time)
+	g.AliasBucketID = cp.optString(p.alias_bucket_id)
 	return g
 }
 
@@ -79,14 +80,14 @@ type CIBucket struct {
 	Status *string
 }
 
-func goCIBucket(p *C.ci_ci_bucket) CIBucket {
+func goCIBucket(p *C.ci_ci_bucket, cp *copier) CIBucket {
 	var g CIBucket
-	g.BucketID = optString(p.bucket_id)
-	g.BucketName = optString(p.bucket_name)
-	g.AppID = optString(p.app_id)
-	g.CreateTime = optString(p.create_time)
-	g.Region = optString(p.region)
-	g.Status = optString(p.status)
+	g.BucketID = cp.optString(p.bucket_id)
+	g.BucketName = cp.optString(p.bucket_name)
+	g.AppID = cp.optString(p.app_id)
+	g.CreateTime = cp.optString(p.create_time)
+	g.Region = cp.optString(p.region)
+	g.Status = cp.optString(p.status)
 	return g
 }
 
@@ -101,11 +102,11 @@ type KafkaConfig struct {
 	Topic *string
 }
 
-func goKafkaConfig(p *C.ci_kafka_config) KafkaConfig {
+func goKafkaConfig(p *C.ci_kafka_config, cp *copier) KafkaConfig {
 	var g KafkaConfig
-	g.Region = optString(p.region)
-	g.InstanceID = optString(p.instance_id)
-	g.Topic = optString(p.topic)
+	g.Region = cp.optString(p.region)
+	g.InstanceID = cp.optString(p.instance_id)
+	g.Topic = cp.optString(p.topic)
 	return g
 }
 
@@ -132,17 +133,17 @@ type NotifyConfig struct {
 	KafkaConfig *KafkaConfig
 }
 
-func goNotifyConfig(p *C.ci_notify_config) NotifyConfig {
+func goNotifyConfig(p *C.ci_notify_config, cp *copier) NotifyConfig {
 	var g NotifyConfig
-	g.URL = optString(p.url)
-	g.Event = optString(p.event)
-	g.Type = optString(p._type)
-	g.State = optString(p.state)
-	g.ResultFormat = optString(p.result_format)
-	g.MqMode = optString(p.mq_mode)
-	g.MqRegion = optString(p.mq_region)
-	g.MqName = optString(p.mq_name)
-	g.KafkaConfig = optRef(p.kafka_config, goKafkaConfig)
+	g.URL = cp.optString(p.url)
+	g.Event = cp.optString(p.event)
+	g.Type = cp.optString(p._type)
+	g.State = cp.optString(p.state)
+	g.ResultFormat = cp.optString(p.result_format)
+	g.MqMode = cp.optString(p.mq_mode)
+	g.MqRegion = cp.optString(p.mq_region)
+	g.MqName = cp.optString(p.mq_name)
+	g.KafkaConfig = optRef(p.kafka_config, cp, goKafkaConfig)
 	return g
 }
 
@@ -170,18 +171,18 @@ type Queue struct {
 	BucketID *string
 }
 
-func goQueue(p *C.ci_queue) Queue {
+func goQueue(p *C.ci_queue, cp *copier) Queue {
 	var g Queue
-	g.QueueID = optString(p.queue_id)
-	g.Name = optString(p.name)
-	g.State = optString(p.state)
-	g.NotifyConfig = optRef(p.notify_config, goNotifyConfig)
-	g.MaxSize = optUint64(p.has_max_size, p.max_size)
-	g.MaxConcurrent = optUint64(p.has_max_concurrent, p.max_concurrent)
-	g.Category = optString(p.category)
-	g.UpdateTime = optString(p.update_time)
-	g.CreateTime = optString(p.create_time)
-	g.BucketID = optString(p.bucket_id)
+	g.QueueID = cp.optString(p.queue_id)
+	g.Name = cp.optString(p.name)
+	g.State = cp.optString(p.state)
+	g.NotifyConfig = optRef(p.notify_config, cp, goNotifyConfig)
+	g.MaxSize = cp.optUint64(p.has_max_size, p.max_size)
+	g.MaxConcurrent = cp.optUint64(p.has_max_concurrent, p.max_concurrent)
+	g.Category = cp.optString(p.category)
+	g.UpdateTime = cp.optString(p.update_time)
+	g.CreateTime = cp.optString(p.create_time)
+	g.BucketID = cp.optString(p.bucket_id)
 	return g
 }
 
@@ -216,19 +217,19 @@ type OperationInfo struct {
 	DefaultCategory string
 }
 
-func goOperationInfo(p *C.ci_operation_info) OperationInfo {
+func goOperationInfo(p *C.ci_operation_info, cp *copier) OperationInfo {
 	var g OperationInfo
 	g.Operation = Operation(p.operation)
-	g.Name = C.GoString(p.name)
-	g.Method = C.GoString(p.method)
-	g.Path = C.GoString(p.path)
-	g.ListElement = C.GoString(p.list_element)
-	g.SnakeName = C.GoString(p.snake_name)
+	g.Name = cp.str(p.name)
+	g.Method = cp.str(p.method)
+	g.Path = cp.str(p.path)
+	g.ListElement = cp.str(p.list_element)
+	g.SnakeName = cp.str(p.snake_name)
 	g.Shape = Shape(p.shape)
 	g.HostLevel = HostLevel(p.host_level)
 	g.Params = Param(p.params)
-	g.Categories = C.GoString(p.categories)
-	g.DefaultCategory = C.GoString(p.default_category)
+	g.Categories = cp.str(p.categories)
+	g.DefaultCategory = cp.str(p.default_category)
 	return g
 }
 
@@ -249,11 +250,12 @@ type BucketPage struct {
 }
 
 func goBucketPage(p *C.ci_page) *BucketPage {
+	cp := new(copier)
 	g := new(BucketPage)
 	g.Operation = Operation(p.operation)
-	g.RequestID = optString(p.request_id)
-	g.Paging = goPaging(&p.paging)
-	g.Buckets = goSlice(p.buckets, p.buckets_len, goBucket)
+	g.RequestID = cp.optString(p.request_id)
+	g.Paging = goPaging(&p.paging, cp)
+	g.Buckets = goSlice(p.buckets, p.buckets_len, cp, goBucket)
 	return g
 }
 
@@ -272,11 +274,12 @@ type CIBucketPage struct {
 }
 
 func goCIBucketPage(p *C.ci_page) *CIBucketPage {
+	cp := new(copier)
 	g := new(CIBucketPage)
 	g.Operation = Operation(p.operation)
-	g.RequestID = optString(p.request_id)
-	g.Paging = goPaging(&p.paging)
-	g.CIBuckets = goSlice(p.ci_buckets, p.ci_buckets_len, goCIBucket)
+	g.RequestID = cp.optString(p.request_id)
+	g.Paging = goPaging(&p.paging, cp)
+	g.CIBuckets = goSlice(p.ci_buckets, p.ci_buckets_len, cp, goCIBucket)
 	return g
 }
 
@@ -301,11 +304,12 @@ type QueuePage struct {
 }
 
 func goQueuePage(p *C.ci_page) *QueuePage {
+	cp := new(copier)
 	g := new(QueuePage)
 	g.Operation = Operation(p.operation)
-	g.RequestID = optString(p.request_id)
-	g.Paging = goPaging(&p.paging)
-	g.Queues = goSlice(p.queues, p.queues_len, goQueue)
-	g.NonExistPIDs = goStrings(p.non_exist_pids, p.non_exist_pids_len)
+	g.RequestID = cp.optString(p.request_id)
+	g.Paging = goPaging(&p.paging, cp)
+	g.Queues = goSlice(p.queues, p.queues_len, cp, goQueue)
+	g.NonExistPIDs = goStrings(p.non_exist_pids, p.non_exist_pids_len, cp)
 	return g
 }

@@ -53,24 +53,24 @@ fn go_fields(header: &Header, s: &Struct, skip: &[&str]) -> Vec<GoField> {
         let len = format!("{}_len", f.name);
         let (ty, init, doc) = match &f.ty {
             CType::Bool | CType::U64 if has(&format!("has_{}", f.name)) => {
-                ("*uint64".to_owned(), format!("optUint64(p.has_{c}, p.{c})"), format!("{} nil when absent.", f.doc))
+                ("*uint64".to_owned(), format!("cp.optUint64(p.has_{c}, p.{c})"), format!("{} nil when absent.", f.doc))
             }
-            ty if is_c_string(ty) && non_null => ("string".to_owned(), format!("C.GoString(p.{c})"), f.doc.clone()),
-            ty if is_c_string(ty) => ("*string".to_owned(), format!("optString(p.{c})"), f.doc.clone()),
+            ty if is_c_string(ty) && non_null => ("string".to_owned(), format!("cp.str(p.{c})"), f.doc.clone()),
+            ty if is_c_string(ty) => ("*string".to_owned(), format!("cp.optString(p.{c})"), f.doc.clone()),
             CType::Ptr { to, .. } if is_c_string(to) && has(&len) => {
-                ("[]string".to_owned(), format!("goStrings(p.{c}, p.{len})"), format!("{} Empty, not nil, when there are none.", f.doc))
+                ("[]string".to_owned(), format!("goStrings(p.{c}, p.{len}, cp)"), format!("{} Empty, not nil, when there are none.", f.doc))
             }
             CType::Ptr { to, .. } if matches!(**to, CType::Struct(_)) && has(&len) => {
                 let item = go_type_name(struct_of(to).unwrap());
-                (format!("[]{item}"), format!("goSlice(p.{c}, p.{len}, go{item})"), format!("{} Empty, not nil, when there are none.", f.doc))
+                (format!("[]{item}"), format!("goSlice(p.{c}, p.{len}, cp, go{item})"), format!("{} Empty, not nil, when there are none.", f.doc))
             }
             CType::Ptr { to, .. } if matches!(**to, CType::Struct(_)) => {
                 let item = go_type_name(struct_of(to).unwrap());
-                (format!("*{item}"), format!("optRef(p.{c}, go{item})"), f.doc.clone())
+                (format!("*{item}"), format!("optRef(p.{c}, cp, go{item})"), f.doc.clone())
             }
             CType::Struct(name) => {
                 let embedded = go_type_name(name);
-                out.push(GoField { decl: go_doc(&f.doc, "\t") + &format!("\t{embedded}\n"), init: format!("g.{embedded} = go{embedded}(&p.{c})") });
+                out.push(GoField { decl: go_doc(&f.doc, "\t") + &format!("\t{embedded}\n"), init: format!("g.{embedded} = go{embedded}(&p.{c}, cp)") });
                 continue;
             }
             CType::U32 => match enum_named_in(header, &f.doc) {
@@ -98,12 +98,13 @@ fn declaration(out: &mut String, name: &str, doc: &str, fields: &[GoField]) {
     out.push_str("}\n");
 }
 
-/// The converter of `c_name` into `go_name`, as a value or a pointer.
+/// The converter of `c_name` into `go_name`: a page's (`pointer`) makes the
+/// page's copier, the others take their result's.
 fn converter(out: &mut String, go_name: &str, c_name: &str, pointer: bool, fields: &[GoField]) {
     if pointer {
-        writeln!(out, "\nfunc go{go_name}(p *C.{c_name}) *{go_name} {{\n\tg := new({go_name})").unwrap();
+        writeln!(out, "\nfunc go{go_name}(p *C.{c_name}) *{go_name} {{\n\tcp := new(copier)\n\tg := new({go_name})").unwrap();
     } else {
-        writeln!(out, "\nfunc go{go_name}(p *C.{c_name}) {go_name} {{\n\tvar g {go_name}").unwrap();
+        writeln!(out, "\nfunc go{go_name}(p *C.{c_name}, cp *copier) {go_name} {{\n\tvar g {go_name}").unwrap();
     }
     for f in fields {
         writeln!(out, "\t{}", f.init).unwrap();
@@ -144,7 +145,8 @@ pub fn generate(header: &Header) -> String {
     let mut out = prologue(true, &[]);
     out.push_str(
         "\n// Results mirror the service's XML elements and are copied out of C memory\n\
-         // (the caller frees the C page right after; no Go value points into it).\n\
+         // (the caller frees the C page right after; no Go value points into it),\n\
+         // each page's values through one copier (copier.go).\n\
          // A string or number the service left out is nil, never \"\" or 0: with\n\
          // QueueIDs, for example, a queue page has no TotalCount, PageNumber or\n\
          // PageSize. Use [Value] to read an optional field with \"\" or 0 for absent.\n",
